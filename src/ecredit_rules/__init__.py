@@ -1,0 +1,30 @@
+"""ecredit-rules: Chinese local e-commerce credit regulations as YAML rulesets, with cited verdicts.
+
+>>> import ecredit_rules as ec
+>>> ec.available_rulesets()
+['benxi', 'lingyuan', 'nanan', 'tuquan', 'xining']
+"""
+
+from .bundled import available_rulesets
+from .errors import FactsError, Problem, RulesetError
+from .evaluate import evaluate
+from .facts import Facts
+from .ir import CompiledRuleset as Ruleset
+from .loader import load_ruleset
+from .report import Citation, RatingResult, Report, Undetermined, Verdict
+
+__all__ = [
+    "Citation",
+    "Facts",
+    "FactsError",
+    "Problem",
+    "RatingResult",
+    "Report",
+    "Ruleset",
+    "RulesetError",
+    "Undetermined",
+    "Verdict",
+    "available_rulesets",
+    "evaluate",
+    "load_ruleset",
+]

@@ -1,0 +1,44 @@
+"""Calendar arithmetic the regulations use: month windows (dateutil) and China working days (holidays)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from functools import cache
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+_calendar_lock = threading.Lock()
+
+
+def window_start(as_of: date, months: int) -> date:
+    """First day of the closed window "N个月以内" ending on ``as_of``.
+
+    The same day of the month N months earlier, or that month's last day where it has none.
+
+    >>> window_start(date(2024, 2, 29), 12)
+    datetime.date(2023, 2, 28)
+    """
+    return as_of - relativedelta(months=months)
+
+
+@cache
+def _china() -> holidays.HolidayBase:
+    return holidays.country_holidays("CN")
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day ``days`` working days after ``start`` (``start`` itself not counted; 0 = same day).
+
+    Public holidays are off and the make-up working days (调休) are on, as the ``holidays``
+    package's China calendar has them.
+
+    >>> add_working_days(date(2024, 9, 29), 3)   # 国庆: 9/30 works, 10/1–10/7 off, 10/8 and 10/9 work
+    datetime.date(2024, 10, 9)
+    """
+    if days == 0:
+        return start
+    # The calendar fills in each year on first use; doing that from two threads at once is unsafe.
+    with _calendar_lock:
+        return _china().get_nth_working_day(start, days)

@@ -1,0 +1,366 @@
+"""The ``durable`` engine: the ruleset as a durable-rules (Rete) network.
+
+How a ruleset maps onto durable-rules (see ../shared/notes/durable-rules.md for the traps):
+
+* One fact ``m`` per evaluation carries every derived leaf as two integers, ``v<i>`` (value,
+  absent when unknown) and ``t<i>`` (the threshold in force on ``as_of``). Comparisons happen in
+  the engine (``v >= t``), so dated thresholds need no re-registration.
+* Each rule's condition is compiled twice, to "definitely true" and "definitely false" (Kleene
+  logic: unknown is neither), each in disjunctive normal form over other rules' outcomes. Each
+  disjunct is one durable rule joining ``m`` with the outcome facts it needs; its action records
+  the outcome and, when a later rule rests on it, asserts an outcome fact ``o`` — so chaining
+  (失信 → 黑名单 → 惩戒) is done by the Rete network itself.
+* Deadline cases are facts ``d`` (epoch days) matched by three status rules.
+
+The wrapper follows the measured rules: no timer threads, a fresh session per evaluation that is
+always deleted, errors raised inside actions re-raised to the caller, engine limits checked
+before anything is registered, and only integers inside the engine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import durable_rules_engine
+from durable import engine as durable
+
+from ..derive import Derived
+from ..ir import FALSE, TRUE, UNKNOWN, And, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR
+from . import Outcomes
+
+# Limits measured on durable-rules 2.0.28 (see the notes); we stay strictly inside them.
+MAX_RULES = 4096
+MAX_FACT_PROPERTIES = 252
+MAX_CONDITIONS_PER_FACT = 64
+MAX_IDENTICAL_CONDITIONS = 255
+MAX_DNF_TERMS = 512  # per rule and polarity: beyond this a condition is better split by its author
+
+_EPOCH = date(1970, 1, 1)
+
+# A literal over the ``m`` fact: (leaf index, want_true); over an outcome: (rule id, want_true).
+MLit = tuple[int, bool]
+ChainLit = tuple[str, bool]
+Term = tuple[frozenset[ChainLit], frozenset[MLit]]
+
+MAX_PATTERN_EXPRESSIONS = 28  # durable-rules allows 32 expressions in one pattern (rete.h)
+MAX_JOIN = 8  # outcome facts joined by one engine rule; wider conjunctions go through helper rules
+
+
+class LimitExceeded(ValueError):
+    pass
+
+
+def _merge(terms: Iterable[Term]) -> list[Term]:
+    """Deduplicate, drop contradictory and absorbed alternatives (A or A·B is A)."""
+    unique: list[Term] = []
+    seen: set[Term] = set()
+    for chains, lits in terms:
+        if any((r, not w) in chains for r, w in chains) or any((i, not w) in lits for i, w in lits):
+            continue
+        if (chains, lits) not in seen:
+            seen.add((chains, lits))
+            unique.append((chains, lits))
+    kept = [t for t in unique if not any(o != t and o[0] <= t[0] and o[1] <= t[1] for o in unique)]
+    if len(kept) > MAX_DNF_TERMS:
+        raise LimitExceeded(f"a condition expands to {len(kept)} alternatives (at most {MAX_DNF_TERMS})")
+    return kept
+
+
+def dnf(node: Node, want: bool) -> list[Term]:
+    """When ``node`` is definitely ``want`` (true or false): alternatives, each a set of literals."""
+    if isinstance(node, Leaf):
+        return [(frozenset(), frozenset({(node.index, want)}))]
+    if isinstance(node, Chain):
+        return [(frozenset({(node.rule, want)}), frozenset())]
+    if isinstance(node, Not):
+        return dnf(node.child, not want)
+    if isinstance(node, AtLeast):
+        k = len(node.children)
+        # at least n true  ⇔  some n children all true;  definitely not  ⇔  some k-n+1 children all false.
+        size = node.n if want else k - node.n + 1
+        if size > k:
+            return [] if want else [(frozenset(), frozenset())]
+        alternatives = [And(combo) for combo in itertools.combinations(node.children, size)]
+        return _merge(t for alt in alternatives for t in dnf(alt, want))
+    conjunctive = isinstance(node, And) == want  # true-And and false-Or need every child
+    parts = [dnf(child, want) for child in node.children]
+    if not conjunctive:
+        return _merge(t for p in parts for t in p)
+    result: list[Term] = [(frozenset(), frozenset())]
+    for p in parts:
+        result = _merge((c1 | c2, l1 | l2) for c1, l1 in result for c2, l2 in p)
+    return result
+
+
+def _literal(lit: MLit, ops: list[str]) -> dict[str, Any]:
+    index, want = lit
+    comparison = "$gte" if (ops[index] == "ge") == want else "$lt"
+    return {comparison: {f"v{index}": {"$m": f"t{index}"}}}
+
+
+def _patterns(alternatives: list[frozenset[MLit]], ops: list[str]) -> list[dict[str, Any]]:
+    """m-fact patterns covering the alternatives, each within durable-rules' expression limit."""
+    out: list[dict[str, Any]] = []
+    group: list[dict[str, Any]] = []
+    size = 0
+    for lits in alternatives:
+        if not lits:
+            return [{"t": "m"}]  # an alternative needing nothing of m: the tag alone
+        conj = [_literal(lit, ops) for lit in sorted(lits)]
+        cost = len(conj) + 1
+        if group and size + cost > MAX_PATTERN_EXPRESSIONS:
+            out.append(_or_pattern(group))
+            group, size = [], 0
+        group.append(conj[0] if len(conj) == 1 else {"$and": conj})
+        size += cost
+    if group:
+        out.append(_or_pattern(group))
+    return out
+
+
+def _or_pattern(group: list[dict[str, Any]]) -> dict[str, Any]:
+    body = group[0] if len(group) == 1 else {"$or": group}
+    return {"$and": [{"t": "m"}, body]}
+
+
+@dataclass
+class _Network:
+    """The durable-rules definition of one compiled ruleset, before registration."""
+
+    definition: dict[str, dict[str, Any]] = field(default_factory=dict)
+    actions: dict[str, Callable[[Any], None]] = field(default_factory=dict)
+    rule_index: dict[str, int] = field(default_factory=dict)
+    needed: set[ChainLit] = field(default_factory=set)  # outcomes some rule rests on
+    helpers: dict[str, int] = field(default_factory=dict)  # helper rule name → helper fact number
+    m_conditions: int = 0
+
+
+def build_network(rs: CompiledRuleset, on_outcome: Callable[[Any, int, bool], None] | None = None,
+                  on_deadline: Callable[[Any, str], None] | None = None) -> _Network:
+    net = _Network()
+    ops = [leaf.op for leaf in rs.leaves]
+    rules: list[RuleIR] = list(rs.all_rules())
+    net.rule_index = {r.id: i for i, r in enumerate(rules)}
+    helpers: dict[frozenset[ChainLit], int] = {}
+
+    def chain_patterns(chains: frozenset[ChainLit]) -> list[dict[str, Any]]:
+        """Join patterns for the outcomes an alternative needs, folding wide joins into helper facts."""
+        lits = sorted(chains)
+        if len(lits) <= MAX_JOIN:
+            net.needed |= chains
+            return [
+                {"$and": [{"t": "o"}, {"r": net.rule_index[r]}, {"v": int(w)}]} for r, w in lits
+            ]
+        parts = [frozenset(lits[k:k + MAX_JOIN]) for k in range(0, len(lits), MAX_JOIN)]
+        out = []
+        for part in parts:
+            if part not in helpers:
+                helpers[part] = len(helpers)
+                h = helpers[part]
+                body = chain_patterns(part)
+                net.definition[f"h{h}"] = {"all": [{f"c{k}": p} for k, p in enumerate(body)], "run": f"h{h}"}
+                net.helpers[f"h{h}"] = h
+            out.append({"$and": [{"t": "h"}, {"h": helpers[part]}]})
+        return out
+
+    for i, rule in enumerate(rules):
+        for want in (True, False):
+            action = f"r{i}{'T' if want else 'F'}"
+            by_chains: dict[frozenset[ChainLit], list[frozenset[MLit]]] = {}
+            for chains, lits in dnf(rule.formula, want):
+                by_chains.setdefault(chains, []).append(lits)
+            n = 0
+            for chains, alternatives in by_chains.items():
+                joined = chain_patterns(chains)
+                for m_pattern in _patterns(alternatives, ops):
+                    net.m_conditions += 1
+                    patterns = [{"m": m_pattern}] + [{f"c{k}": p} for k, p in enumerate(joined)]
+                    net.definition[f"{action}_{n}"] = {"all": patterns, "run": action}
+                    n += 1
+            if on_outcome is not None:
+                net.actions[action] = _bind_outcome(on_outcome, i, want)
+    deadline_rules = {
+        "met": [{"$ex": {"a": 1}}, {"$lte": {"a": {"$m": "due"}}}],
+        "overdue": [{"$ex": {"a": 1}}, {"$gt": {"a": {"$m": "due"}}}],
+        "late": [{"$nex": {"a": 1}}, {"$lt": {"due": {"$m": "asof"}}}],
+        "pending": [{"$nex": {"a": 1}}, {"$gte": {"due": {"$m": "asof"}}}],
+    }
+    if rs.deadlines:
+        for status, conditions in deadline_rules.items():
+            net.definition[f"d_{status}"] = {"all": [{"m": {"$and": [{"t": "d"}, *conditions]}}], "run": f"d_{status}"}
+            if on_deadline is not None:
+                net.actions[f"d_{status}"] = _bind_deadline(on_deadline, "overdue" if status == "late" else status)
+    return net
+
+
+def _bind_outcome(handler: Callable[[Any, int, bool], None], index: int, want: bool) -> Callable[[Any], None]:
+    return lambda c: handler(c, index, want)
+
+
+def _bind_helper(handler: Callable[[Any, int], None], number: int) -> Callable[[Any], None]:
+    return lambda c: handler(c, number)
+
+
+def _bind_deadline(handler: Callable[[Any, str], None], status: str) -> Callable[[Any], None]:
+    return lambda c: handler(c, status)
+
+
+def check_limits(rs: CompiledRuleset) -> list[str]:
+    """Why durable-rules could not safely run this ruleset (empty when it can)."""
+    try:
+        net = build_network(rs)
+    except LimitExceeded as exc:
+        return [str(exc)]
+    problems = []
+    if len(net.definition) > MAX_RULES:
+        problems.append(f"{len(net.definition)} engine rules (at most {MAX_RULES})")
+    properties = 3 + 2 * len(rs.leaves)
+    if properties > MAX_FACT_PROPERTIES:
+        problems.append(f"{len(rs.leaves)} derived values need {properties} fact properties (at most {MAX_FACT_PROPERTIES})")
+    # A true and a false alternative of one rule never match together, so at most half the
+    # m-conditions can match one fact at once.
+    if (net.m_conditions + 1) // 2 > MAX_CONDITIONS_PER_FACT:
+        problems.append(f"about {net.m_conditions // 2} conditions may match one fact (at most {MAX_CONDITIONS_PER_FACT})")
+    shapes: dict[str, int] = {}
+    for rule in net.definition.values():
+        key = repr(rule["all"])
+        shapes[key] = shapes.get(key, 0) + 1
+    if shapes and max(shapes.values()) > MAX_IDENTICAL_CONDITIONS:
+        problems.append(f"{max(shapes.values())} engine rules share one identical condition (at most {MAX_IDENTICAL_CONDITIONS})")
+    return problems
+
+
+class _Session:
+    __slots__ = ("asserted", "deadlines", "error", "outcomes")
+
+    def __init__(self) -> None:
+        self.outcomes: dict[int, bool] = {}
+        self.deadlines: dict[int, str] = {}
+        self.asserted: set[tuple[int, bool]] = set()
+        self.error: BaseException | None = None
+
+
+class _Host(durable.Host):
+    """A durable-rules host without its background timer threads (they race with our sessions)."""
+
+    def __init__(self, actions: dict[str, Callable[[Any], None]]) -> None:
+        self._bound_actions = actions
+        super().__init__()
+
+    def _run(self) -> None:  # the timer threads this would start are the measured source of wrong results
+        return None
+
+    def get_action(self, action_name: str) -> Callable[[Any], None]:
+        return self._bound_actions[action_name]
+
+
+_names = itertools.count()
+
+
+class DurableProgram:
+    """One compiled ruleset registered in its own durable-rules host."""
+
+    def __init__(self, rs: CompiledRuleset) -> None:
+        problems = check_limits(rs)
+        if problems:
+            raise LimitExceeded("; ".join(problems))
+        self.rs = rs
+        self.rules = list(rs.all_rules())
+        self.lock = threading.Lock()
+        self.sessions: dict[str, _Session] = {}
+        self.sids = itertools.count()
+        net = build_network(rs, self._on_outcome, self._on_deadline)
+        for action, number in net.helpers.items():
+            net.actions[action] = _bind_helper(self._on_helper, number)
+        self.needed = {(net.rule_index[r], want) for r, want in net.needed}
+        self.name = f"ecredit_{rs.id}_{next(_names)}"
+        self.host = _Host(net.actions)
+        self.host.register_rulesets({self.name: net.definition})
+        self.ruleset = self.host.get_ruleset(self.name)
+
+    def _on_outcome(self, c: Any, index: int, want: bool) -> None:
+        session = self.sessions[c.s.sid]
+        try:
+            if index in session.outcomes:
+                return  # another alternative of the same condition matched too
+            session.outcomes[index] = want
+            if (index, want) in self.needed:
+                c.assert_fact({"t": "o", "id": f"o{index}", "r": index, "v": int(want)})
+        except BaseException as exc:  # durable-rules would swallow it into the session state
+            session.error = session.error or exc
+
+    def _on_helper(self, c: Any, number: int) -> None:
+        session = self.sessions[c.s.sid]
+        try:
+            c.assert_fact({"t": "h", "id": f"h{number}", "h": number})
+        except BaseException as exc:
+            session.error = session.error or exc
+
+    def _on_deadline(self, c: Any, status: str) -> None:
+        session = self.sessions[c.s.sid]
+        try:
+            session.deadlines[int(c.m.n)] = status
+        except BaseException as exc:
+            session.error = session.error or exc
+
+    def run(self, derived: Derived) -> Outcomes:
+        m_fact: dict[str, Any] = {"t": "m", "id": "m"}
+        for i, (value, threshold) in enumerate(zip(derived.values, derived.thresholds, strict=True)):
+            m_fact[f"t{i}"] = threshold
+            if value is not None:
+                m_fact[f"v{i}"] = value
+        asof = (derived.as_of - _EPOCH).days
+        d_facts = []
+        for n, case in enumerate(derived.deadlines or ()):
+            fact = {"t": "d", "id": f"d{n}", "n": n, "due": (case.due - _EPOCH).days, "asof": asof}
+            if case.answer is not None:
+                fact["a"] = (case.answer.date - _EPOCH).days
+            d_facts.append(fact)
+        session = _Session()
+        # The C engine never releases the GIL, so serialising costs nothing and keeps sessions apart.
+        with self.lock:
+            sid = str(next(self.sids))
+            self.sessions[sid] = session
+            try:
+                for fact in (m_fact, *d_facts):
+                    fact["sid"] = sid
+                    try:
+                        self.host.assert_fact(self.name, fact)
+                    except durable.MessageNotHandledException:
+                        pass  # no rule looks at this fact: nothing to decide from it
+                state = self.ruleset.get_state(sid)
+                if "exception" in state and session.error is None:
+                    session.error = RuntimeError(f"durable-rules action failed: {state['exception']}")
+            finally:
+                self.sessions.pop(sid, None)
+                self.host.delete_state(self.name, sid)
+        if session.error is not None:
+            raise session.error
+        outcomes = {
+            rule.id: (TRUE if session.outcomes[i] else FALSE) if i in session.outcomes else UNKNOWN
+            for i, rule in enumerate(self.rules)
+        }
+        missing = [n for n in range(len(d_facts)) if n not in session.deadlines]
+        if missing:
+            raise RuntimeError(f"durable-rules gave no status for deadline case(s) {missing}")
+        statuses = tuple(session.deadlines[n] for n in range(len(d_facts)))
+        return Outcomes(outcomes, statuses)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Free the registered ruleset; without this, memory grows with every reload."""
+        with self.lock:
+            durable_rules_engine.delete_ruleset(self.ruleset._handle)
+
+
+class DurableEngine:
+    name = "durable"
+
+    def decide(self, rs: CompiledRuleset, derived: Derived) -> Outcomes:
+        program = rs.engine_artefact("durable", lambda: DurableProgram(rs))
+        assert isinstance(program, DurableProgram)
+        return program.run(derived)

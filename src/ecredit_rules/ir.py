@@ -1,0 +1,193 @@
+"""The intermediate form a ruleset is compiled to once, shared by both engines.
+
+A rule's condition becomes a tree of ``Leaf`` (a number derived from the facts compared with a
+threshold), ``Chain`` (another rule's verdict), and Kleene connectives. Both engines decide the
+same three-valued outcome for each rule from the same leaves; the report is built from those
+outcomes by one shared piece of code, so the engines can only differ in what they decide.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from .language import Clause, Document, NotEncoded, Parameter, RulesetFile
+
+# Kleene truth values, ordered so that AND is min and OR is max.
+FALSE, UNKNOWN, TRUE = 0, 1, 2
+Truth = int
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """``value(facts) <op> threshold(as_of)``; unknown when the value cannot be derived."""
+
+    index: int
+    spec: BaseModel
+    op: Literal["ge", "lt"]
+    threshold: Callable[[date], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class AtLeast:
+    n: int
+    children: tuple[Node, ...]
+
+
+Node = Leaf | Chain | And | Or | Not | AtLeast
+
+
+def walk(node: Node) -> Iterator[Node]:
+    yield node
+    if isinstance(node, And | Or | AtLeast):
+        for child in node.children:
+            yield from walk(child)
+    elif isinstance(node, Not):
+        yield from walk(node.child)
+
+
+def leaf_truth(op: str, value: int | None, threshold: int) -> Truth:
+    if value is None:
+        return UNKNOWN
+    hit = value >= threshold if op == "ge" else value < threshold
+    return TRUE if hit else FALSE
+
+
+def truth_of(node: Node, leaves: list[Truth], outcomes: dict[str, Truth]) -> Truth:
+    """Kleene value of ``node`` given each leaf's truth and the outcomes of chained rules."""
+    if isinstance(node, Leaf):
+        return leaves[node.index]
+    if isinstance(node, Chain):
+        return outcomes.get(node.rule, UNKNOWN)
+    if isinstance(node, And):
+        return min(truth_of(c, leaves, outcomes) for c in node.children)
+    if isinstance(node, Or):
+        return max(truth_of(c, leaves, outcomes) for c in node.children)
+    if isinstance(node, Not):
+        return TRUE - truth_of(node.child, leaves, outcomes)
+    values = [truth_of(c, leaves, outcomes) for c in node.children]
+    if sum(v == TRUE for v in values) >= node.n:
+        return TRUE
+    if sum(v != FALSE for v in values) < node.n:
+        return FALSE
+    return UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class RuleIR:
+    id: str
+    kind: str
+    label: str
+    clause: str
+    formula: Node
+    interpretation: str | None = None
+    grade: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RatingIR:
+    id: str
+    label: str
+    grades: tuple[RuleIR, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineIR:
+    id: str
+    label: str
+    clause: str
+    trigger: str
+    working_days: Callable[[date], int]
+    interpretation: str | None = None
+
+
+@dataclass(eq=False)
+class CompiledRuleset:
+    """A validated ruleset in the form the engines run. Immutable once built, safe to share."""
+
+    id: str
+    version: str
+    digest: str
+    path: Path
+    model: RulesetFile
+    leaves: tuple[Leaf, ...]
+    rules: tuple[RuleIR, ...]  # chained rules come after what they rest on
+    rating: RatingIR | None
+    deadlines: tuple[DeadlineIR, ...]
+    # Engines keep their compiled artefacts here, built on first use.
+    _engine_cache: dict[str, object] = field(default_factory=dict, repr=False)
+    _engine_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def document(self) -> Document:
+        return self.model.document
+
+    @property
+    def clauses(self) -> dict[str, Clause]:
+        return self.model.clauses
+
+    @property
+    def parameters(self) -> dict[str, Parameter]:
+        return self.model.parameters
+
+    @property
+    def not_encoded(self) -> list[NotEncoded]:
+        return self.model.not_encoded
+
+    @property
+    def title(self) -> str:
+        return self.model.document.title
+
+    def all_rules(self) -> tuple[RuleIR, ...]:
+        """Plain rules, then the rating's grades: everything an engine decides true/false/unknown."""
+        return self.rules + (self.rating.grades if self.rating else ())
+
+    def in_force(self, day: date) -> bool:
+        period = self.model.document.in_force
+        return period.from_ <= day and (period.until is None or day <= period.until)
+
+    def engine_artefact(self, name: str, build: Callable[[], object]) -> object:
+        """Build an engine's compiled form of this ruleset once, even when threads race for it."""
+        found = self._engine_cache.get(name)
+        if found is None:
+            with self._engine_lock:
+                found = self._engine_cache.get(name)
+                if found is None:
+                    found = build()
+                    self._engine_cache[name] = found
+        return found
+
+    def close(self) -> None:
+        """Free what engines hold for this ruleset (the durable engine's registered rulesets)."""
+        with self._engine_lock:
+            for artefact in self._engine_cache.values():
+                closer = getattr(artefact, "close", None)
+                if closer is not None:
+                    closer()
+            self._engine_cache.clear()

@@ -1,0 +1,501 @@
+"""Load a ruleset file: safe YAML → language models → cross-checks → the compiled form.
+
+Every problem found is reported, each as ``file:line:col: message``; a file with any problem
+is refused whole, so a half-understood regulation never judges anyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date
+from decimal import ROUND_CEILING, Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import language as L
+from .bundled import available_rulesets, rules_dir
+from .errors import Problem, RulesetError
+from .ir import And, AtLeast, Chain, CompiledRuleset, DeadlineIR, Leaf, Node, Not, Or, RatingIR, RuleIR
+from .messages import Lang, Msg, suggest
+from .vocabulary import Vocabulary, vocabulary
+from .yaml_source import PathKey, SourceDocument, read_yaml
+
+COUNT_UNITS = {"times", "months", "days", "working_days"}
+
+
+class _Problems:
+    """Problems of one file, kept as positions and messages until rendered in a language."""
+
+    def __init__(self, doc: SourceDocument) -> None:
+        self.doc = doc
+        self.items: list[tuple[int, int, Msg]] = [(p.line, p.column, m) for p, m in doc.problems]
+
+    def add(self, path: PathKey, msg: Msg) -> None:
+        pos = self.doc.position_of(path)
+        self.items.append((pos.line, pos.column, msg))
+
+    def error(self, lang: Lang) -> RulesetError:
+        rendered = {(line, col, msg.render(lang)) for line, col, msg in self.items}
+        return RulesetError([Problem(f"{self.doc.file}:{line}:{col}", text) for line, col, text in sorted(rendered)])
+
+
+def resolve_path(ref: str | Path) -> Path:
+    """A bundled id (``"tuquan"``) or a path to a YAML file."""
+    if isinstance(ref, Path) or ref.endswith((".yaml", ".yml")) or "/" in ref:
+        return Path(ref)
+    return rules_dir() / f"{ref}.yaml"
+
+
+def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
+    """Load, check and compile a ruleset.
+
+    >>> load_ruleset("tuquan").document.number
+    '突市监发〔2016〕91号'
+    """
+    path = resolve_path(ref)
+    if not path.is_file():
+        if isinstance(ref, str) and path.parent == rules_dir():
+            msg = Msg("unknown_ruleset", name=ref, available=", ".join(available_rulesets()))
+        else:
+            msg = Msg("file_not_found")
+        raise RulesetError([Problem(f"{path}:1:1", msg.render(lang))])
+    raw = path.read_bytes()
+    doc = read_yaml(path)
+    problems = _Problems(doc)
+    model: L.RulesetFile | None = None
+    if doc.data is not None and not doc.problems:
+        try:
+            model = L.RulesetFile.model_validate(doc.data)
+        except ValidationError as exc:
+            for err in _merge_union_errors(exc.errors()):
+                problems.add(err["loc"], _translate(err, doc))
+    if model is None or problems.items:
+        raise problems.error(lang)
+    checker = _Checker(model, problems, path, vocabulary())
+    checker.check()
+    if problems.items:
+        raise problems.error(lang)
+    compiled = _compile(model, path, "sha256:" + hashlib.sha256(raw).hexdigest())
+    from .engines.durable import check_limits  # the limits are the durable engine's own
+
+    for detail in check_limits(compiled):
+        problems.add(("rules",), Msg("engine_limit", detail=detail))
+    if problems.items:
+        raise problems.error(lang)
+    return compiled
+
+
+# --- turning pydantic's errors into sentences a policy officer can act on -----------------------
+
+
+def _merge_union_errors(errors: list[Any]) -> list[Any]:
+    """A threshold may be a number or {param: …}; pydantic reports one error per alternative.
+    Keep one error per place so the officer reads one sentence, not three."""
+    merged: dict[tuple[Any, ...], Any] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        if loc and loc[-1] in {"int", "float", "ParamRef", "str", "bool"} or (
+            loc and isinstance(loc[-1], str) and loc[-1].startswith(("function-", "constrained-"))
+        ):
+            base = loc[:-1]
+            if err["type"] in {"int_type", "float_type", "model_type", "int_from_float"} and base not in merged:
+                merged[base] = {**err, "loc": base, "type": "number_or_param"}
+            continue
+        merged.setdefault(loc, err)
+    return list(merged.values())
+
+
+def _translate(err: Any, doc: SourceDocument) -> Msg:
+    loc = tuple(err["loc"])
+    path = doc.path_of(loc)
+    field = str(loc[-1]) if loc else "(file)"
+    value = err.get("input")
+    shown = repr(value) if not isinstance(value, str) else f"\"{value}\""
+    etype = err["type"]
+    if etype == "extra_forbidden":
+        parent_loc = loc[:-1]
+        return Msg("unknown_key", key=field, suggestion=suggest(field, _known_keys(parent_loc, doc)))
+    if etype == "missing":
+        return Msg("missing_key", key=field)
+    if etype == "condition_form":
+        key = next(iter(value)) if isinstance(value, dict) and value else ""
+        return Msg("condition_form", choices=", ".join(L.CONDITION_KEYS), suggestion=suggest(key, L.CONDITION_KEYS))
+    if etype == "number_or_param":
+        return Msg("not_number", field=field, value=shown)
+    if etype in {"int_type", "int_parsing", "int_from_float"}:
+        return Msg("not_integer", field=field, value=shown)
+    if etype in {"float_type", "float_parsing", "decimal_type"}:
+        return Msg("not_number", field=field, value=shown)
+    if etype in {"string_type"}:
+        return Msg("not_text", field=field, value=shown)
+    if etype.startswith("date"):
+        return Msg("not_date", field=field, value=shown)
+    if etype in {"bool_type", "bool_parsing"}:
+        return Msg("not_bool", field=field, value=shown)
+    if etype in {"list_type", "tuple_type"}:
+        return Msg("not_list", field=field)
+    if etype in {"dict_type", "model_type", "model_attributes_type"}:
+        return Msg("not_mapping", field=field)
+    if etype == "too_short":
+        return Msg("empty_list", field=field)
+    if etype in {"greater_than_equal", "greater_than"}:
+        return Msg("too_small", field=field, value=shown, detail=err["msg"])
+    if etype in {"literal_error", "enum"}:
+        expected = err.get("ctx", {}).get("expected", "")
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",") if c.strip()]
+        return Msg("bad_choice", field=field, value=value, choices=", ".join(choices), suggestion=suggest(value, choices))
+    del path
+    return Msg("invalid", field=field, detail=err["msg"])
+
+
+def _known_keys(parent_loc: tuple[Any, ...], doc: SourceDocument) -> list[str]:
+    """Keys the model at ``parent_loc`` accepts, for did-you-mean suggestions."""
+    model: type[BaseModel] | None = L.RulesetFile
+    for step in parent_loc:
+        if model is None:
+            return []
+        if isinstance(step, int):
+            continue
+        if step in L.CONDITION_KEYS and step not in getattr(model, "model_fields", {}):
+            model = L.CONDITION_KEYS[step]
+            continue
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        info = fields.get(step)
+        if info is None:
+            # dict-valued fields (clauses, parameters) are keyed by the author's ids.
+            continue
+        model = _model_in(info.annotation)
+    return [f.alias or n for n, f in model.model_fields.items()] if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# --- cross-checks: what the schema alone cannot see ---------------------------------------------
+
+
+def _conditions(cond: BaseModel, path: PathKey) -> Iterator[tuple[BaseModel, PathKey]]:
+    """Every condition node under ``cond`` with its path in the file."""
+    yield cond, path
+    if isinstance(cond, L.AllOf):
+        for i, c in enumerate(cond.all):
+            yield from _conditions(c, (*path, "all", i))
+    elif isinstance(cond, L.AnyOf):
+        for i, c in enumerate(cond.any):
+            yield from _conditions(c, (*path, "any", i))
+    elif isinstance(cond, L.NotOf):
+        yield from _conditions(cond.not_, (*path, "not"))
+    elif isinstance(cond, L.AtLeastOf):
+        for i, c in enumerate(cond.at_least.of):
+            yield from _conditions(c, (*path, "at_least", "of", i))
+
+
+class _Checker:
+    def __init__(self, model: L.RulesetFile, problems: _Problems, path: Path, vocab: Vocabulary) -> None:
+        self.m = model
+        self.p = problems
+        self.path = path
+        self.v = vocab
+        self.rule_kinds: dict[str, str] = {}
+
+    def check(self) -> None:
+        m = self.m
+        if m.ruleset != self.path.stem:
+            self.p.add(("ruleset",), Msg("ruleset_id_mismatch", id=m.ruleset, stem=self.path.stem))
+        period = m.document.in_force
+        if period.until is not None and period.until < period.from_:
+            self.p.add(("document", "in_force", "until"), Msg("in_force_order"))
+        if period.clause is not None:
+            self._clause(period.clause, ("document", "in_force", "clause"))
+        self._parameters()
+        self._ids()
+        for i, rule in enumerate(m.rules):
+            self._clause(rule.cites, ("rules", i, "cites"))
+            if rule.kind in {"rating", "deadline", "notice"}:
+                where = {"rating": "rating", "deadline": "deadlines", "notice": "document.in_force"}[rule.kind]
+                self.p.add(("rules", i, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
+            self._condition(rule.when, ("rules", i, "when"), rule.id)
+        if m.rating:
+            seen: set[str] = set()
+            for i, grade in enumerate(m.rating.grades):
+                if grade.grade in seen:
+                    self.p.add(("rating", "grades", i, "grade"), Msg("duplicate_grade", grade=grade.grade))
+                seen.add(grade.grade)
+                self._clause(grade.cites, ("rating", "grades", i, "cites"))
+                self._condition(grade.when, ("rating", "grades", i, "when"), grade.id)
+        for i, deadline in enumerate(m.deadlines):
+            self._clause(deadline.cites, ("deadlines", i, "cites"))
+            self._threshold(deadline.working_days, ("deadlines", i, "working_days"), {"working_days"}, integer=True)
+        self._cycles()
+        self._coverage()
+
+    def _clause(self, ref: str, path: PathKey) -> None:
+        if ref not in self.m.clauses:
+            self.p.add(path, Msg("unknown_clause", ref=ref, suggestion=suggest(ref, self.m.clauses)))
+
+    def _parameters(self) -> None:
+        start = self.m.document.in_force.from_
+        for name, param in self.m.parameters.items():
+            days = [v.from_ for v in param.values]
+            if days != sorted(set(days)):
+                self.p.add(("parameters", name, "values"), Msg("param_order", name=name))
+            if days and days[0] > start:
+                self.p.add(("parameters", name, "values", 0, "from"), Msg("param_not_in_force", name=name, day=start))
+            if param.unit in COUNT_UNITS:
+                for i, v in enumerate(param.values):
+                    if not isinstance(v.value, int):
+                        self.p.add(("parameters", name, "values", i, "value"), Msg("param_integer", name=name))
+
+    def _ids(self) -> None:
+        prefix = self.m.ruleset
+        ids: list[tuple[str, PathKey]] = [(r.id, ("rules", i, "id")) for i, r in enumerate(self.m.rules)]
+        if self.m.rating:
+            ids.append((self.m.rating.id, ("rating", "id")))
+            ids += [(g.id, ("rating", "grades", i, "id")) for i, g in enumerate(self.m.rating.grades)]
+        ids += [(d.id, ("deadlines", i, "id")) for i, d in enumerate(self.m.deadlines)]
+        seen: set[str] = set()
+        for rid, path in ids:
+            if not L.RULE_ID.match(rid) or not rid.startswith(prefix + "."):
+                self.p.add(path, Msg("rule_id_form", id=rid, prefix=prefix))
+            if rid in seen:
+                self.p.add(path, Msg("duplicate_rule_id", id=rid))
+            seen.add(rid)
+        self.rule_kinds = {r.id: r.kind for r in self.m.rules}
+
+    def _threshold(self, value: Any, path: PathKey, units: set[str], *, integer: bool = False) -> None:
+        if isinstance(value, L.ParamRef):
+            param = self.m.parameters.get(value.param)
+            if param is None:
+                self.p.add((*path, "param"), Msg("unknown_param", name=value.param, suggestion=suggest(value.param, self.m.parameters)))
+            elif param.unit not in units:
+                self.p.add((*path, "param"), Msg("param_unit", name=value.param, unit=param.unit, expected="/".join(sorted(units))))
+        elif integer and value is not None and not isinstance(value, int):
+            self.p.add(path, Msg("not_integer", field=path[-1], value=value))
+
+    def _code(self, code: Any, known: Any, category: str, path: PathKey) -> None:
+        if code not in known:
+            self.p.add(path, Msg("unknown_code", category=category, code=code, suggestion=suggest(code, known)))
+
+    def _condition(self, cond: Any, path: PathKey, owner: str) -> None:
+        for node, where in _conditions(cond, path):
+            if isinstance(node, L.Met | L.Breached):
+                key = "met" if isinstance(node, L.Met) else "breached"
+                self._code(getattr(node, key), self.v.compliance, "合规义务", (*where, key))
+            elif isinstance(node, L.Retention):
+                self._code(node.retention.record, self.v.retention_days, "记录保存", (*where, "retention", "record"))
+                self._threshold(node.retention.less_than_days, (*where, "retention", "less_than_days"), {"days"})
+            elif isinstance(node, L.LacksSystem | L.HasSystem):
+                key = "lacks_system" if isinstance(node, L.LacksSystem) else "has_system"
+                self._code(getattr(node, key), self.v.platform_systems, "平台制度", (*where, key))
+            elif isinstance(node, L.AssessmentIn):
+                allowed = self.v.assessment_values(node.assessment.field)
+                for i, value in enumerate(node.assessment.in_):
+                    self._code(value, allowed, "评价项目取值", (*where, "assessment", "in", i))
+            elif isinstance(node, L.Events | L.Amount):
+                key = "events" if isinstance(node, L.Events) else "amount"
+                body = getattr(node, key)
+                for i, act in enumerate(body.acts or ()):
+                    self._code(act, self.v.acts, "违法行为", (*where, key, "acts", i))
+                self._threshold(body.within_months, (*where, key, "within_months"), {"months"})
+                if isinstance(node, L.Events):
+                    self._threshold(body.at_least, (*where, key, "at_least"), {"times"})
+                else:
+                    self._threshold(body.at_least, (*where, key, "at_least"), {"yuan"})
+            elif isinstance(node, L.Fired):
+                for i, ref in enumerate(node.fired):
+                    if ref == owner:
+                        self.p.add((*where, "fired", i), Msg("self_reference"))
+                    elif ref not in self.rule_kinds:
+                        self.p.add((*where, "fired", i), Msg("unknown_rule", ref=ref, suggestion=suggest(ref, self.rule_kinds)))
+            elif isinstance(node, L.FiredKind):
+                producers = [r for r, k in self.rule_kinds.items() if k == node.fired_kind and r != owner]
+                if not producers:
+                    self.p.add((*where, "fired_kind"), Msg("no_kind_producer", kind=node.fired_kind))
+
+    def _cycles(self) -> None:
+        graph = {r.id: _chained_rules(r.when, self.rule_kinds, r.id) for r in self.m.rules}
+        state: dict[str, int] = {}
+        index = {r.id: i for i, r in enumerate(self.m.rules)}
+
+        def visit(rid: str, trail: list[str]) -> None:
+            state[rid] = 1
+            for nxt in graph.get(rid, ()):
+                if state.get(nxt) == 1:
+                    cycle = [*trail[trail.index(nxt):], nxt] if nxt in trail else [rid, nxt]
+                    self.p.add(("rules", index[rid], "when"), Msg("cycle", chain=" → ".join(cycle)))
+                elif state.get(nxt) is None and nxt in graph:
+                    visit(nxt, [*trail, nxt])
+            state[rid] = 2
+
+        for rid in graph:
+            if rid not in state:
+                visit(rid, [rid])
+
+    def _coverage(self) -> None:
+        cited = {r.cites for r in self.m.rules} | {d.cites for d in self.m.deadlines}
+        if self.m.rating:
+            cited |= {g.cites for g in self.m.rating.grades}
+        if self.m.document.in_force.clause:
+            cited.add(self.m.document.in_force.clause)
+        listed: set[str] = set()
+        for i, entry in enumerate(self.m.not_encoded):
+            self._clause(entry.clause, ("not_encoded", i, "clause"))
+            if entry.clause in listed:
+                self.p.add(("not_encoded", i, "clause"), Msg("duplicate_not_encoded", clause=entry.clause))
+            if entry.clause in cited:
+                self.p.add(("not_encoded", i, "clause"), Msg("encoded_and_not", clause=entry.clause))
+            listed.add(entry.clause)
+        for cid in self.m.clauses:
+            if cid not in cited and cid not in listed:
+                self.p.add(("clauses", cid), Msg("uncovered_clause", clause=cid))
+
+
+def _chained_rules(cond: Any, kinds: dict[str, str], owner: str) -> list[str]:
+    out: list[str] = []
+    for node, _ in _conditions(cond, ()):
+        if isinstance(node, L.Fired):
+            out += node.fired
+        elif isinstance(node, L.FiredKind):
+            out += [r for r, k in kinds.items() if k == node.fired_kind and r != owner]
+    return out
+
+
+# --- compiling to the intermediate form ---------------------------------------------------------
+
+
+def _dated(param: L.Parameter, scale: int, day: date) -> int:
+    chosen = param.values[0]
+    for value in param.values:
+        if value.from_ <= day:
+            chosen = value
+    return _scaled(chosen.decimal, scale)
+
+
+def _scaled(value: Decimal, scale: int) -> int:
+    # Amounts compare in fen (integers) inside the engines; round a threshold up so that
+    # "≥ threshold" over floored fen amounts keeps the exact meaning of 以上.
+    return int((value * scale).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _const(value: int, _day: date) -> int:
+    return value
+
+
+def _threshold_fn(value: Any, params: dict[str, L.Parameter], scale: int = 1) -> Any:
+    if isinstance(value, L.ParamRef):
+        return partial(_dated, params[value.param], scale)
+    return partial(_const, _scaled(Decimal(str(value)), scale))
+
+
+class _Compiler:
+    def __init__(self, model: L.RulesetFile) -> None:
+        self.model = model
+        self.leaves: list[Leaf] = []
+        self.by_key: dict[str, Leaf] = {}
+        self.kinds = {r.id: r.kind for r in model.rules}
+
+    def leaf(self, spec: BaseModel, op: str, threshold: Any) -> Leaf:
+        key = type(spec).__name__ + spec.model_dump_json(by_alias=True)
+        found = self.by_key.get(key)
+        if found is None:
+            found = Leaf(len(self.leaves), spec, op, threshold)  # type: ignore[arg-type]
+            self.leaves.append(found)
+            self.by_key[key] = found
+        return found
+
+    def node(self, cond: Any, owner: str) -> Node:
+        params = self.model.parameters
+        if isinstance(cond, L.AllOf):
+            return And(tuple(self.node(c, owner) for c in cond.all))
+        if isinstance(cond, L.AnyOf):
+            return Or(tuple(self.node(c, owner) for c in cond.any))
+        if isinstance(cond, L.NotOf):
+            return Not(self.node(cond.not_, owner))
+        if isinstance(cond, L.AtLeastOf):
+            return AtLeast(cond.at_least.n, tuple(self.node(c, owner) for c in cond.at_least.of))
+        if isinstance(cond, L.Fired):
+            return _any(tuple(Chain(r) for r in cond.fired))
+        if isinstance(cond, L.FiredKind):
+            return _any(tuple(Chain(r) for r, k in self.kinds.items() if k == cond.fired_kind and r != owner))
+        if isinstance(cond, L.Retention):
+            return self.leaf(cond, "lt", _threshold_fn(cond.retention.less_than_days, params))
+        if isinstance(cond, L.Events):
+            return self.leaf(cond, "ge", _threshold_fn(cond.events.at_least, params))
+        if isinstance(cond, L.Amount):
+            return self.leaf(cond, "ge", _threshold_fn(cond.amount.at_least, params, scale=100))
+        return self.leaf(cond, "ge", partial(_const, 1))
+
+    def applicability(self, roles: list[str] | None, formula: Node) -> Node:
+        if not roles:
+            return formula
+        applies = _any(tuple(self.node(L.RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
+        return And((applies, formula))
+
+
+def _any(children: tuple[Node, ...]) -> Node:
+    return children[0] if len(children) == 1 else Or(children)
+
+
+def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
+    from .ir import walk
+
+    by_id = {r.id: r for r in rules}
+    done: set[str] = set()
+    out: list[RuleIR] = []
+
+    def visit(rule: RuleIR) -> None:
+        if rule.id in done:
+            return
+        done.add(rule.id)
+        for node in walk(rule.formula):
+            if isinstance(node, Chain) and node.rule in by_id:
+                visit(by_id[node.rule])
+        out.append(rule)
+
+    for rule in rules:
+        visit(rule)
+    return tuple(out)
+
+
+def _compile(model: L.RulesetFile, path: Path, digest: str) -> CompiledRuleset:
+    c = _Compiler(model)
+    rules = [
+        RuleIR(r.id, r.kind, r.label, r.cites, c.applicability(r.applies_to, c.node(r.when, r.id)), r.interpretation)
+        for r in model.rules
+    ]
+    rating = None
+    if model.rating:
+        grades = tuple(
+            RuleIR(
+                g.id, "rating", g.label, g.cites,
+                c.applicability(model.rating.applies_to, c.node(g.when, g.id)), g.interpretation, g.grade,
+            )
+            for g in model.rating.grades
+        )
+        rating = RatingIR(model.rating.id, model.rating.label, grades)
+    deadlines = tuple(
+        DeadlineIR(d.id, d.label, d.cites, d.trigger, _threshold_fn(d.working_days, model.parameters), d.interpretation)
+        for d in model.deadlines
+    )
+    return CompiledRuleset(
+        id=model.ruleset,
+        version=model.version,
+        digest=digest,
+        path=path,
+        model=model,
+        leaves=tuple(c.leaves),
+        rules=_topological(rules),
+        rating=rating,
+        deadlines=deadlines,
+    )

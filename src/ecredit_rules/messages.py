@@ -1,0 +1,160 @@
+"""Messages for people who edit rule files, in Chinese (default) and English.
+
+Problems are recorded as a code with parameters and rendered late, so the same check can speak
+to a policy officer in Chinese and to a systems integrator in English (``--lang en``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Lang = Literal["zh", "en"]
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "yaml_syntax": ("YAML 格式错误：{detail}", "YAML syntax error: {detail}"),
+    "yaml_tab": (
+        "此处有制表符（Tab）；YAML 只能用空格缩进",
+        "a tab character here; YAML indentation must use spaces",
+    ),
+    "yaml_empty": ("文件是空的", "the file is empty"),
+    "yaml_value": ("无法读取的值：{detail}", "unreadable value: {detail}"),
+    "yaml_merge_key": ("不支持 YAML 合并键（<<），请把内容直接写出", "YAML merge keys (<<) are not supported"),
+    "yaml_complex_key": ("键必须是简单的文字或数字", "keys must be plain text or numbers"),
+    "duplicate_key": (
+        "键 \"{key}\" 重复出现（第 {first_line} 行已有），后一个不会生效",
+        "key \"{key}\" appears twice (first on line {first_line})",
+    ),
+    "bad_date": ("日期 \"{value}\" 不存在，请写成 YYYY-MM-DD", "date \"{value}\" does not exist; write YYYY-MM-DD"),
+    "not_utf8": ("文件不是 UTF-8 编码", "the file is not UTF-8 encoded"),
+    "file_not_found": ("找不到文件", "file not found"),
+    "unknown_ruleset": (
+        "没有名为 \"{name}\" 的规则集（可用：{available}）",
+        "no ruleset named \"{name}\" (available: {available})",
+    ),
+    "unknown_key": ("不认识的键 \"{key}\"{hint}", "unknown key \"{key}\"{hint}"),
+    "missing_key": ("缺少必填项 \"{key}\"", "required key \"{key}\" is missing"),
+    "not_number": (
+        "\"{field}\" 须是数字（或 {{param: 名称}}），不能写成文字 {value}",
+        "\"{field}\" must be a number (or {{param: name}}), not the text {value}",
+    ),
+    "not_integer": ("\"{field}\" 须是整数，而不是 {value}", "\"{field}\" must be a whole number, not {value}"),
+    "not_text": ("\"{field}\" 须是文字，而不是 {value}", "\"{field}\" must be text, not {value}"),
+    "not_date": (
+        "\"{field}\" 须是日期 YYYY-MM-DD，而不是 {value}",
+        "\"{field}\" must be a date YYYY-MM-DD, not {value}",
+    ),
+    "not_bool": ("\"{field}\" 须是 true 或 false，而不是 {value}", "\"{field}\" must be true or false, not {value}"),
+    "not_list": ("\"{field}\" 须是列表（每项以 - 开头）", "\"{field}\" must be a list (items starting with -)"),
+    "not_mapping": ("\"{field}\" 须是键值对（key: value）", "\"{field}\" must be a mapping (key: value)"),
+    "too_small": ("\"{field}\" 的值 {value} 太小：{detail}", "\"{field}\" value {value} is too small: {detail}"),
+    "empty_list": ("\"{field}\" 不能为空", "\"{field}\" must not be empty"),
+    "bad_choice": (
+        "\"{field}\" 的值 \"{value}\" 不在可选范围内（{choices}）{hint}",
+        "\"{field}\" value \"{value}\" is not one of ({choices}){hint}",
+    ),
+    "condition_form": (
+        "条件须写成只有一个键的形式，可用的键：{choices}{hint}",
+        "a condition must have exactly one key, one of: {choices}{hint}",
+    ),
+    "invalid": ("\"{field}\" 无效：{detail}", "\"{field}\" is invalid: {detail}"),
+    "ruleset_id_mismatch": (
+        "ruleset: \"{id}\" 须与文件名 \"{stem}\" 一致",
+        "ruleset: \"{id}\" must equal the file name \"{stem}\"",
+    ),
+    "unknown_clause": ("引用的条款 \"{ref}\" 不存在{hint}", "cited clause \"{ref}\" does not exist{hint}"),
+    "unknown_code": (
+        "未知的{category}代码 \"{code}\"{hint}",
+        "unknown {category_en} code \"{code}\"{hint}",
+    ),
+    "unknown_rule": ("引用的规则 \"{ref}\" 不存在{hint}", "referenced rule \"{ref}\" does not exist{hint}"),
+    "unknown_param": ("参数 \"{name}\" 未在 parameters 中定义{hint}", "parameter \"{name}\" is not defined{hint}"),
+    "param_unit": (
+        "参数 \"{name}\" 的单位是 {unit}，不能用在这里（需要 {expected}）",
+        "parameter \"{name}\" is in {unit}, which does not fit here (needs {expected})",
+    ),
+    "param_integer": (
+        "参数 \"{name}\" 用于次数、月数或天数，取值须是整数",
+        "parameter \"{name}\" counts times, months or days: its values must be whole numbers",
+    ),
+    "param_order": (
+        "参数 \"{name}\" 的取值须按日期从早到晚排列且日期不重复",
+        "values of parameter \"{name}\" must be in date order without repeats",
+    ),
+    "param_not_in_force": (
+        "参数 \"{name}\" 在施行之日 {day} 还没有取值",
+        "parameter \"{name}\" has no value on the first day in force, {day}",
+    ),
+    "duplicate_rule_id": ("规则 id \"{id}\" 重复", "rule id \"{id}\" is used twice"),
+    "rule_id_form": (
+        "规则 id \"{id}\" 须以 \"{prefix}.\" 开头，由字母、数字、下划线和点组成",
+        "rule id \"{id}\" must start with \"{prefix}.\" and use letters, digits, _ and .",
+    ),
+    "cycle": ("规则互相依赖，形成循环：{chain}", "rules depend on each other in a cycle: {chain}"),
+    "uncovered_clause": (
+        "条款 \"{clause}\" 既没有规则引用，也没有列入 not_encoded",
+        "clause \"{clause}\" is neither cited by a rule nor listed in not_encoded",
+    ),
+    "encoded_and_not": (
+        "条款 \"{clause}\" 已有规则引用，却又列入 not_encoded",
+        "clause \"{clause}\" is cited by a rule and also listed in not_encoded",
+    ),
+    "duplicate_not_encoded": ("条款 \"{clause}\" 在 not_encoded 中重复", "clause \"{clause}\" is in not_encoded twice"),
+    "in_force_order": ("施行期的结束日早于开始日", "the period of force ends before it starts"),
+    "no_kind_producer": (
+        "本规则集中没有种类为 \"{kind}\" 的规则可供引用",
+        "no rule of kind \"{kind}\" exists in this ruleset to rest on",
+    ),
+    "self_reference": ("规则不能引用自己", "a rule cannot rest on itself"),
+    "kind_reserved": (
+        "种类 \"{kind}\" 由 {where} 产生，不能用于普通规则",
+        "kind \"{kind}\" is produced by {where}, not by plain rules",
+    ),
+    "engine_limit": ("规则集超出规则引擎的限制：{detail}", "the ruleset exceeds a rule-engine limit: {detail}"),
+    "duplicate_grade": ("等级 \"{grade}\" 重复", "grade \"{grade}\" appears twice"),
+}
+
+CATEGORY_EN = {
+    "违法行为": "act",
+    "合规义务": "compliance",
+    "记录保存": "retention",
+    "平台制度": "platform system",
+    "评价项目取值": "assessment value",
+    "事件类型": "event type",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Msg:
+    """A message code and its parameters, rendered in the reader's language."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, code: str, **params: Any) -> None:
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "params", params)
+
+    def render(self, lang: Lang = "zh") -> str:
+        zh, en = CATALOGUE[self.code]
+        params = dict(self.params)
+        params.setdefault("category_en", CATEGORY_EN.get(str(params.get("category", "")), params.get("category", "")))
+        suggestion = params.pop("suggestion", None)
+        if suggestion:
+            params["hint"] = f"，是否为 \"{suggestion}\"？" if lang == "zh" else f"; did you mean \"{suggestion}\"?"
+        else:
+            params["hint"] = ""
+        return (zh if lang == "zh" else en).format(**params)
+
+
+def suggest(word: object, choices: Iterable[object]) -> str | None:
+    """The closest known spelling to ``word``, if one is close enough to be a likely typo.
+
+    >>> suggest("contract_frud", ["contract_fraud", "counterfeit_goods"])
+    'contract_fraud'
+    """
+    names = [str(c) for c in choices]
+    found = difflib.get_close_matches(str(word), names, n=1, cutoff=0.75)
+    return found[0] if found else None
