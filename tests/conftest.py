@@ -29,7 +29,7 @@ def evaluate_both(rs: ec.Ruleset, facts: Any, as_of: date) -> ec.Report:
     return durable
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def judge(rulesets: dict[str, ec.Ruleset]):
     """``judge("tuquan", facts, date)`` → the report, checked on both engines."""
 

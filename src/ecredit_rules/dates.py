@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 _calendar_lock = threading.Lock()
 
 
+@lru_cache(maxsize=4096)
 def window_start(as_of: date, months: int) -> date:
     """First day of the closed window "N个月以内" ending on ``as_of``.
 

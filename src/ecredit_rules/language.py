@@ -52,7 +52,10 @@ class ParamRef(Model):
 
 # A threshold is a number or a reference to a dated parameter. Text ("3") is refused on purpose:
 # a number written as text is the most common slip in hand-edited YAML.
-Count = Annotated[StrictInt | ParamRef, Field(description="次数、月数或天数：整数或 {param: 名称} / a whole number or {param: name}")]
+Count = Annotated[
+    StrictInt | ParamRef,
+    Field(description="次数、月数或天数：整数或 {param: 名称} / a whole number or {param: name}"),
+]
 Money = Annotated[
     StrictInt | StrictFloat | ParamRef,
     Field(description="金额（元）：数字或 {param: 名称} / an amount in yuan, or {param: name}"),
@@ -97,7 +100,7 @@ class Met(Model):
 
 
 class Breached(Model):
-    breached: str = Field(description="该合规义务未履行（compliance 代码）/ this compliance duty is known to be breached")
+    breached: str = Field(description="该合规义务未履行（compliance 代码）/ this duty is known to be breached")
 
 
 class RetentionBody(Model):

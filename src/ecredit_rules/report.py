@@ -197,7 +197,9 @@ def build_report(
                 break
             evidence, parents = explainer.explain(grade)
             cite = citation(rs, grade.clause)
-            rating = RatingResult(grade=grade.grade or "", rule=grade.id, citation=cite, derived_from=parents, evidence=evidence)
+            rating = RatingResult(
+                grade=grade.grade or "", rule=grade.id, citation=cite, derived_from=parents, evidence=evidence
+            )
             verdicts.append(
                 Verdict(rule=grade.id, kind="rating", label=grade.label, citation=cite, evidence=evidence,
                         derived_from=parents, details={"grade": grade.grade})
@@ -223,8 +225,10 @@ def build_report(
                 details["answered_on"] = case.answer.date.isoformat()
                 evidence.append(case.answer.id)
             verdicts.append(
-                Verdict(rule=case.rule.id, kind="deadline", label=case.rule.label, citation=citation(rs, case.rule.clause),
-                        evidence=evidence, details=details)
+                Verdict(
+                    rule=case.rule.id, kind="deadline", label=case.rule.label,
+                    citation=citation(rs, case.rule.clause), evidence=evidence, details=details,
+                )
             )
     return Report(
         ruleset=ruleset_info(rs), engine=engine, subject=subject_id, as_of=as_of, in_force=True,

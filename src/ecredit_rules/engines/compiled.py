@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from ..derive import DeadlineCase, Derived
-from ..ir import FALSE, TRUE, UNKNOWN, And, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or
+from ..ir import FALSE, TRUE, UNKNOWN, And, Chain, CompiledRuleset, Leaf, Node, Not, Or
 from . import DeadlineStatus, Outcomes
 
 Check = Callable[[list[int], dict[str, int]], int]

@@ -2,9 +2,9 @@
 
 How a ruleset maps onto durable-rules (see ../shared/notes/durable-rules.md for the traps):
 
-* One fact ``m`` per evaluation carries every derived leaf as two integers, ``v<i>`` (value,
-  absent when unknown) and ``t<i>`` (the threshold in force on ``as_of``). Comparisons happen in
-  the engine (``v >= t``), so dated thresholds need no re-registration.
+* One fact ``m`` per evaluation carries every known leaf ``i`` as the integer ``v<i>`` = value −
+  threshold in force on ``as_of`` (absent when unknown); the network tests ``v<i> >= 0`` or
+  ``v<i> < 0``, so dated thresholds need no re-registration.
 * Each rule's condition is compiled twice, to "definitely true" and "definitely false" (Kleene
   logic: unknown is neither), each in disjunctive normal form over other rules' outcomes. Each
   disjunct is one durable rule joining ``m`` with the outcome facts it needs; its action records
@@ -19,6 +19,7 @@ before anything is registered, and only integers inside the engine.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections.abc import Callable, Iterable
@@ -30,7 +31,7 @@ import durable_rules_engine
 from durable import engine as durable
 
 from ..derive import Derived
-from ..ir import FALSE, TRUE, UNKNOWN, And, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR
+from ..ir import FALSE, TRUE, UNKNOWN, And, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, RuleIR
 from . import Outcomes
 
 # Limits measured on durable-rules 2.0.28 (see the notes); we stay strictly inside them.
@@ -98,9 +99,11 @@ def dnf(node: Node, want: bool) -> list[Term]:
 
 
 def _literal(lit: MLit, ops: list[str]) -> dict[str, Any]:
+    # Compared with a constant, not with another property ({"$m": …}): durable-rules defers
+    # property-to-property tests to its join stage and overflows its 64-entry match stack.
     index, want = lit
     comparison = "$gte" if (ops[index] == "ge") == want else "$lt"
-    return {comparison: {f"v{index}": {"$m": f"t{index}"}}}
+    return {comparison: {f"v{index}": 0}}
 
 
 def _patterns(alternatives: list[frozenset[MLit]], ops: list[str]) -> list[dict[str, Any]]:
@@ -219,19 +222,25 @@ def check_limits(rs: CompiledRuleset) -> list[str]:
     problems = []
     if len(net.definition) > MAX_RULES:
         problems.append(f"{len(net.definition)} engine rules (at most {MAX_RULES})")
-    properties = 3 + 2 * len(rs.leaves)
+    properties = 3 + len(rs.leaves)
     if properties > MAX_FACT_PROPERTIES:
-        problems.append(f"{len(rs.leaves)} derived values need {properties} fact properties (at most {MAX_FACT_PROPERTIES})")
+        problems.append(
+            f"{len(rs.leaves)} derived values need {properties} fact properties (at most {MAX_FACT_PROPERTIES})"
+        )
     # A true and a false alternative of one rule never match together, so at most half the
     # m-conditions can match one fact at once.
     if (net.m_conditions + 1) // 2 > MAX_CONDITIONS_PER_FACT:
-        problems.append(f"about {net.m_conditions // 2} conditions may match one fact (at most {MAX_CONDITIONS_PER_FACT})")
+        problems.append(
+            f"about {net.m_conditions // 2} conditions may match one fact (at most {MAX_CONDITIONS_PER_FACT})"
+        )
     shapes: dict[str, int] = {}
     for rule in net.definition.values():
         key = repr(rule["all"])
         shapes[key] = shapes.get(key, 0) + 1
     if shapes and max(shapes.values()) > MAX_IDENTICAL_CONDITIONS:
-        problems.append(f"{max(shapes.values())} engine rules share one identical condition (at most {MAX_IDENTICAL_CONDITIONS})")
+        problems.append(
+            f"{max(shapes.values())} engine rules share one condition (at most {MAX_IDENTICAL_CONDITIONS})"
+        )
     return problems
 
 
@@ -309,11 +318,12 @@ class DurableProgram:
             session.error = session.error or exc
 
     def run(self, derived: Derived) -> Outcomes:
+        # Each known leaf enters as its margin over the threshold in force on as_of, so the
+        # network compares with 0 and dated thresholds need no re-registration.
         m_fact: dict[str, Any] = {"t": "m", "id": "m"}
         for i, (value, threshold) in enumerate(zip(derived.values, derived.thresholds, strict=True)):
-            m_fact[f"t{i}"] = threshold
             if value is not None:
-                m_fact[f"v{i}"] = value
+                m_fact[f"v{i}"] = value - threshold
         asof = (derived.as_of - _EPOCH).days
         d_facts = []
         for n, case in enumerate(derived.deadlines or ()):
@@ -329,10 +339,9 @@ class DurableProgram:
             try:
                 for fact in (m_fact, *d_facts):
                     fact["sid"] = sid
-                    try:
+                    # A fact no rule looks at is refused with MessageNotHandled: nothing to decide from it.
+                    with contextlib.suppress(durable.MessageNotHandledException):
                         self.host.assert_fact(self.name, fact)
-                    except durable.MessageNotHandledException:
-                        pass  # no rule looks at this fact: nothing to decide from it
                 state = self.ruleset.get_state(sid)
                 if "exception" in state and session.error is None:
                     session.error = RuntimeError(f"durable-rules action failed: {state['exception']}")
