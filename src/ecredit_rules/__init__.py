@@ -6,6 +6,7 @@
 """
 
 from .bundled import available_rulesets
+from .compare import Comparison, compare
 from .errors import FactsError, Problem, RulesetError
 from .evaluate import evaluate
 from .facts import Facts
@@ -15,6 +16,7 @@ from .report import Citation, RatingResult, Report, Undetermined, Verdict
 
 __all__ = [
     "Citation",
+    "Comparison",
     "Facts",
     "FactsError",
     "Problem",
@@ -25,6 +27,7 @@ __all__ = [
     "Undetermined",
     "Verdict",
     "available_rulesets",
+    "compare",
     "evaluate",
     "load_ruleset",
 ]

@@ -29,6 +29,7 @@ def _china() -> holidays.HolidayBase:
     return holidays.country_holidays("CN")
 
 
+@lru_cache(maxsize=65536)
 def add_working_days(start: date, days: int) -> date:
     """The day ``days`` working days after ``start`` (``start`` itself not counted; 0 = same day).
 

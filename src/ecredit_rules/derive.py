@@ -50,13 +50,15 @@ def _events(facts: Facts, as_of: date) -> list[tuple[int, Event]] | None:
 
 
 def _selected(
-    events: list[tuple[int, Event]], types: list[str], acts: list[str] | None, months: int | None, as_of: date
+    events: dict[str, list[tuple[int, Event]]], types: list[str], acts: list[str] | None, months: int | None,
+    as_of: date,
 ) -> list[tuple[int, Event]]:
     start = window_start(as_of, months) if months is not None else None
     return [
         (i, e)
-        for i, e in events
-        if e.type in types and (acts is None or e.act in acts) and (start is None or e.date >= start)
+        for t in types
+        for i, e in events.get(t, ())
+        if (acts is None or e.act in acts) and (start is None or e.date >= start)
     ]
 
 
@@ -77,7 +79,12 @@ def _order(events: list[tuple[int, Event]]) -> tuple[str, ...]:
 
 
 def derive_leaf(
-    leaf: Leaf, facts: Facts, events: list[tuple[int, Event]] | None, threshold: int, rs: CompiledRuleset, as_of: date
+    leaf: Leaf,
+    facts: Facts,
+    events: dict[str, list[tuple[int, Event]]] | None,
+    threshold: int,
+    rs: CompiledRuleset,
+    as_of: date,
 ) -> tuple[int | None, tuple[str, ...], tuple[str, ...]]:
     """(value, evidence, missing paths) of one leaf."""
     spec = leaf.spec
@@ -167,13 +174,18 @@ def _deadline_cases(rs: CompiledRuleset, events: list[tuple[int, Event]], as_of:
 def derive(rs: CompiledRuleset, facts: Facts, as_of: date) -> Derived:
     """Everything the engines compare, for one subject on one day."""
     events = _events(facts, as_of)
+    by_type: dict[str, list[tuple[int, Event]]] | None = None
+    if events is not None:
+        by_type = {}
+        for pair in events:
+            by_type.setdefault(pair[1].type, []).append(pair)
     values: list[int | None] = []
     thresholds: list[int] = []
     evidence: list[tuple[str, ...]] = []
     missing: list[tuple[str, ...]] = []
     for leaf in rs.leaves:
         threshold = leaf.threshold(as_of)
-        value, ev, miss = derive_leaf(leaf, facts, events, threshold, rs, as_of)
+        value, ev, miss = derive_leaf(leaf, facts, by_type, threshold, rs, as_of)
         values.append(value)
         thresholds.append(threshold)
         evidence.append(ev)

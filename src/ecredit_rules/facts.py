@@ -10,14 +10,26 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .errors import FactsError, Problem
+from .messages import suggest
 from .vocabulary import vocabulary
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -27,71 +39,82 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def _check_codes(values: Any, category: str) -> Any:
-    known = getattr(vocabulary(), category)
-    items = [values] if isinstance(values, str) else list(values or ())
-    bad = [v for v in items if v not in known]
-    if bad:
-        raise PydanticCustomError(
-            "unknown_code",
-            "unknown {category} code(s): {codes}",
-            {"category": category, "codes": ", ".join(map(str, bad))},
-        )
-    return values
+def _code_of(category: str, what: str) -> Any:
+    """A validator accepting only the codes of one vocabulary category, suggesting the likely one."""
+
+    def check(value: str) -> str:
+        known = getattr(vocabulary(), category)
+        if value not in known:
+            hint = suggest(value, known)
+            raise PydanticCustomError(
+                "unknown_code",
+                "unknown {what} code {code}{hint}",
+                {"what": what, "code": repr(value), "hint": f"; did you mean {hint!r}?" if hint else ""},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+RoleCode = Annotated[str, _code_of("roles", "role")]
+LegalFormCode = Annotated[str, _code_of("legal_forms", "legal form")]
+ListCode = Annotated[str, _code_of("lists", "list")]
+EventType = Annotated[str, _code_of("event_types", "event type")]
+ActCode = Annotated[str, _code_of("acts", "act")]
+ComplianceCode = Annotated[str, _code_of("compliance", "compliance")]
+RetentionCode = Annotated[str, _code_of("retention_days", "retention")]
+SystemCode = Annotated[str, _code_of("platform_systems", "platform system")]
 
 
 def _iso_date(value: Any) -> Any:
-    # Pydantic would also take a Unix timestamp or "2024-1-5"; the contract says ISO dates only.
-    if isinstance(value, date):
+    # Pydantic would also take a Unix timestamp, "2024-1-5" or a datetime; the contract says ISO dates only.
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise PydanticCustomError("iso_date", "must be an ISO date YYYY-MM-DD, got {value!r}", {"value": value})
-    return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError(
+        "iso_date", "must be an existing date written YYYY-MM-DD, not {value}", {"value": repr(value)}
+    )
 
 
 def _amount(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise PydanticCustomError("amount", "must be an amount in yuan (string or number), got {value!r}", {"value": value})
+        raise PydanticCustomError(
+            "amount", "must be an amount in yuan (string or number), not {value}", {"value": repr(value)}
+        )
     if isinstance(value, float):
+        # str() of a float is its shortest round-trip form: 49999.99 stays 49999.99, never 49999.98999….
         return Decimal(str(value))
     return value
 
 
-Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Amount = Annotated[Decimal, BeforeValidator(_amount), Field(ge=0, allow_inf_nan=False)]
 
 
 class Subject(_Frozen):
     id: str = Field(min_length=1, description="unique id of the e-commerce subject")
     name: str | None = None
-    roles: tuple[str, ...] | None = None
-    legal_form: str | None = None
+    roles: tuple[RoleCode, ...] | None = None
+    legal_form: LegalFormCode | None = None
     region: str | None = None
     licensed: StrictBool | None = None
-    lists: tuple[str, ...] | None = None
-
-    _roles = field_validator("roles")(lambda v: v if v is None else _check_codes(v, "roles"))
-    _legal_form = field_validator("legal_form")(lambda v: v if v is None else _check_codes(v, "legal_forms"))
-    _lists = field_validator("lists")(lambda v: v if v is None else _check_codes(v, "lists"))
+    lists: tuple[ListCode, ...] | None = None
 
 
 class Event(_Frozen):
     id: str = Field(min_length=1)
-    type: str
-    date: date
-    act: str | None = None
+    type: EventType
+    date: Annotated[date, BeforeValidator(_iso_date)]
+    act: ActCode | None = None
     authority: str | None = None
     reference: str | None = None
     sales_amount: Amount | None = None
     illegal_gain: Amount | None = None
     grade: str | None = None
     answers: str | None = None
-
-    _type = field_validator("type")(lambda v: _check_codes(v, "event_types"))
-    _act = field_validator("act")(lambda v: v if v is None else _check_codes(v, "acts"))
-    _date = field_validator("date", mode="before")(_iso_date)
-    _amounts = field_validator("sales_amount", "illegal_gain", mode="before")(
-        lambda v: v if v is None else _amount(v)
-    )
 
 
 class Assessment(_Frozen):
@@ -103,16 +126,13 @@ class Assessment(_Frozen):
 
     @field_validator("management", "commitment", "economic_strength", "reputation")
     @classmethod
-    def _known_value(cls, value: str | None, info: Any) -> str | None:
-        if value is not None and value not in vocabulary().assessment_values(info.field_name):
+    def _known_value(cls, value: str | None, info: ValidationInfo) -> str | None:
+        allowed = vocabulary().assessment_values(info.field_name or "")
+        if value is not None and value not in allowed:
             raise PydanticCustomError(
                 "unknown_code",
-                "unknown {field} value {value!r}; one of: {choices}",
-                {
-                    "field": info.field_name,
-                    "value": value,
-                    "choices": ", ".join(map(str, vocabulary().assessment_values(info.field_name))),
-                },
+                "unknown {field} value {value}; one of: {choices}",
+                {"field": info.field_name, "value": repr(value), "choices": ", ".join(sorted(map(str, allowed)))},
             )
         return value
 
@@ -126,18 +146,10 @@ class Facts(_Frozen):
 
     subject: Subject
     events: tuple[Event, ...] | None = None
-    compliance: dict[str, StrictBool] | None = None
-    retention_days: dict[str, Annotated[StrictInt, Field(ge=0)]] | None = None
-    platform_systems: tuple[str, ...] | None = None
+    compliance: dict[ComplianceCode, StrictBool] | None = None
+    retention_days: dict[RetentionCode, Annotated[StrictInt, Field(ge=0)]] | None = None
+    platform_systems: tuple[SystemCode, ...] | None = None
     assessment: Assessment | None = None
-
-    _compliance = field_validator("compliance")(lambda v: v if v is None else _check_codes(v.keys(), "compliance") and v)
-    _retention = field_validator("retention_days")(
-        lambda v: v if v is None else _check_codes(v.keys(), "retention_days") and v
-    )
-    _systems = field_validator("platform_systems")(
-        lambda v: v if v is None else _check_codes(v, "platform_systems")
-    )
 
     @field_validator("events")
     @classmethod
@@ -153,6 +165,8 @@ def fact_path(loc: tuple[Any, ...]) -> str:
     """``("events", 2, "date")`` → ``events[2].date``."""
     out = ""
     for step in loc:
+        if step == "[key]":  # pydantic's marker for a bad dict key: the key itself is the path
+            continue
         if isinstance(step, int):
             out += f"[{step}]"
         else:
@@ -173,7 +187,9 @@ def _raw_problems(obj: Any) -> list[Problem]:
             eid = event.get("id")
             if isinstance(eid, str):
                 if eid in first:
-                    problems.append(Problem(f"events[{i}].id", f"duplicate event id {eid!r} (first at events[{first[eid]}])"))
+                    problems.append(
+                        Problem(f"events[{i}].id", f"duplicate event id {eid!r} (first at events[{first[eid]}])")
+                    )
                 else:
                     first[eid] = i
             if event.get("type") == "response":
@@ -185,13 +201,44 @@ def _raw_problems(obj: Any) -> list[Problem]:
     return problems
 
 
+class _DuplicatedKeys(dict[str, Any]):
+    """A JSON object that repeated some of its keys; the first value of each is kept."""
+
+    repeated: list[str]
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
+    repeated: list[str] = []
     for key, value in pairs:
         if key in seen:
-            raise ValueError(f"duplicate key {key!r} in JSON object")
-        seen[key] = value
-    return seen
+            repeated.append(key)
+        else:
+            seen[key] = value
+    if not repeated:
+        return seen
+    out = _DuplicatedKeys(seen)
+    out.repeated = repeated
+    return out
+
+
+def _duplicated_keys(obj: Any, loc: tuple[Any, ...] = ()) -> list[Problem]:
+    """Every key a JSON object repeated, by path: JSON parsers silently keep one of the two values."""
+    problems: list[Problem] = []
+    if isinstance(obj, dict):
+        if isinstance(obj, _DuplicatedKeys):
+            problems += [Problem(fact_path((*loc, k)), "key appears twice in the JSON text") for k in obj.repeated]
+        for key, value in obj.items():
+            problems += _duplicated_keys(value, (*loc, key))
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            problems += _duplicated_keys(value, (*loc, i))
+    return problems
+
+
+def _path_order(problem: Problem) -> tuple[Any, ...]:
+    # events[2] before events[10]: compare the numbers in a path as numbers.
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", problem.where)), problem.message
 
 
 def load_facts(facts: Facts | Mapping[str, Any] | str | bytes) -> Facts:
@@ -204,32 +251,38 @@ def load_facts(facts: Facts | Mapping[str, Any] | str | bytes) -> Facts:
     """
     if isinstance(facts, Facts):
         return facts
+    problems: list[Problem] = []
     if isinstance(facts, str | bytes):
         try:
             obj = json.loads(facts, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
         except ValueError as exc:
             raise FactsError([Problem("(json)", f"not valid JSON: {exc}")]) from None
+        problems += _duplicated_keys(obj)
     else:
         obj = facts
     if not isinstance(obj, Mapping):
         raise FactsError([Problem("(facts)", "facts must be a JSON object")])
-    problems = _raw_problems(obj)
+    problems += _raw_problems(obj)
     try:
         result = Facts.model_validate(obj)
     except ValidationError as exc:
         for err in exc.errors():
-            where = fact_path(err["loc"])
             if err["type"] == "duplicate_id" and any(p.message.startswith("duplicate event id") for p in problems):
                 continue
-            problems.append(Problem(where, _message(err)))
+            problems.append(Problem(fact_path(err["loc"]), _message(err)))
     if problems:
-        raise FactsError(sorted(set(problems), key=lambda p: (p.where, p.message)))
+        raise FactsError(sorted(set(problems), key=_path_order))
     return result
 
 
 def _message(err: Any) -> str:
-    if err["type"] == "extra_forbidden":
+    etype = err["type"]
+    if etype == "extra_forbidden":
         return "unknown key"
-    if err["type"] == "missing":
+    if etype == "missing":
         return "required"
+    if etype in {"tuple_type", "list_type"}:
+        return "must be a list"
+    if etype == "greater_than_equal":
+        return f"must not be negative, not {err['input']!r}"
     return str(err["msg"])

@@ -34,8 +34,8 @@ class _Problems:
         self.doc = doc
         self.items: list[tuple[int, int, Msg]] = [(p.line, p.column, m) for p, m in doc.problems]
 
-    def add(self, path: PathKey, msg: Msg) -> None:
-        pos = self.doc.position_of(path)
+    def add(self, path: PathKey, msg: Msg, *, at_key: bool = False) -> None:
+        pos = self.doc.position_of(path, key=at_key)
         self.items.append((pos.line, pos.column, msg))
 
     def error(self, lang: Lang) -> RulesetError:
@@ -67,12 +67,18 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     doc = read_yaml(path)
     problems = _Problems(doc)
     model: L.RulesetFile | None = None
-    if doc.data is not None and not doc.problems:
+    if doc.data is not None:
+        # Still check the structure after a repeated key or an impossible date, so that every
+        # mistake is reported at once; a place the YAML reading already complained about is not
+        # reported twice.
+        already = {(p.line, p.column) for p, _ in doc.problems}
         try:
             model = L.RulesetFile.model_validate(doc.data)
         except ValidationError as exc:
             for err in _merge_union_errors(exc.errors()):
-                problems.add(err["loc"], _translate(err, doc))
+                pos = doc.position_of(err["loc"], key=err["type"] == "extra_forbidden")
+                if (pos.line, pos.column) not in already:
+                    problems.add(err["loc"], _translate(err, doc), at_key=err["type"] == "extra_forbidden")
     if model is None or problems.items:
         raise problems.error(lang)
     checker = _Checker(model, problems, path, vocabulary())
@@ -98,12 +104,13 @@ def _merge_union_errors(errors: list[Any]) -> list[Any]:
     merged: dict[tuple[Any, ...], Any] = {}
     for err in errors:
         loc = tuple(err["loc"])
-        if loc and loc[-1] in {"int", "float", "ParamRef", "str", "bool"} or (
+        if (loc and loc[-1] in {"int", "float", "ParamRef", "str", "bool"}) or (
             loc and isinstance(loc[-1], str) and loc[-1].startswith(("function-", "constrained-"))
         ):
             base = loc[:-1]
-            if err["type"] in {"int_type", "float_type", "model_type", "int_from_float"} and base not in merged:
-                merged[base] = {**err, "loc": base, "type": "number_or_param"}
+            if err["type"] in {"int_type", "float_type", "model_type", "int_from_float"}:
+                kept = merged.setdefault(base, {**err, "loc": base, "type": "number_or_param", "param_allowed": False})
+                kept["param_allowed"] = kept["param_allowed"] or loc[-1] == "ParamRef"
             continue
         merged.setdefault(loc, err)
     return list(merged.values())
@@ -111,8 +118,8 @@ def _merge_union_errors(errors: list[Any]) -> list[Any]:
 
 def _translate(err: Any, doc: SourceDocument) -> Msg:
     loc = tuple(err["loc"])
-    path = doc.path_of(loc)
-    field = str(loc[-1]) if loc else "(file)"
+    # The field is the last named step: a bad list item ("applies_to", 0) is reported as applies_to.
+    field = next((str(step) for step in reversed(loc) if isinstance(step, str)), "(file)")
     value = err.get("input")
     shown = repr(value) if not isinstance(value, str) else f"\"{value}\""
     etype = err["type"]
@@ -122,10 +129,14 @@ def _translate(err: Any, doc: SourceDocument) -> Msg:
     if etype == "missing":
         return Msg("missing_key", key=field)
     if etype == "condition_form":
-        key = next(iter(value)) if isinstance(value, dict) and value else ""
+        if isinstance(value, dict) and len(value) > 1:
+            return Msg("condition_keys", keys=", ".join(map(str, value)))
+        key = str(next(iter(value))) if isinstance(value, dict) and value else ""
         return Msg("condition_form", choices=", ".join(L.CONDITION_KEYS), suggestion=suggest(key, L.CONDITION_KEYS))
     if etype == "number_or_param":
-        return Msg("not_number", field=field, value=shown)
+        if isinstance(value, float):
+            return Msg("not_integer", field=field, value=shown)
+        return Msg("not_number" if err["param_allowed"] else "not_number_plain", field=field, value=shown)
     if etype in {"int_type", "int_parsing", "int_from_float"}:
         return Msg("not_integer", field=field, value=shown)
     if etype in {"float_type", "float_parsing", "decimal_type"}:
@@ -142,13 +153,14 @@ def _translate(err: Any, doc: SourceDocument) -> Msg:
         return Msg("not_mapping", field=field)
     if etype == "too_short":
         return Msg("empty_list", field=field)
-    if etype in {"greater_than_equal", "greater_than"}:
-        return Msg("too_small", field=field, value=shown, detail=err["msg"])
+    if etype == "greater_than_equal":
+        return Msg("too_small", field=field, value=shown, limit=err["ctx"]["ge"])
     if etype in {"literal_error", "enum"}:
         expected = err.get("ctx", {}).get("expected", "")
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",") if c.strip()]
-        return Msg("bad_choice", field=field, value=value, choices=", ".join(choices), suggestion=suggest(value, choices))
-    del path
+        return Msg(
+            "bad_choice", field=field, value=value, choices=", ".join(choices), suggestion=suggest(value, choices)
+        )
     return Msg("invalid", field=field, detail=err["msg"])
 
 
@@ -277,9 +289,11 @@ class _Checker:
         if isinstance(value, L.ParamRef):
             param = self.m.parameters.get(value.param)
             if param is None:
-                self.p.add((*path, "param"), Msg("unknown_param", name=value.param, suggestion=suggest(value.param, self.m.parameters)))
+                hint = suggest(value.param, self.m.parameters)
+                self.p.add((*path, "param"), Msg("unknown_param", name=value.param, suggestion=hint))
             elif param.unit not in units:
-                self.p.add((*path, "param"), Msg("param_unit", name=value.param, unit=param.unit, expected="/".join(sorted(units))))
+                expected = "/".join(sorted(units))
+                self.p.add((*path, "param"), Msg("param_unit", name=value.param, unit=param.unit, expected=expected))
         elif integer and value is not None and not isinstance(value, int):
             self.p.add(path, Msg("not_integer", field=path[-1], value=value))
 
@@ -317,7 +331,8 @@ class _Checker:
                     if ref == owner:
                         self.p.add((*where, "fired", i), Msg("self_reference"))
                     elif ref not in self.rule_kinds:
-                        self.p.add((*where, "fired", i), Msg("unknown_rule", ref=ref, suggestion=suggest(ref, self.rule_kinds)))
+                        hint = suggest(ref, self.rule_kinds)
+                        self.p.add((*where, "fired", i), Msg("unknown_rule", ref=ref, suggestion=hint))
             elif isinstance(node, L.FiredKind):
                 producers = [r for r, k in self.rule_kinds.items() if k == node.fired_kind and r != owner]
                 if not producers:
@@ -358,7 +373,7 @@ class _Checker:
             listed.add(entry.clause)
         for cid in self.m.clauses:
             if cid not in cited and cid not in listed:
-                self.p.add(("clauses", cid), Msg("uncovered_clause", clause=cid))
+                self.p.add(("clauses", cid), Msg("uncovered_clause", clause=cid), at_key=True)
 
 
 def _chained_rules(cond: Any, kinds: dict[str, str], owner: str) -> list[str]:

@@ -40,6 +40,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "\"{field}\" 须是数字（或 {{param: 名称}}），不能写成文字 {value}",
         "\"{field}\" must be a number (or {{param: name}}), not the text {value}",
     ),
+    "not_number_plain": (
+        "\"{field}\" 须是数字，不能写成文字 {value}",
+        "\"{field}\" must be a number, not the text {value}",
+    ),
     "not_integer": ("\"{field}\" 须是整数，而不是 {value}", "\"{field}\" must be a whole number, not {value}"),
     "not_text": ("\"{field}\" 须是文字，而不是 {value}", "\"{field}\" must be text, not {value}"),
     "not_date": (
@@ -49,7 +53,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not_bool": ("\"{field}\" 须是 true 或 false，而不是 {value}", "\"{field}\" must be true or false, not {value}"),
     "not_list": ("\"{field}\" 须是列表（每项以 - 开头）", "\"{field}\" must be a list (items starting with -)"),
     "not_mapping": ("\"{field}\" 须是键值对（key: value）", "\"{field}\" must be a mapping (key: value)"),
-    "too_small": ("\"{field}\" 的值 {value} 太小：{detail}", "\"{field}\" value {value} is too small: {detail}"),
+    "too_small": (
+        "\"{field}\" 的值 {value} 太小，至少应为 {limit}",
+        "\"{field}\" value {value} is too small; it must be at least {limit}",
+    ),
     "empty_list": ("\"{field}\" 不能为空", "\"{field}\" must not be empty"),
     "bad_choice": (
         "\"{field}\" 的值 \"{value}\" 不在可选范围内（{choices}）{hint}",
@@ -58,6 +65,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "condition_form": (
         "条件须写成只有一个键的形式，可用的键：{choices}{hint}",
         "a condition must have exactly one key, one of: {choices}{hint}",
+    ),
+    "condition_keys": (
+        "一个条件只能有一个键，这里有多个（{keys}）；都要成立请用 all，成立其一请用 any",
+        "a condition has exactly one key, this one has several ({keys}); combine them with all or any",
     ),
     "invalid": ("\"{field}\" 无效：{detail}", "\"{field}\" is invalid: {detail}"),
     "ruleset_id_mismatch": (
@@ -133,7 +144,8 @@ class Msg:
     code: str
     params: dict[str, Any] = field(default_factory=dict)
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, /, **params: Any) -> None:
+        # ``code`` is positional-only so that a message may itself take a parameter named ``code``.
         object.__setattr__(self, "code", code)
         object.__setattr__(self, "params", params)
 

@@ -31,22 +31,20 @@ class SourceDocument:
     file: str
     data: Any
     positions: dict[PathKey, Position] = field(default_factory=dict)
+    # Where the key of each mapping entry stands: an unknown or uncovered key is pointed at itself.
+    key_positions: dict[PathKey, Position] = field(default_factory=dict)
     problems: list[tuple[Position, Msg]] = field(default_factory=list)
 
-    def position_of(self, loc: tuple[Any, ...]) -> Position:
-        """The position of the deepest known value along ``loc``.
+    def position_of(self, loc: tuple[Any, ...], *, key: bool = False) -> Position:
+        """The position of the deepest known value along ``loc`` (of its key, with ``key=True``).
 
         Validation error locations contain steps that are not in the file (union member names,
         discriminator tags); those are skipped rather than ending the walk.
         """
-        best = self.positions.get((), Position(1, 1))
-        current: PathKey = ()
-        for step in loc:
-            candidate = (*current, step)
-            if candidate in self.positions:
-                current = candidate
-                best = self.positions[candidate]
-        return best
+        current = self.path_of(loc)
+        if key and current in self.key_positions:
+            return self.key_positions[current]
+        return self.positions.get(current, Position(1, 1))
 
     def path_of(self, loc: tuple[Any, ...]) -> PathKey:
         current: PathKey = ()
@@ -79,11 +77,10 @@ class _Builder:
                     self.doc.problems.append((_mark(key_node), Msg("yaml_complex_key")))
                     continue
                 if key in result:
-                    first = self.doc.positions.get((*path, key))
-                    self.doc.problems.append(
-                        (_mark(key_node), Msg("duplicate_key", key=key, first_line=first.line if first else "?"))
-                    )
+                    first = self.doc.key_positions[(*path, key)]
+                    self.doc.problems.append((_mark(key_node), Msg("duplicate_key", key=key, first_line=first.line)))
                     continue
+                self.doc.key_positions[(*path, key)] = _mark(key_node)
                 result[key] = self.build(value_node, (*path, key))
             return result
         if isinstance(node, yaml.SequenceNode):

@@ -1,0 +1,339 @@
+"""The ``ecredit`` command (CONTRACT §6).
+
+Exit status: 0 success, 1 findings (``validate``), 2 bad input or usage. Every user error is
+reported on stderr, one line per problem naming the file and the field or line; a traceback
+means a bug in this program, never a mistake in the input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from .bundled import VOCABULARY_FILE, available_rulesets, rules_dir
+from .compare import compare as compare_subject
+from .errors import FactsError, Problem, RulesetError
+from .evaluate import evaluate as evaluate_subject
+from .facts import Facts, load_facts
+from .ir import CompiledRuleset
+from .loader import load_ruleset, resolve_path
+from .messages import Lang
+from .table import comparison_table, report_table, ruleset_list
+from .vocabulary import read_vocabulary
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _BadInput(Exception):
+    """User error already described by ``lines``; the command exits 2 after printing them."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class IsoDate(click.ParamType):
+    """A strict ``YYYY-MM-DD`` date: ``2024-6-3`` or a timestamp is refused, as in the facts."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(f"{value!r} is not a date YYYY-MM-DD", param, ctx)
+
+
+def _fail(lines: list[str]) -> NoReturn:
+    raise _BadInput(lines)
+
+
+def _problem_lines(err: RulesetError | FactsError, prefix: str = "") -> list[str]:
+    return [f"{prefix}{p}" for p in err.problems]
+
+
+def _lang_option(func: F) -> F:
+    return click.option(
+        "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+        help="Language of rule-file messages.",
+    )(func)
+
+
+def _format_option(default: str = "json") -> Callable[[F], F]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(["json", "table"]), default=default, show_default=True,
+        help="json for systems, table for people.",
+    )
+
+
+# --- reading inputs -----------------------------------------------------------------------------
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r} in JSON object")
+        seen[key] = value
+    return seen
+
+
+def _read_json(source: str) -> Any:
+    """The JSON in ``source`` (a path, or ``-`` for stdin); floats become Decimal, never float."""
+    name = "<stdin>" if source == "-" else source
+    try:
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        _fail([f"{name}: cannot read: {exc.strerror or exc}"])
+    try:
+        return json.loads(raw, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        _fail([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"])
+    except UnicodeDecodeError:
+        _fail([f"{name}: not UTF-8 encoded JSON"])
+    except ValueError as exc:  # duplicate keys
+        _fail([f"{name}: not valid JSON: {exc}"])
+
+
+def _read_subjects(source: str) -> tuple[list[Facts], bool]:
+    """The subjects in FACTS.json and whether they came as a list; every bad field is reported."""
+    name = "<stdin>" if source == "-" else source
+    data = _read_json(source)
+    many = isinstance(data, list)
+    items = data if many else [data]
+    subjects: list[Facts] = []
+    problems: list[str] = []
+    for i, item in enumerate(items):
+        index = i if many else None
+        if not isinstance(item, dict):
+            # load_facts would read a JSON string as JSON text; only objects are subjects.
+            problems.append(f"{name}: {_subject_path(Problem('(facts)', 'facts must be a JSON object'), index)}")
+            continue
+        try:
+            subjects.append(load_facts(item))
+        except FactsError as err:
+            problems += [f"{name}: {_subject_path(p, index)}" for p in err.problems]
+    if problems:
+        _fail(problems)
+    return subjects, many
+
+
+def _subject_path(problem: Problem, index: int | None) -> str:
+    """``events[0].date: …``, or ``[1].events[0].date: …`` for the second subject of a list."""
+    if index is None:
+        return str(problem)
+    where = problem.where
+    # "(facts)" and "(json)" name the whole subject, not a field under it.
+    joined = f"[{index}] {where}" if where.startswith("(") else f"[{index}].{where}"
+    return f"{joined}: {problem.message}"
+
+
+def _load(ref: str | Path, lang: Lang) -> CompiledRuleset:
+    try:
+        return load_ruleset(ref, lang=lang)
+    except RulesetError as err:
+        _fail(_problem_lines(err))
+    except OSError as exc:
+        _fail([f"{ref}: cannot read: {exc.strerror or exc}"])
+
+
+def _run(body: Callable[[], int]) -> None:
+    """Run a command body; user errors print their lines and exit 2, without a traceback."""
+    try:
+        code = body()
+    except _BadInput as err:
+        for line in err.lines:
+            click.echo(line, err=True)
+        code = EXIT_BAD_INPUT
+    sys.exit(code)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ecredit-rules")
+def cli() -> None:
+    """ecredit — 电子商务信用评价规则：把地方规定写成规则集，对主体事实作出有条款依据的认定。"""
+
+
+@cli.command("rulesets")
+@_format_option(default="table")
+@_lang_option
+def rulesets_cmd(fmt: str, lang: Lang) -> None:
+    """List the bundled rulesets: id, title, 文号 and period of force."""
+
+    def body() -> int:
+        loaded, errors = [], []
+        for rid in available_rulesets():
+            try:
+                loaded.append(load_ruleset(rid, lang=lang))
+            except RulesetError as err:
+                errors += _problem_lines(err)
+        if fmt == "json":
+            click.echo(json.dumps([_ruleset_summary(rs) for rs in loaded], ensure_ascii=False))
+        else:
+            click.echo(ruleset_list(loaded), nl=False)
+        for line in errors:
+            click.echo(line, err=True)
+        return EXIT_BAD_INPUT if errors else 0
+
+    _run(body)
+
+
+def _ruleset_summary(rs: CompiledRuleset) -> dict[str, Any]:
+    period = rs.document.in_force
+    return {
+        "id": rs.id, "title": rs.title, "number": rs.document.number, "version": rs.version,
+        "in_force": {"from": period.from_.isoformat(), "until": period.until.isoformat() if period.until else None},
+    }
+
+
+@cli.command("evaluate")
+@click.option("-r", "--ruleset", "ruleset_ref", required=True, metavar="ID|PATH", help="Bundled id or a YAML file.")
+@click.option("--as-of", type=IsoDate(), default=None, help="Day of evaluation (default: today).")
+@click.option("--engine", type=click.Choice(["durable", "compiled"]), default="durable", show_default=True)
+@_format_option()
+@_lang_option
+@click.argument("facts_file", metavar="FACTS.json")
+def evaluate_cmd(ruleset_ref: str, as_of: date | None, engine: str, fmt: str, lang: Lang, facts_file: str) -> None:
+    """Judge the subject(s) in FACTS.json under one ruleset.
+
+    FACTS.json holds one subject (an object) or a JSON list of subjects; - reads stdin.
+    """
+
+    def body() -> int:
+        rs = _load(ruleset_ref, lang)
+        subjects, many = _read_subjects(facts_file)
+        reports = [evaluate_subject(rs, facts, as_of=as_of, engine=engine) for facts in subjects]
+        if fmt == "json":
+            text = "[" + ",".join(r.to_json() for r in reports) + "]" if many else reports[0].to_json()
+            click.echo(text)
+        else:
+            blocks = [report_table(r, rs, f.subject.name) for r, f in zip(reports, subjects, strict=True)]
+            click.echo(_separated(blocks), nl=False)
+        return 0
+
+    _run(body)
+
+
+def _separated(blocks: list[str]) -> str:
+    return ("\n" + "─" * 60 + "\n\n").join(blocks)
+
+
+@cli.command("compare")
+@click.option("--as-of", type=IsoDate(), default=None, help="Day of evaluation (default: today).")
+@click.option("--engine", type=click.Choice(["durable", "compiled"]), default="durable", show_default=True)
+@click.option(
+    "-r", "--ruleset", "ruleset_refs", multiple=True, metavar="ID|PATH",
+    help="Compare only these rulesets (repeatable; default: every bundled ruleset).",
+)
+@_format_option()
+@_lang_option
+@click.argument("facts_file", metavar="FACTS.json")
+def compare_cmd(
+    as_of: date | None, engine: str, ruleset_refs: tuple[str, ...], fmt: str, lang: Lang, facts_file: str
+) -> None:
+    """Compare one subject across the bundled rulesets, side by side."""
+
+    def body() -> int:
+        refs = list(ruleset_refs) or available_rulesets()
+        loaded, errors = [], []
+        for ref in refs:
+            try:
+                loaded.append(_load(ref, lang))
+            except _BadInput as err:
+                errors += err.lines
+        if errors:
+            # A comparison missing a city would report false "differences"; refuse it whole.
+            _fail(errors)
+        subjects, many = _read_subjects(facts_file)
+        if many and len(subjects) != 1:
+            _fail([f"{facts_file}: compare takes one subject; the list holds {len(subjects)}"])
+        facts = subjects[0]
+        try:
+            result = compare_subject(facts, as_of=as_of, engine=engine, rulesets=loaded)
+        finally:
+            for rs in loaded:
+                rs.close()
+        if fmt == "json":
+            click.echo(result.to_json())
+        else:
+            click.echo(comparison_table(result, facts.subject.name), nl=False)
+        return 0
+
+    _run(body)
+
+
+@cli.command("validate")
+@_lang_option
+@click.argument("files", nargs=-1, metavar="[FILES]...")
+def validate_cmd(lang: Lang, files: tuple[str, ...]) -> None:
+    """Check rule files: one file:line:col: message per problem.
+
+    Without FILES: every bundled ruleset and the vocabulary. Exit 1 if any problem is found.
+    """
+
+    def body() -> int:
+        targets = list(files) or [str(rules_dir() / VOCABULARY_FILE), *available_rulesets()]
+        worst = 0
+        printed: set[str] = set()
+        for target in targets:
+            code, lines = _validate_one(target, lang)
+            worst = max(worst, code)
+            for line in lines:
+                # A broken vocabulary fails every ruleset with the same lines; say them once.
+                if line not in printed:
+                    printed.add(line)
+                    click.echo(line, err=True)
+            if code == 0:
+                click.echo(f"{resolve_path(target)}: {'ok' if lang == 'en' else '通过'}")
+        return worst
+
+    _run(body)
+
+
+def _validate_one(target: str, lang: Lang) -> tuple[int, list[str]]:
+    """(exit code, problem lines) for one file or bundled id."""
+    path = resolve_path(target)
+    if not path.is_file():
+        try:
+            load_ruleset(target, lang=lang)  # renders the localized "not found" message
+        except RulesetError as err:
+            return EXIT_BAD_INPUT, _problem_lines(err)
+        return EXIT_BAD_INPUT, [f"{path}: not a file"]
+    try:
+        if path.name == VOCABULARY_FILE:
+            read_vocabulary(path)
+        else:
+            load_ruleset(path, lang=lang)
+    except RulesetError as err:
+        return EXIT_FINDINGS, _problem_lines(err)
+    except OSError as exc:
+        return EXIT_BAD_INPUT, [f"{path}: cannot read: {exc.strerror or exc}"]
+    return 0, []
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``ecredit`` console script."""
+    cli.main(args=argv, prog_name="ecredit")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,328 @@
+"""One subject under every bundled ruleset, side by side: what each city decides, which clause of
+which city each of the subject's acts and facts falls under, and where the cities differ.
+
+Everything here is read off the reports and the rulesets themselves; no city's thresholds are
+written into this module, so a new or amended ruleset shows up in the comparison unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import language as L
+from .bundled import available_rulesets
+from .evaluate import evaluate
+from .facts import Facts, load_facts
+from .ir import CompiledRuleset
+from .loader import load_ruleset
+from .report import Report, Undetermined, Verdict
+from .vocabulary import vocabulary
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class VerdictRef(_Frozen):
+    """A verdict reduced to what a side-by-side view needs."""
+
+    rule: str
+    kind: str
+    label: str
+    clause: str
+    evidence: list[str] = Field(default_factory=list)
+
+
+class ClauseRef(_Frozen):
+    rule: str
+    kind: str
+    clause: str
+
+
+class RulesetColumn(_Frozen):
+    id: str
+    title: str
+    number: str | None
+    in_force: bool
+    in_force_from: date
+    in_force_until: date | None
+    notice: Verdict | None = None
+    rating: str | None = None
+    verdicts: list[VerdictRef] = Field(default_factory=list)
+    undetermined: list[Undetermined] = Field(default_factory=list)
+
+
+class FactRow(_Frozen):
+    """One act code or fact of the subject, and the clauses it falls under in each compared ruleset."""
+
+    fact: str  # "act:contract_fraud", "compliance.seven_day_returns", "retention_days.receipts", …
+    name: str
+    events: list[str] = Field(default_factory=list)  # for acts: the events that carry the code
+    value: bool | int | None = None  # for other facts: the value given
+    clauses: dict[str, list[ClauseRef]]
+
+
+class KindDifference(_Frozen):
+    kind: str
+    fired_in: dict[str, list[str]]  # ruleset id → rules of that kind that fired
+    not_fired: list[str]  # rulesets that have rules of this kind, none of which fired
+    no_rule: list[str]  # rulesets with no rule of this kind at all (e.g. no rating scheme)
+
+
+class RetentionDifference(_Frozen):
+    record: str
+    name: str
+    subject_days: int | None
+    required_days: dict[str, int | None]  # ruleset id → minimum days (None: the ruleset sets none)
+
+
+class Differences(_Frozen):
+    kinds: list[KindDifference] = Field(default_factory=list)
+    retention: list[RetentionDifference] = Field(default_factory=list)
+
+
+class Comparison(_Frozen):
+    subject: str
+    as_of: date
+    engine: str
+    rulesets: list[RulesetColumn]
+    facts: list[FactRow]
+    differences: Differences
+
+    @property
+    def compared(self) -> list[str]:
+        """Ids of the rulesets in force on ``as_of``, the ones actually compared."""
+        return [c.id for c in self.rulesets if c.in_force]
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The comparison as JSON (UTF-8 text, Chinese kept as is)."""
+        return self.model_dump_json(indent=indent)
+
+
+def compare(
+    facts: Facts | Mapping[str, Any] | str | bytes,
+    as_of: date | None = None,
+    engine: str = "durable",
+    rulesets: Sequence[CompiledRuleset | str | Path] | None = None,
+) -> Comparison:
+    """Judge one subject under every bundled ruleset (or the given ones) and set the results side by side.
+
+    Rulesets not in force on ``as_of`` are listed with ``in_force`` false and their notice, but not compared.
+    Raises ``FactsError`` for bad facts and ``RulesetError`` if a ruleset does not load.
+    """
+    checked = load_facts(facts)
+    day = as_of if as_of is not None else date.today()
+    refs = list(rulesets) if rulesets is not None else list(available_rulesets())
+    loaded = [(ref if isinstance(ref, CompiledRuleset) else load_ruleset(ref)) for ref in refs]
+    try:
+        pairs = [(rs, evaluate(rs, checked, as_of=day, engine=engine)) for rs in loaded]
+    finally:
+        # Rulesets loaded here are ours to free (the durable engine holds native memory for each).
+        for ref, rs in zip(refs, loaded, strict=True):
+            if not isinstance(ref, CompiledRuleset):
+                rs.close()
+    active = [(rs, report) for rs, report in pairs if report.in_force]
+    return Comparison(
+        subject=checked.subject.id,
+        as_of=day,
+        engine=engine,
+        rulesets=[_column(rs, report) for rs, report in pairs],
+        facts=_fact_rows(checked, active),
+        differences=Differences(
+            kinds=_kind_differences(active), retention=_retention_differences(checked, active, day)
+        ),
+    )
+
+
+def _column(rs: CompiledRuleset, report: Report) -> RulesetColumn:
+    period = rs.document.in_force
+    base: dict[str, Any] = {
+        "id": rs.id, "title": rs.title, "number": rs.document.number, "in_force": report.in_force,
+        "in_force_from": period.from_, "in_force_until": period.until,
+    }
+    if not report.in_force:
+        return RulesetColumn(**base, notice=report.verdicts[0] if report.verdicts else None)
+    verdicts = [
+        VerdictRef(rule=v.rule, kind=v.kind, label=v.label, clause=v.citation.label, evidence=v.evidence)
+        for v in report.verdicts
+    ]
+    grade = report.rating.grade if report.rating else None
+    return RulesetColumn(**base, rating=grade, verdicts=verdicts, undetermined=report.undetermined)
+
+
+# --- the acts view ------------------------------------------------------------------------------
+
+
+def _conditions(cond: Any) -> Iterator[Any]:
+    """Every condition node under ``cond``."""
+    yield cond
+    children: list[Any] = []
+    if isinstance(cond, L.AllOf):
+        children = list(cond.all)
+    elif isinstance(cond, L.AnyOf):
+        children = list(cond.any)
+    elif isinstance(cond, L.NotOf):
+        children = [cond.not_]
+    elif isinstance(cond, L.AtLeastOf):
+        children = list(cond.at_least.of)
+    for child in children:
+        yield from _conditions(child)
+
+
+def _rule_conditions(rs: CompiledRuleset) -> dict[str, Any]:
+    """rule id → its ``when`` condition, for plain rules and rating grades."""
+    out: dict[str, Any] = {r.id: r.when for r in rs.model.rules}
+    if rs.model.rating is not None:
+        out.update({g.id: g.when for g in rs.model.rating.grades})
+    return out
+
+
+def _systems_named(cond: Any) -> set[str]:
+    codes: set[str] = set()
+    for node in _conditions(cond):
+        if isinstance(node, L.LacksSystem):
+            codes.add(node.lacks_system)
+        elif isinstance(node, L.HasSystem):
+            codes.add(node.has_system)
+    return codes
+
+
+def _refs_for(evidence: set[str], report: Report) -> list[ClauseRef]:
+    return [
+        ClauseRef(rule=v.rule, kind=v.kind, clause=v.citation.label)
+        for v in report.verdicts
+        if evidence & set(v.evidence)
+    ]
+
+
+def _system_refs(code: str, rs: CompiledRuleset, report: Report) -> list[ClauseRef]:
+    # Evidence says only "platform_systems"; the rule's own condition tells which system it is about.
+    conditions = _rule_conditions(rs)
+    return [
+        ClauseRef(rule=v.rule, kind=v.kind, clause=v.citation.label)
+        for v in report.verdicts
+        if "platform_systems" in v.evidence and code in _systems_named(conditions.get(v.rule))
+    ]
+
+
+def _fact_rows(facts: Facts, active: list[tuple[CompiledRuleset, Report]]) -> list[FactRow]:
+    vocab = vocabulary()
+    rows: list[FactRow] = []
+    by_act: dict[str, list[str]] = {}
+    for event in facts.events or ():
+        if event.act is not None:
+            by_act.setdefault(event.act, []).append(event.id)
+    for act in sorted(by_act):
+        ids = set(by_act[act])
+        clauses = {rs.id: _refs_for(ids, report) for rs, report in active}
+        rows.append(FactRow(fact=f"act:{act}", name=vocab.acts.get(act, act), events=by_act[act], clauses=clauses))
+    for code, met in sorted((facts.compliance or {}).items()):
+        path = f"compliance.{code}"
+        clauses = {rs.id: _refs_for({path}, report) for rs, report in active}
+        rows.append(FactRow(fact=path, name=vocab.compliance.get(code, code), value=met, clauses=clauses))
+    for code, days in sorted((facts.retention_days or {}).items()):
+        path = f"retention_days.{code}"
+        clauses = {rs.id: _refs_for({path}, report) for rs, report in active}
+        rows.append(FactRow(fact=path, name=vocab.retention_days.get(code, code), value=days, clauses=clauses))
+    if facts.platform_systems is not None:
+        rows += _system_rows(facts.platform_systems, active)
+    return rows
+
+
+def _system_rows(present: Sequence[str], active: list[tuple[CompiledRuleset, Report]]) -> list[FactRow]:
+    vocab = vocabulary()
+    rows = []
+    # Every system is a known fact once the list is given (absent from it = not established), but a
+    # row is worth showing only for systems the subject has or some city's verdict turns on.
+    for code in vocab.platform_systems:
+        clauses = {rs.id: _system_refs(code, rs, report) for rs, report in active}
+        if code in present or any(clauses.values()):
+            rows.append(
+                FactRow(fact=f"platform_systems.{code}", name=vocab.platform_systems[code], value=code in present,
+                        clauses=clauses)
+            )
+    return rows
+
+
+# --- differences --------------------------------------------------------------------------------
+
+
+def _kind_differences(active: list[tuple[CompiledRuleset, Report]]) -> list[KindDifference]:
+    fired: dict[str, dict[str, list[str]]] = {}
+    for rs, report in active:
+        for v in report.verdicts:
+            fired.setdefault(v.kind, {}).setdefault(rs.id, []).append(v.rule)
+    defined = {rs.id: kinds_defined(rs) for rs, _ in active}
+    out = []
+    for kind in sorted(fired):
+        silent = [rid for rid in defined if rid not in fired[kind]]
+        if silent:
+            out.append(
+                KindDifference(
+                    kind=kind, fired_in=fired[kind],
+                    not_fired=[rid for rid in silent if kind in defined[rid]],
+                    no_rule=[rid for rid in silent if kind not in defined[rid]],
+                )
+            )
+    return out
+
+
+def kinds_defined(rs: CompiledRuleset) -> set[str]:
+    """The verdict kinds ``rs`` can produce at all."""
+    kinds = {r.kind for r in rs.model.rules}
+    if rs.rating is not None:
+        kinds.add("rating")
+    if rs.deadlines:
+        kinds.add("deadline")
+    return kinds
+
+
+def _threshold(value: int | L.ParamRef, rs: CompiledRuleset, day: date) -> int:
+    if not isinstance(value, L.ParamRef):
+        return value
+    values = rs.parameters[value.param].values
+    chosen = values[0]
+    for dated in values:
+        if dated.from_ <= day:
+            chosen = dated
+    return int(chosen.value)
+
+
+def retention_minimums(rs: CompiledRuleset, day: date) -> dict[str, int]:
+    """record code → the longest minimum retention (days) any rule of ``rs`` requires on ``day``.
+
+    A rule fires when records are kept *fewer* days than its threshold, so the threshold is the minimum.
+    """
+    out: dict[str, int] = {}
+    for cond in _rule_conditions(rs).values():
+        for node in _conditions(cond):
+            if isinstance(node, L.Retention):
+                days = _threshold(node.retention.less_than_days, rs, day)
+                record = node.retention.record
+                out[record] = max(out.get(record, 0), days)
+    return out
+
+
+def _retention_differences(
+    facts: Facts, active: list[tuple[CompiledRuleset, Report]], day: date
+) -> list[RetentionDifference]:
+    minimums = {rs.id: retention_minimums(rs, day) for rs, _ in active}
+    records = sorted({record for per in minimums.values() for record in per})
+    names = vocabulary().retention_days
+    kept = facts.retention_days or {}
+    out = []
+    for record in records:
+        required = {rid: per.get(record) for rid, per in minimums.items()}
+        if len(set(required.values())) > 1:
+            out.append(
+                RetentionDifference(
+                    record=record, name=names.get(record, record), subject_days=kept.get(record),
+                    required_days=required,
+                )
+            )
+    return out
