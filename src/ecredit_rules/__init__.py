@@ -12,6 +12,7 @@ from .evaluate import evaluate
 from .facts import Facts
 from .ir import CompiledRuleset as Ruleset
 from .loader import load_ruleset
+from .registry import RulesetRegistry
 from .report import Citation, RatingResult, Report, Undetermined, Verdict
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Report",
     "Ruleset",
     "RulesetError",
+    "RulesetRegistry",
     "Undetermined",
     "Verdict",
     "available_rulesets",

@@ -12,7 +12,6 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -22,7 +21,7 @@ from .bundled import VOCABULARY_FILE, available_rulesets, rules_dir
 from .compare import compare as compare_subject
 from .errors import FactsError, Problem, RulesetError
 from .evaluate import evaluate as evaluate_subject
-from .facts import Facts, load_facts
+from .facts import Facts, load_facts, parse_json
 from .ir import CompiledRuleset
 from .loader import load_ruleset, resolve_path
 from .messages import Lang
@@ -85,40 +84,29 @@ def _format_option(default: str = "json") -> Callable[[F], F]:
 # --- reading inputs -----------------------------------------------------------------------------
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"duplicate key {key!r} in JSON object")
-        seen[key] = value
-    return seen
-
-
-def _read_json(source: str) -> Any:
-    """The JSON in ``source`` (a path, or ``-`` for stdin); floats become Decimal, never float."""
+def _read_json(source: str) -> tuple[Any, list[Problem]]:
+    """The JSON in ``source`` (a path, or ``-`` for stdin) and its duplicated keys; floats become Decimal."""
     name = "<stdin>" if source == "-" else source
     try:
         raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         _fail([f"{name}: cannot read: {exc.strerror or exc}"])
     try:
-        return json.loads(raw, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
+        return parse_json(raw)
     except json.JSONDecodeError as exc:
         _fail([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"])
     except UnicodeDecodeError:
         _fail([f"{name}: not UTF-8 encoded JSON"])
-    except ValueError as exc:  # duplicate keys
-        _fail([f"{name}: not valid JSON: {exc}"])
 
 
 def _read_subjects(source: str) -> tuple[list[Facts], bool]:
     """The subjects in FACTS.json and whether they came as a list; every bad field is reported."""
     name = "<stdin>" if source == "-" else source
-    data = _read_json(source)
+    data, duplicated = _read_json(source)
     many = isinstance(data, list)
     items = data if many else [data]
     subjects: list[Facts] = []
-    problems: list[str] = []
+    problems: list[str] = [f"{name}: {p}" for p in duplicated]
     for i, item in enumerate(items):
         index = i if many else None
         if not isinstance(item, dict):
@@ -328,6 +316,111 @@ def _validate_one(target: str, lang: Lang) -> tuple[int, list[str]]:
     except OSError as exc:
         return EXIT_BAD_INPUT, [f"{path}: cannot read: {exc.strerror or exc}"]
     return 0, []
+
+
+@cli.command("test")
+@click.option("--engine", type=click.Choice(["durable", "compiled"]), default="durable", show_default=True)
+@_lang_option
+@click.argument("paths", nargs=-1, metavar="[PATHS]...")
+def test_cmd(engine: str, lang: Lang, paths: tuple[str, ...]) -> None:
+    """Run test cases written as data (rules/tests/<ruleset>/*.yaml).
+
+    PATHS are case files or folders (default: the bundled rules/tests/). Ends with the line
+    "N passed, N failed". Exit 1 if a case fails, 2 if a case file is malformed.
+    """
+    from .casetests import default_paths, render_result, run_paths, summary_line
+
+    def body() -> int:
+        run = run_paths([Path(p) for p in paths] or default_paths(), engine=engine, lang=lang)
+        for line in run.problems:
+            click.echo(line, err=True)
+        for result in run.results:
+            click.echo(render_result(result, lang))
+        click.echo(summary_line(run.results))
+        return run.exit_code
+
+    _run(body)
+
+
+@cli.command("diff")
+@click.option("--facts", "facts_dir", default=None, metavar="DIR", help="Folder of facts JSON files (subjects).")
+@click.option("--as-of", type=IsoDate(), default=None, help="Day of evaluation for --facts (default: today).")
+@_format_option(default="table")
+@_lang_option
+@click.argument("old", metavar="OLD.yaml")
+@click.argument("new", metavar="NEW.yaml")
+def diff_cmd(facts_dir: str | None, as_of: date | None, fmt: str, lang: Lang, old: str, new: str) -> None:
+    """Show what an edit changes: clauses, rules, dated parameters, period of force — and,
+    with --facts DIR, which verdicts appear or disappear for which subject."""
+    from .diff import diff_rulesets, diff_table, load_for_diff, read_facts_dir
+
+    def body() -> int:
+        loaded, errors = [], []
+        for ref in (old, new):
+            try:
+                loaded.append(load_for_diff(Path(ref), lang=lang))
+            except RulesetError as err:
+                errors += _problem_lines(err)
+            except OSError as exc:
+                errors.append(f"{ref}: cannot read: {exc.strerror or exc}")
+        if errors:
+            _fail(errors)
+        try:
+            subjects = read_facts_dir(Path(facts_dir), lang=lang) if facts_dir else None
+            result = diff_rulesets(loaded[0], loaded[1], subjects, as_of=as_of)
+        except FactsError as err:
+            _fail(_problem_lines(err))
+        finally:
+            for rs in loaded:
+                rs.close()
+        click.echo(result.to_json() if fmt == "json" else diff_table(result, lang), nl=fmt == "json")
+        return 0
+
+    _run(body)
+
+
+@cli.command("lint")
+@_lang_option
+@click.argument("targets", nargs=-1, metavar="[FILES|IDS]...")
+def lint_cmd(lang: Lang, targets: tuple[str, ...]) -> None:
+    """Static checks beyond validity: rules that can never fire, windows longer than the period,
+    unused or never-used parameter values, copied rules, unused vocabulary codes.
+
+    Without arguments: every bundled ruleset and the vocabulary. One file:line:col: message per
+    finding. Exit 1 with findings, 0 clean, 2 if a file does not load (its problems are printed).
+    """
+    from .lint import run_lint
+
+    def body() -> int:
+        run = run_lint(targets, lang)
+        for line in run.findings:
+            click.echo(line, err=True)
+        for path in run.checked:
+            click.echo(f"{path}: {'ok' if lang == 'en' else '通过'}")
+        return run.status
+
+    _run(body)
+
+
+@cli.command("schema")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of stdout (e.g. schema/ruleset.schema.json).")
+def schema_cmd(output: str | None) -> None:
+    """Print the JSON Schema of rule files, for editors (regenerate schema/ruleset.schema.json with it)."""
+    from .schema import schema_text
+
+    def body() -> int:
+        text = schema_text()
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            try:
+                Path(output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                _fail([f"{output}: cannot write: {exc.strerror or exc}"])
+        return 0
+
+    _run(body)
 
 
 def main(argv: list[str] | None = None) -> None:

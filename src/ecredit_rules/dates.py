@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, lru_cache
 
 import holidays
@@ -29,7 +30,6 @@ def _china() -> holidays.HolidayBase:
     return holidays.country_holidays("CN")
 
 
-@lru_cache(maxsize=65536)
 def add_working_days(start: date, days: int) -> date:
     """The day ``days`` working days after ``start`` (``start`` itself not counted; 0 = same day).
 
@@ -41,6 +41,25 @@ def add_working_days(start: date, days: int) -> date:
     """
     if days == 0:
         return start
-    # The calendar fills in each year on first use; doing that from two threads at once is unsafe.
+    table = _working_days(start.year)
+    position = bisect.bisect_right(table, start) + days - 1
+    if position < len(table):
+        return table[position]
+    # Further than the two years tabulated: ask the calendar directly.
     with _calendar_lock:
         return _china().get_nth_working_day(start, days)
+
+
+@lru_cache(maxsize=64)
+def _working_days(year: int) -> list[date]:
+    """Every working day of ``year`` and the next, in order, as the China calendar has them."""
+    # The calendar fills in each year on first use; doing that from two threads at once is unsafe.
+    with _calendar_lock:
+        calendar = _china()
+        day, end = date(year, 1, 1), date(year + 2, 1, 1)
+        out = []
+        while day < end:
+            if calendar.is_working_day(day):
+                out.append(day)
+            day += timedelta(days=1)
+        return out

@@ -125,6 +125,120 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "engine_limit": ("规则集超出规则引擎的限制：{detail}", "the ruleset exceeds a rule-engine limit: {detail}"),
     "duplicate_grade": ("等级 \"{grade}\" 重复", "grade \"{grade}\" appears twice"),
+    # --- ecredit lint: findings in files that load ---
+    "lint_never_fires": (
+        "规则 \"{rule}\" 的条件（连同 applies_to）对任何主体都不可能成立，永远不会作出认定；请检查 {facts} 的写法",
+        "rule \"{rule}\" can never fire: no subject can meet its condition (with applies_to); "
+        "check how it uses {facts}",
+    ),
+    "lint_rests_on_never": (
+        "规则 \"{rule}\" 依据的规则 {rests_on} 永远不会作出认定，所以它也永远不会作出认定",
+        "rule \"{rule}\" rests on {rests_on}, which can never fire, so it can never fire either",
+    ),
+    "lint_window_exceeds_period": (
+        "时间窗口 {months} 个月长于施行期（{start} 至 {end}）：窗口总会计入施行之前的事件",
+        "the {months}-month window is longer than the period of force ({start} to {end}): "
+        "it always counts events from before the regulation took effect",
+    ),
+    "lint_param_after_period": (
+        "参数 \"{name}\" 自 {day} 起的取值晚于施行期的最后一日 {end}，永远不会使用",
+        "the value of parameter \"{name}\" from {day} starts after the last day in force, {end}: it is never used",
+    ),
+    "lint_unused_param": ("参数 \"{name}\" 没有被任何规则使用", "parameter \"{name}\" is used by no rule"),
+    "lint_same_condition": (
+        "规则 \"{rule}\" 与第 {line} 行的规则 \"{other}\" 种类和条件相同（kind、when、applies_to 都相同），"
+        "却引用不同的条款（{cites} 与 {other_cites}）；是否复制后忘了修改条件？",
+        "rule \"{rule}\" has the same kind and condition (kind, when, applies_to) as rule \"{other}\" on line {line} "
+        "but cites a different clause ({cites}, not {other_cites}); was it copied and not finished?",
+    ),
+    "lint_unused_code": (
+        "词汇表中的{category}代码 \"{code}\" 没有被任何规则集使用",
+        "{category_en} code \"{code}\" in the vocabulary is used by no bundled ruleset",
+    ),
+    # --- ecredit test: case files and their results ---
+    "case_no_ruleset": (
+        "没有写明用哪个规则集：请加上 ruleset: <规则集 id>，或把文件放在 rules/tests/<规则集 id>/ 下",
+        "which ruleset? add ruleset: <id>, or keep the file under rules/tests/<id>/",
+    ),
+    "case_ruleset_not_found": ("找不到规则文件 \"{path}\"", "rule file \"{path}\" not found"),
+    "case_ruleset_broken": (
+        "规则集 \"{name}\" 本身有错误，先用 ecredit validate 改正",
+        "ruleset \"{name}\" has errors of its own; fix them with ecredit validate first",
+    ),
+    "case_facts": ("事实 {path} 有误：{detail}", "facts {path}: {detail}"),
+    "case_unknown_rule": (
+        "规则集 \"{ruleset}\" 中没有规则 \"{ref}\"{hint}",
+        "ruleset \"{ruleset}\" has no rule \"{ref}\"{hint}",
+    ),
+    "case_unknown_grade": (
+        "规则集 \"{ruleset}\" 没有等级 \"{grade}\"（可用：{grades}）",
+        "ruleset \"{ruleset}\" has no grade \"{grade}\" (grades: {grades})",
+    ),
+    "case_no_rating": (
+        "规则集 \"{ruleset}\" 没有信用等级评定，不能写 rating",
+        "ruleset \"{ruleset}\" has no rating scheme; remove rating",
+    ),
+    "case_not_deadline": (
+        "\"{ref}\" 不是办理时限（deadlines）中的规则",
+        "\"{ref}\" is not one of the ruleset's deadlines",
+    ),
+    "case_duplicate_name": (
+        "用例名称 \"{name}\" 重复（第 {first_line} 行已有）",
+        "case name \"{name}\" is used twice (first on line {first_line})",
+    ),
+    "case_no_files": ("没有找到用例文件（*.yaml）", "no case files (*.yaml) found"),
+    "case_pass": ("通过    {where}  {name}", "ok      {where}  {name}"),
+    "case_fail": ("未通过  {where}  {name}", "FAIL    {where}  {name}"),
+    "case_missing": ("应有而没有：{rule} {label}（{clause}）", "expected, missing: {rule} {label} ({clause})"),
+    "case_missing_why": ("该规则无法判断，缺少事实：{missing}", "it is undetermined for lack of: {missing}"),
+    "case_unexpected": (
+        "不应有而有：{rule} {label}（{clause}）",
+        "must not appear, appeared: {rule} {label} ({clause})",
+    ),
+    "case_evidence": ("证据：{evidence}", "evidence: {evidence}"),
+    "case_rating": ("信用等级：应为 {expected}，实际为 {actual}", "rating: expected {expected}, got {actual}"),
+    "case_no_grade": ("无等级", "no grade"),
+    "case_not_undetermined": (
+        "应无法判断而能判断：{rule} {label}（{clause}）",
+        "expected undetermined, was decided: {rule} {label} ({clause})",
+    ),
+    "case_in_force": (
+        "是否在施行期内：应为 {expected}，实际为 {actual}",
+        "in force: expected {expected}, got {actual}",
+    ),
+    "case_deadline_missing": (
+        "没有时限认定：{rule} {label}（{clause}）{trigger}",
+        "no deadline verdict: {rule} {label} ({clause}){trigger}",
+    ),
+    "case_deadline_field": (
+        "时限 {rule}（{trigger}）：{field} 应为 {expected}，实际为 {actual}",
+        "deadline {rule} ({trigger}): {field} expected {expected}, got {actual}",
+    ),
+    "case_actual": ("实际认定：{rules}", "verdicts given: {rules}"),
+    "case_error": ("无法运行：{detail}", "could not run: {detail}"),
+    # --- ecredit diff ---
+    "diff_title": ("规则集变更：{old} → {new}", "ruleset changes: {old} → {new}"),
+    "diff_none": ("两个文件的规则内容相同，没有变更。", "no changes: the two files say the same."),
+    "diff_document": ("文件信息与施行期", "document and period of force"),
+    "diff_clauses": ("条款", "clauses"),
+    "diff_parameters": ("参数", "parameters"),
+    "diff_rules": ("规则", "rules"),
+    "diff_rating": ("信用等级评定", "rating"),
+    "diff_deadlines": ("办理时限", "deadlines"),
+    "diff_not_encoded": ("不由机器判断的条款", "clauses not encoded"),
+    "diff_added": ("新增", "added"),
+    "diff_removed": ("删除", "removed"),
+    "diff_changed": ("修改", "changed"),
+    "diff_value_from": ("自 {day} 起", "from {day}"),
+    "diff_verdicts": ("对主体认定的影响", "effect on subjects' verdicts"),
+    "diff_verdicts_none": ("{count} 个主体的认定都没有变化。", "no verdict changes for the {count} subject(s)."),
+    "diff_appeared": ("新出现", "appears"),
+    "diff_disappeared": ("不再出现", "disappears"),
+    "diff_details": ("内容变化", "details change"),
+    "diff_undetermined": ("变为无法判断", "becomes undetermined"),
+    "diff_determined": ("不再无法判断", "no longer undetermined"),
+    "diff_facts_not_found": ("找不到事实文件夹", "facts folder not found"),
+    "diff_facts_empty": ("文件夹中没有事实文件（*.json）", "no facts files (*.json) in the folder"),
 }
 
 CATEGORY_EN = {

@@ -13,7 +13,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .derive import Derived
 from .engines import Outcomes
-from .ir import FALSE, TRUE, UNKNOWN, And, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR, leaf_truth
+from .ir import (
+    FALSE,
+    TRUE,
+    UNKNOWN,
+    And,
+    AtLeast,
+    Chain,
+    CompiledRuleset,
+    Leaf,
+    Node,
+    Not,
+    Or,
+    RuleIR,
+    leaf_truth,
+    truth_of,
+)
 
 
 class _Frozen(BaseModel):
@@ -74,6 +89,16 @@ class Report(_Frozen):
 
 
 def citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
+    """The citation of a clause (the document itself when ``clause_id`` is None), built once per ruleset."""
+    cache = rs.engine_artefact("citations", dict)
+    assert isinstance(cache, dict)
+    found = cache.get(clause_id)
+    if found is None:
+        found = cache[clause_id] = _citation(rs, clause_id)
+    return found
+
+
+def _citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
     if clause_id is None:
         doc = rs.document
         return Citation(article=None, item=None, label=f"《{doc.title}》", text=doc.title)
@@ -95,11 +120,14 @@ class _Explainer:
             leaf_truth(leaf.op, v, t) for leaf, v, t in zip(rs.leaves, derived.values, derived.thresholds, strict=True)
         ]
         self.rules = {r.id: r for r in rs.all_rules()}
+        self._truths: dict[int, int] = {}  # by node identity: the tree is shared and immutable
 
     def truth(self, node: Node) -> int:
-        from .ir import truth_of
-
-        return truth_of(node, self.leaf_truths, self.outcomes)
+        key = id(node)
+        found = self._truths.get(key)
+        if found is None:
+            found = self._truths[key] = truth_of(node, self.leaf_truths, self.outcomes)
+        return found
 
     def support(self, node: Node, evidence: set[str], parents: set[str]) -> None:
         """Collect what makes a TRUE node true. ``not`` contributes nothing: absence is not evidence."""

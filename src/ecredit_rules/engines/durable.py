@@ -19,16 +19,15 @@ before anything is registered, and only integers inside the engine.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
+import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import durable_rules_engine
-from durable import engine as durable
 
 from ..derive import Derived
 from ..ir import FALSE, TRUE, UNKNOWN, And, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, RuleIR
@@ -136,15 +135,13 @@ class _Network:
     """The durable-rules definition of one compiled ruleset, before registration."""
 
     definition: dict[str, dict[str, Any]] = field(default_factory=dict)
-    actions: dict[str, Callable[[Any], None]] = field(default_factory=dict)
     rule_index: dict[str, int] = field(default_factory=dict)
     needed: set[ChainLit] = field(default_factory=set)  # outcomes some rule rests on
-    helpers: dict[str, int] = field(default_factory=dict)  # helper rule name → helper fact number
     m_conditions: int = 0
 
 
-def build_network(rs: CompiledRuleset, on_outcome: Callable[[Any, int, bool], None] | None = None,
-                  on_deadline: Callable[[Any, str], None] | None = None) -> _Network:
+def build_network(rs: CompiledRuleset) -> _Network:
+    """The engine rules for ``rs``; each rule's ``run`` names what its firing means."""
     net = _Network()
     ops = [leaf.op for leaf in rs.leaves]
     rules: list[RuleIR] = list(rs.all_rules())
@@ -167,7 +164,6 @@ def build_network(rs: CompiledRuleset, on_outcome: Callable[[Any, int, bool], No
                 h = helpers[part]
                 body = chain_patterns(part)
                 net.definition[f"h{h}"] = {"all": [{f"c{k}": p} for k, p in enumerate(body)], "run": f"h{h}"}
-                net.helpers[f"h{h}"] = h
             out.append({"$and": [{"t": "h"}, {"h": helpers[part]}]})
         return out
 
@@ -185,8 +181,6 @@ def build_network(rs: CompiledRuleset, on_outcome: Callable[[Any, int, bool], No
                     patterns = [{"m": m_pattern}] + [{f"c{k}": p} for k, p in enumerate(joined)]
                     net.definition[f"{action}_{n}"] = {"all": patterns, "run": action}
                     n += 1
-            if on_outcome is not None:
-                net.actions[action] = _bind_outcome(on_outcome, i, want)
     deadline_rules = {
         "met": [{"$ex": {"a": 1}}, {"$lte": {"a": {"$m": "due"}}}],
         "overdue": [{"$ex": {"a": 1}}, {"$gt": {"a": {"$m": "due"}}}],
@@ -196,21 +190,7 @@ def build_network(rs: CompiledRuleset, on_outcome: Callable[[Any, int, bool], No
     if rs.deadlines:
         for status, conditions in deadline_rules.items():
             net.definition[f"d_{status}"] = {"all": [{"m": {"$and": [{"t": "d"}, *conditions]}}], "run": f"d_{status}"}
-            if on_deadline is not None:
-                net.actions[f"d_{status}"] = _bind_deadline(on_deadline, "overdue" if status == "late" else status)
     return net
-
-
-def _bind_outcome(handler: Callable[[Any, int, bool], None], index: int, want: bool) -> Callable[[Any], None]:
-    return lambda c: handler(c, index, want)
-
-
-def _bind_helper(handler: Callable[[Any, int], None], number: int) -> Callable[[Any], None]:
-    return lambda c: handler(c, number)
-
-
-def _bind_deadline(handler: Callable[[Any, str], None], status: str) -> Callable[[Any], None]:
-    return lambda c: handler(c, status)
 
 
 def check_limits(rs: CompiledRuleset) -> list[str]:
@@ -244,78 +224,79 @@ def check_limits(rs: CompiledRuleset) -> list[str]:
     return problems
 
 
-class _Session:
-    __slots__ = ("asserted", "deadlines", "error", "outcomes")
-
-    def __init__(self) -> None:
-        self.outcomes: dict[int, bool] = {}
-        self.deadlines: dict[int, str] = {}
-        self.asserted: set[tuple[int, bool]] = set()
-        self.error: BaseException | None = None
-
-
-class _Host(durable.Host):
-    """A durable-rules host without its background timer threads (they race with our sessions)."""
-
-    def __init__(self, actions: dict[str, Callable[[Any], None]]) -> None:
-        self._bound_actions = actions
-        super().__init__()
-
-    def _run(self) -> None:  # the timer threads this would start are the measured source of wrong results
-        return None
-
-    def get_action(self, action_name: str) -> Callable[[Any], None]:
-        return self._bound_actions[action_name]
-
-
 _names = itertools.count()
+
+# The engine rules that decide a deadline case, and the status each gives.
+_DEADLINE_STATUS = {"d_met": "met", "d_overdue": "overdue", "d_late": "overdue", "d_pending": "pending"}
+
+# Codes of durable_rules_engine.assert_fact results (see durable/engine.py ``_handle_result``).
+_NOT_HANDLED, _OBSERVED, _QUEUED = 1, 2, 3
 
 
 class DurableProgram:
-    """One compiled ruleset registered in its own durable-rules host."""
+    """One compiled ruleset registered in the durable-rules C engine.
+
+    We drive ``durable_rules_engine`` directly rather than through ``durable.engine.Host``: the
+    host starts timer threads that race with our sessions, swallows exceptions raised in actions,
+    and wraps every action in closures and JSON round trips that cost two thirds of the time
+    (see the notes). The protocol is the host's own: assert, then take actions one at a time
+    (``start_action_for_state`` / ``complete_and_start_action``), asserting their consequences
+    before completing each.
+    """
 
     def __init__(self, rs: CompiledRuleset) -> None:
         problems = check_limits(rs)
         if problems:
             raise LimitExceeded("; ".join(problems))
-        self.rs = rs
         self.rules = list(rs.all_rules())
         self.lock = threading.Lock()
-        self.sessions: dict[str, _Session] = {}
         self.sids = itertools.count()
-        net = build_network(rs, self._on_outcome, self._on_deadline)
-        for action, number in net.helpers.items():
-            net.actions[action] = _bind_helper(self._on_helper, number)
+        net = build_network(rs)
         self.needed = {(net.rule_index[r], want) for r, want in net.needed}
+        # What each engine rule means when it fires: an outcome, a helper fact, or a deadline status.
+        self.meaning: dict[str, tuple[str, int, bool]] = {}
+        for rule_name, rule in net.definition.items():
+            action = rule.pop("run")
+            if action.startswith("r"):
+                self.meaning[rule_name] = ("outcome", int(action[1:-1]), action.endswith("T"))
+            elif action.startswith("h"):
+                self.meaning[rule_name] = ("helper", int(action[1:]), True)
+            else:
+                self.meaning[rule_name] = ("deadline", 0, True)
         self.name = f"ecredit_{rs.id}_{next(_names)}"
-        self.host = _Host(net.actions)
-        self.host.register_rulesets({self.name: net.definition})
-        self.ruleset = self.host.get_ruleset(self.name)
+        self.handle = durable_rules_engine.create_ruleset(self.name, json.dumps(net.definition, ensure_ascii=False))
+        self.closed = False
 
-    def _on_outcome(self, c: Any, index: int, want: bool) -> None:
-        session = self.sessions[c.s.sid]
-        try:
-            if index in session.outcomes:
-                return  # another alternative of the same condition matched too
-            session.outcomes[index] = want
-            if (index, want) in self.needed:
-                c.assert_fact({"t": "o", "id": f"o{index}", "r": index, "v": int(want)})
-        except BaseException as exc:  # durable-rules would swallow it into the session state
-            session.error = session.error or exc
+    def _assert(self, fact: dict[str, Any]) -> int | None:
+        """Assert one fact; the state handle to run actions on, or None when no rule looks at it."""
+        code, state = durable_rules_engine.assert_fact(self.handle, json.dumps(fact))
+        if code == _NOT_HANDLED:
+            return None
+        if code == _OBSERVED:
+            raise RuntimeError(f"durable-rules saw the same fact twice: {fact}")
+        return None if code == _QUEUED else state
 
-    def _on_helper(self, c: Any, number: int) -> None:
-        session = self.sessions[c.s.sid]
-        try:
-            c.assert_fact({"t": "h", "id": f"h{number}", "h": number})
-        except BaseException as exc:
-            session.error = session.error or exc
-
-    def _on_deadline(self, c: Any, status: str) -> None:
-        session = self.sessions[c.s.sid]
-        try:
-            session.deadlines[int(c.m.n)] = status
-        except BaseException as exc:
-            session.error = session.error or exc
+    def _act(self, sid: str, state: int, outcomes: dict[int, bool], deadlines: dict[int, str]) -> None:
+        """Run every action the network has agenda'd for this session, in the engine's order."""
+        result = durable_rules_engine.start_action_for_state(self.handle, state)
+        if not result:
+            return
+        message: str | None = result[1]
+        while message:
+            # The message is {"<engine rule name>": {...matched facts...}}; the name says what it means.
+            rule_name = message[2:message.index('"', 2)]
+            what, number, want = self.meaning[rule_name]
+            if what == "outcome":
+                if number not in outcomes:  # several alternatives of one condition may all match
+                    outcomes[number] = want
+                    if (number, want) in self.needed:
+                        self._assert({"t": "o", "id": f"o{number}", "r": number, "v": int(want), "sid": sid})
+            elif what == "helper":
+                self._assert({"t": "h", "id": f"h{number}", "h": number, "sid": sid})
+            else:
+                fact = json.loads(message)[rule_name]["m"]
+                deadlines[int(fact["n"])] = _DEADLINE_STATUS[rule_name]
+            message = durable_rules_engine.complete_and_start_action(self.handle, state)
 
     def run(self, derived: Derived) -> Outcomes:
         # Each known leaf enters as its margin over the threshold in force on as_of, so the
@@ -331,39 +312,36 @@ class DurableProgram:
             if case.answer is not None:
                 fact["a"] = (case.answer.date - _EPOCH).days
             d_facts.append(fact)
-        session = _Session()
+        outcomes: dict[int, bool] = {}
+        deadlines: dict[int, str] = {}
         # The C engine never releases the GIL, so serialising costs nothing and keeps sessions apart.
         with self.lock:
+            if self.closed:
+                raise RuntimeError("this ruleset's durable network was closed")
             sid = str(next(self.sids))
-            self.sessions[sid] = session
             try:
                 for fact in (m_fact, *d_facts):
                     fact["sid"] = sid
-                    # A fact no rule looks at is refused with MessageNotHandled: nothing to decide from it.
-                    with contextlib.suppress(durable.MessageNotHandledException):
-                        self.host.assert_fact(self.name, fact)
-                state = self.ruleset.get_state(sid)
-                if "exception" in state and session.error is None:
-                    session.error = RuntimeError(f"durable-rules action failed: {state['exception']}")
+                    state = self._assert(fact)
+                    if state is not None:
+                        self._act(sid, state, outcomes, deadlines)
             finally:
-                self.sessions.pop(sid, None)
-                self.host.delete_state(self.name, sid)
-        if session.error is not None:
-            raise session.error
-        outcomes = {
-            rule.id: (TRUE if session.outcomes[i] else FALSE) if i in session.outcomes else UNKNOWN
+                durable_rules_engine.delete_state(self.handle, sid)
+        result = {
+            rule.id: (TRUE if outcomes[i] else FALSE) if i in outcomes else UNKNOWN
             for i, rule in enumerate(self.rules)
         }
-        missing = [n for n in range(len(d_facts)) if n not in session.deadlines]
+        missing = [n for n in range(len(d_facts)) if n not in deadlines]
         if missing:
             raise RuntimeError(f"durable-rules gave no status for deadline case(s) {missing}")
-        statuses = tuple(session.deadlines[n] for n in range(len(d_facts)))
-        return Outcomes(outcomes, statuses)  # type: ignore[arg-type]
+        return Outcomes(result, tuple(deadlines[n] for n in range(len(d_facts))))  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Free the registered ruleset; without this, memory grows with every reload."""
         with self.lock:
-            durable_rules_engine.delete_ruleset(self.ruleset._handle)
+            if not self.closed:
+                self.closed = True
+                durable_rules_engine.delete_ruleset(self.handle)
 
 
 class DurableEngine:
