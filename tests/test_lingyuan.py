@@ -78,7 +78,7 @@ def test_breached_duty_is_an_obligation_breach(judge, rule: str, code: str) -> N
     report = judge("lingyuan", facts(compliance={**ALL_MET, code: False}), AS_OF)
     v = verdict(report, rule)
     assert v.kind == "obligation_breach"
-    assert v.evidence == [f"compliance.{code}", "subject.roles"]
+    assert v.evidence == [f"compliance.{code}"]
 
 
 @pytest.mark.parametrize(("rule", "code"), DUTIES)
@@ -121,7 +121,7 @@ def test_every_duty_met_and_no_dishonest_act_is_trustworthy(judge) -> None:
     report = judge("lingyuan", facts(compliance=ALL_MET), AS_OF)
     v = verdict(report, "lingyuan.art6")
     assert v.kind == "trustworthy"
-    assert v.evidence == [*sorted(f"compliance.{c}" for c in ALL_MET), "subject.roles"]
+    assert v.evidence == sorted(f"compliance.{c}" for c in ALL_MET)
 
 
 def test_a_dishonest_finding_rules_out_trustworthy(judge) -> None:
@@ -173,7 +173,7 @@ def test_one_established_act_is_dishonest(judge, rule: str, act: str, etype: str
     report = judge("lingyuan", facts(event("E1", etype, "2021-06-01", act)), AS_OF)
     v = verdict(report, rule)
     assert v.kind == "dishonest"
-    assert v.evidence == ["E1", "subject.roles"]
+    assert v.evidence == ["E1"]
 
 
 @pytest.mark.parametrize(("rule", "act"), DISHONEST)

@@ -124,6 +124,17 @@ def test_at_least_more_than_its_candidates_can_never_fire(tmp_path: Path) -> Non
     assert located(finding)[0] == when_line(text, "tuquan.art11.item3")
 
 
+def test_contradiction_among_event_conditions_only_names_the_combinators(tmp_path: Path) -> None:
+    text = with_item3_when(
+        "      all:\n"
+        "        - events: {types: [penalty], acts: [pyramid_selling]}\n"
+        "        - not: {events: {types: [penalty], acts: [pyramid_selling]}}\n"
+    )
+    [finding] = lint_text(tmp_path, text)
+    assert located(finding)[0] == when_line(text, "tuquan.art11.item3")
+    assert "all/any/not/at_least" in finding.message
+
+
 def test_a_grade_that_can_never_be_awarded_is_reported(tmp_path: Path) -> None:
     text = edit(
         SOURCE,

@@ -413,7 +413,8 @@ def compare(case: Case, report: Report) -> list[Failure]:
             out.append(Failure("missing", rule, detail={"undetermined": unknown.get(rule)}))
     for rule in case.expect_not:
         if rule in given:
-            out.append(Failure("unexpected", rule, detail={"evidence": given[rule].evidence}))
+            detail = {"evidence": given[rule].evidence, "derived_from": given[rule].derived_from}
+            out.append(Failure("unexpected", rule, detail=detail))
     if case.checks_rating:
         actual = report.rating.grade if report.rating else None
         if actual != case.rating:
@@ -472,6 +473,8 @@ def describe(failure: Failure, rs: CompiledRuleset, lang: Lang = "zh") -> list[s
         lines = ["+ " + Msg("case_unexpected", **names).render(lang)]
         if failure.detail.get("evidence"):
             lines.append("    " + Msg("case_evidence", evidence=", ".join(failure.detail["evidence"])).render(lang))
+        if failure.detail.get("derived_from"):
+            lines.append("    " + Msg("case_derived", rules=", ".join(failure.detail["derived_from"])).render(lang))
         return lines
     if failure.what == "rating":
         none = Msg("case_no_grade").render(lang)

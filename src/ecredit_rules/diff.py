@@ -28,7 +28,7 @@ from .evaluate import evaluate
 from .facts import Facts, load_facts
 from .ir import CompiledRuleset
 from .language import Parameter
-from .loader import load_ruleset
+from .loader import load_ruleset, resolve_path
 from .messages import Lang, Msg
 from .report import Report
 from .yaml_source import parse_yaml
@@ -342,15 +342,16 @@ def _rule_labels(rs: CompiledRuleset) -> dict[str, str]:
 # --- reading the inputs ------------------------------------------------------------------------
 
 
-def load_for_diff(path: Path, *, lang: Lang = "zh") -> CompiledRuleset:
-    """Load a rule file for comparison, whatever it is called.
+def load_for_diff(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
+    """Load a rule file (or a bundled ruleset, by id) for comparison, whatever the file is called.
 
     The loader insists that ``ruleset:`` equals the file name, which keeps the bundled folder
     tidy; a copy kept for comparison (``tuquan.old.yaml``, or ``<(git show HEAD:rules/tuquan.yaml)``)
     is judged under the name it declares instead, and its problems are still reported against ``path``.
     """
+    path = resolve_path(ref) if isinstance(ref, str) else ref
     if not path.exists():
-        return load_ruleset(path, lang=lang)  # raises the positioned, translated "file not found"
+        return load_ruleset(ref, lang=lang)  # raises the positioned, translated "file not found"
     raw = path.read_bytes()  # once: a pipe from the shell cannot be read twice
     try:
         data = parse_yaml(raw.decode("utf-8"), str(path)).data
@@ -439,14 +440,18 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# A parameter reference is one token: replacing it by a number must not leave a stray brace.
+_TOKEN = re.compile(r"\{param: \w+\}|\w+|\s+|[^\w\s]")
+
+
 def inline_diff(old: str, new: str, *, by_words: bool = False) -> str:
     """``old`` turned into ``new`` with deletions as ``[-…-]`` and insertions as ``{+…+}``.
 
     Clause text is compared character by character (Chinese has no spaces between words);
     conditions, ``by_words``, token by token, so a brace is never matched with another one.
     """
-    a = re.findall(r"\w+|\s+|[^\w\s]", old) if by_words else list(old)
-    b = re.findall(r"\w+|\s+|[^\w\s]", new) if by_words else list(new)
+    a = _TOKEN.findall(old) if by_words else list(old)
+    b = _TOKEN.findall(new) if by_words else list(new)
     out = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -105,7 +105,8 @@ class RuleIR:
     kind: str
     label: str
     clause: str
-    formula: Node
+    formula: Node  # what the engines decide: applicability (roles) and the rule's own condition
+    condition: Node  # the rule's own condition (``when``): what its evidence is drawn from
     interpretation: str | None = None
     grade: str | None = None
 

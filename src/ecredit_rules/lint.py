@@ -97,9 +97,9 @@ def lint_vocabulary_usage(
     return _render(problems, lang)
 
 
-def lint_bundled_models() -> list[L.RulesetFile]:
+def lint_bundled_models(lang: Lang = "zh") -> list[L.RulesetFile]:
     """The models of every bundled ruleset (raises ``RulesetError`` if one does not load)."""
-    return [load_ruleset(rid).model for rid in available_rulesets()]
+    return [load_ruleset(rid, lang=lang).model for rid in available_rulesets()]
 
 
 @dataclass
@@ -125,7 +125,7 @@ def run_lint(targets: Sequence[str], lang: Lang = "zh") -> LintRun:
         path = resolve_path(target)
         try:
             if path.name == VOCABULARY_FILE:
-                found = lint_vocabulary_usage(lint_bundled_models(), lang, path)
+                found = lint_vocabulary_usage(lint_bundled_models(lang), lang, path)
             else:
                 found = lint_ruleset(target, lang)
         except RulesetError as err:
@@ -377,7 +377,8 @@ class _Linter:
             if rests_on and free.satisfiable(formula):
                 self.p.add(where, Msg("lint_rests_on_never", rule=rid, rests_on=", ".join(rests_on)), at_key=True)
             else:
-                facts = "、".join(_fact_paths(formula)) or "—"
+                # With nothing but event conditions involved, the contradiction is in how they combine.
+                facts = "、".join(_fact_paths(formula)) or "all/any/not/at_least"
                 self.p.add(where, Msg("lint_never_fires", rule=rid, facts=facts), at_key=True)
 
     def _topological(self) -> list[str]:
@@ -412,7 +413,7 @@ class _Linter:
                 window = getattr(node, key).within_months
                 if window is None:
                     continue
-                months = max(self._values_in_period(window))
+                months = max(self._values_in_period(window), default=0)
                 if window_start(period.until, months) < period.from_:
                     msg = Msg("lint_window_exceeds_period", months=months, start=period.from_, end=period.until)
                     self.p.add((*where, key, "within_months"), msg)

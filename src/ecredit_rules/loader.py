@@ -451,11 +451,15 @@ class _Compiler:
             return self.leaf(cond, "ge", _threshold_fn(cond.amount.at_least, params, scale=100))
         return self.leaf(cond, "ge", partial(_const, 1))
 
-    def applicability(self, roles: list[str] | None, formula: Node) -> Node:
-        if not roles:
-            return formula
-        applies = _any(tuple(self.node(L.RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
-        return And((applies, formula))
+    def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Any,
+             interpretation: str | None, grade: str | None = None) -> RuleIR:
+        """A rule whose condition holds only for the roles its article addresses."""
+        condition = self.node(when, rid)
+        formula = condition
+        if roles:
+            applies = _any(tuple(self.node(L.RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
+            formula = And((applies, condition))
+        return RuleIR(rid, kind, label, cites, formula, condition, interpretation, grade)
 
 
 def _any(children: tuple[Node, ...]) -> Node:
@@ -485,17 +489,11 @@ def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
 
 def _compile(model: L.RulesetFile, path: Path, digest: str) -> CompiledRuleset:
     c = _Compiler(model)
-    rules = [
-        RuleIR(r.id, r.kind, r.label, r.cites, c.applicability(r.applies_to, c.node(r.when, r.id)), r.interpretation)
-        for r in model.rules
-    ]
+    rules = [c.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation) for r in model.rules]
     rating = None
     if model.rating:
         grades = tuple(
-            RuleIR(
-                g.id, "rating", g.label, g.cites,
-                c.applicability(model.rating.applies_to, c.node(g.when, g.id)), g.interpretation, g.grade,
-            )
+            c.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade)
             for g in model.rating.grades
         )
         rating = RatingIR(model.rating.id, model.rating.label, grades)

@@ -196,6 +196,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "must not appear, appeared: {rule} {label} ({clause})",
     ),
     "case_evidence": ("证据：{evidence}", "evidence: {evidence}"),
+    "case_derived": ("依据：{rules}", "rests on: {rules}"),
     "case_rating": ("信用等级：应为 {expected}，实际为 {actual}", "rating: expected {expected}, got {actual}"),
     "case_no_grade": ("无等级", "no grade"),
     "case_not_undetermined": (

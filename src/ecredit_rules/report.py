@@ -165,7 +165,9 @@ class _Explainer:
     def explain(self, rule: RuleIR) -> tuple[list[str], list[str]]:
         evidence: set[str] = set()
         parents: set[str] = set()
-        self.support(rule.formula, evidence, parents)
+        # Evidence comes from the rule's own condition: that the subject has the role the article
+        # addresses is why the rule applies, not what made it fire.
+        self.support(rule.condition, evidence, parents)
         fired_parents = [p for p in parents if self.outcomes.get(p) == TRUE]
         return _ordered_evidence(evidence, self.derived), sorted(fired_parents)
 
