@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import random
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -95,3 +97,22 @@ def test_dated_parameter_uses_the_value_in_force_on_as_of(tmp_path) -> None:
     after = evaluate_both(rs, facts, date(2025, 1, 1))
     assert "tuquan.art11.item4" not in {v.rule for v in before.verdicts}
     assert "tuquan.art11.item4" in {v.rule for v in after.verdicts}
+
+
+@pytest.mark.parametrize("name", ["tuquan", "lingyuan", "benxi"])
+def test_durable_evaluates_a_subject_whose_facts_fire_nothing(name: str) -> None:
+    # A session in which no engine action ran crashed durable-rules on delete (free of an
+    # uninitialised pointer), depending on heap layout: run it in a fresh interpreter, after the
+    # imports that made it crash, so a regression kills the child and not the test run.
+    script = (
+        "import yaml, holidays\n"
+        "from datetime import date\n"
+        "import ecredit_rules as ec\n"
+        f"rs = ec.load_ruleset({name!r})\n"
+        "for n in range(50):\n"
+        "    r = ec.evaluate(rs, {'subject': {'id': f'S{n}'}}, as_of=date(2024, 6, 30))\n"
+        "print(len(r.undetermined) > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

@@ -270,3 +270,15 @@ def test_misspelt_rule_id_in_a_case_file_is_reported_not_passed(reader: Reader) 
     result = invoke(f"ecredit test {case_file.relative_to(reader.root)}")
     assert result.exit_code == 2
     assert '是否为 "tuquan.art11.item4"' in result.output
+
+
+def test_diff_says_so_when_no_subject_is_affected(reader: Reader) -> None:
+    replay(reader)
+    quiet = reader.root / "quiet"
+    quiet.mkdir()
+    facts = json.loads((reader.root / "subjects" / "two_penalties.json").read_text(encoding="utf-8"))
+    facts["events"] = facts["events"][:1]  # one penalty: below both the old and the new threshold
+    (quiet / "one_penalty.json").write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    result = invoke("ecredit diff tuquan.old.yaml rules/tuquan.yaml --facts quiet --as-of 2025-12-31")
+    assert result.exit_code == 0
+    assert "1 个主体的认定都没有变化" in result.output

@@ -41,7 +41,6 @@ from .report import Report
 from .yaml_source import PathKey, Position, SourceDocument, read_yaml
 
 CASE_SUFFIXES = (".yaml", ".yml")
-SUMMARY = re.compile(r"^\d+ passed, \d+ failed$")
 
 
 # --- the format --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ registry keeps one *serving* :class:`CompiledRuleset` per id and checks the file
 
 >>> import ecredit_rules as ec
 >>> with ec.RulesetRegistry(interval=5.0) as registry:   # the bundled rulesets, watched
-...     report = registry.evaluate("tuquan", {"subject": {"id": "S1"}}, as_of=date(2024, 6, 30))
+...     report = registry.evaluate("tuquan", {"subject": {"id": "S1"}, "events": []}, as_of=date(2024, 6, 30))
 >>> report.ruleset.digest.startswith("sha256:")
 True
 """

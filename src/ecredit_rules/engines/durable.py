@@ -41,6 +41,7 @@ MAX_IDENTICAL_CONDITIONS = 255
 MAX_DNF_TERMS = 512  # per rule and polarity: beyond this a condition is better split by its author
 
 _EPOCH = date(1970, 1, 1)
+SENTINEL = "seen"  # the engine rule every session fires at least once (see build_network)
 
 # A literal over the ``m`` fact: (leaf index, want_true); over an outcome: (rule id, want_true).
 MLit = tuple[int, bool]
@@ -181,12 +182,20 @@ def build_network(rs: CompiledRuleset) -> _Network:
                     patterns = [{"m": m_pattern}] + [{f"c{k}": p} for k, p in enumerate(joined)]
                     net.definition[f"{action}_{n}"] = {"all": patterns, "run": action}
                     n += 1
+    # A deadline case carries, in days, answered − due ("ad", when answered: "ans" = 1) and
+    # as_of − due ("od"). Every property is always present and compared with a constant:
+    # "$nex" and property-to-property ("$m") tests crash durable-rules 2.0.28 when a fact of
+    # another type (our "m") lacks the property (measured: free(): invalid pointer on delete_state).
     deadline_rules = {
-        "met": [{"$ex": {"a": 1}}, {"$lte": {"a": {"$m": "due"}}}],
-        "overdue": [{"$ex": {"a": 1}}, {"$gt": {"a": {"$m": "due"}}}],
-        "late": [{"$nex": {"a": 1}}, {"$lt": {"due": {"$m": "asof"}}}],
-        "pending": [{"$nex": {"a": 1}}, {"$gte": {"due": {"$m": "asof"}}}],
+        "met": [{"ans": 1}, {"$lte": {"ad": 0}}],
+        "overdue": [{"ans": 1}, {"$gt": {"ad": 0}}],
+        "late": [{"ans": 0}, {"$gt": {"od": 0}}],
+        "pending": [{"ans": 0}, {"$lte": {"od": 0}}],
     }
+    # durable-rules 2.0.28 leaves a session's action context uninitialised until an action runs,
+    # and delete_state then frees garbage (measured: free(): invalid pointer / segfault for a
+    # subject whose facts fire nothing). This rule fires once in every session on the m fact.
+    net.definition[SENTINEL] = {"all": [{"m": {"t": "m"}}], "run": SENTINEL}
     if rs.deadlines:
         for status, conditions in deadline_rules.items():
             net.definition[f"d_{status}"] = {"all": [{"m": {"$and": [{"t": "d"}, *conditions]}}], "run": f"d_{status}"}
@@ -259,6 +268,8 @@ class DurableProgram:
             action = rule.pop("run")
             if action.startswith("r"):
                 self.meaning[rule_name] = ("outcome", int(action[1:-1]), action.endswith("T"))
+            elif action == SENTINEL:
+                self.meaning[rule_name] = ("sentinel", 0, True)
             elif action.startswith("h"):
                 self.meaning[rule_name] = ("helper", int(action[1:]), True)
             else:
@@ -293,7 +304,7 @@ class DurableProgram:
                         self._assert({"t": "o", "id": f"o{number}", "r": number, "v": int(want), "sid": sid})
             elif what == "helper":
                 self._assert({"t": "h", "id": f"h{number}", "h": number, "sid": sid})
-            else:
+            elif what == "deadline":
                 fact = json.loads(message)[rule_name]["m"]
                 deadlines[int(fact["n"])] = _DEADLINE_STATUS[rule_name]
             message = durable_rules_engine.complete_and_start_action(self.handle, state)
@@ -308,10 +319,10 @@ class DurableProgram:
         asof = (derived.as_of - _EPOCH).days
         d_facts = []
         for n, case in enumerate(derived.deadlines or ()):
-            fact = {"t": "d", "id": f"d{n}", "n": n, "due": (case.due - _EPOCH).days, "asof": asof}
-            if case.answer is not None:
-                fact["a"] = (case.answer.date - _EPOCH).days
-            d_facts.append(fact)
+            due = (case.due - _EPOCH).days
+            answered = (case.answer.date - _EPOCH).days if case.answer is not None else due
+            d_facts.append({"t": "d", "id": f"d{n}", "n": n, "ans": int(case.answer is not None),
+                            "ad": answered - due, "od": asof - due})
         outcomes: dict[int, bool] = {}
         deadlines: dict[int, str] = {}
         # The C engine never releases the GIL, so serialising costs nothing and keeps sessions apart.
