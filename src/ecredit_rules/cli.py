@@ -8,7 +8,6 @@ means a bug in this program, never a mistake in the input.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -19,6 +18,7 @@ import click
 
 from .bundled import VOCABULARY_FILE, available_rulesets, rules_dir
 from .compare import compare as compare_subject
+from .dates import parse_iso_date
 from .errors import FactsError, Problem, RulesetError
 from .evaluate import evaluate as evaluate_subject
 from .facts import Facts, load_facts, parse_json
@@ -32,7 +32,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class _BadInput(Exception):
@@ -51,11 +50,9 @@ class IsoDate(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        if isinstance(value, str) and _ISO_DATE.match(value):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
+        day = parse_iso_date(value)
+        if day is not None:
+            return day
         self.fail(f"{value!r} is not a date YYYY-MM-DD", param, ctx)
 
 

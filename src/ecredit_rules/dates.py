@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -11,6 +12,26 @@ import holidays
 from dateutil.relativedelta import relativedelta
 
 _calendar_lock = threading.Lock()
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_iso_date(value: object) -> date | None:
+    """``value`` as a date if it is an existing day written exactly ``YYYY-MM-DD``, else None.
+
+    Stricter than ``date.fromisoformat`` (which takes ``20240105``) and than pydantic (which takes
+    timestamps and datetimes): facts, case files and the command line all mean a calendar day.
+
+    >>> parse_iso_date("2024-02-29"), parse_iso_date("2024-2-29"), parse_iso_date("2023-02-29")
+    (datetime.date(2024, 2, 29), None, None)
+    """
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 @lru_cache(maxsize=4096)

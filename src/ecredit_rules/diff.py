@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .dates import parse_iso_date
 from .errors import FactsError, Problem, RulesetError
 from .evaluate import evaluate
 from .facts import Facts, load_facts
@@ -403,11 +404,8 @@ def read_facts_dir(folder: Path, *, lang: Lang = "zh") -> list[SubjectFacts]:
                 continue
             item = dict(item)
             day = item.pop("as_of", None)
-            try:
-                when = date.fromisoformat(day) if isinstance(day, str) else None
-                if day is not None and when is None:
-                    raise ValueError(day)
-            except ValueError:
+            when = parse_iso_date(day)
+            if day is not None and when is None:
                 problems.append(Problem(f"{where} as_of", f"must be a date YYYY-MM-DD, not {day!r}"))
                 continue
             try:

@@ -27,11 +27,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .dates import parse_iso_date
 from .errors import FactsError, Problem
 from .messages import suggest
 from .vocabulary import vocabulary
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class _Frozen(BaseModel):
@@ -75,11 +74,9 @@ def _iso_date(value: Any) -> Any:
     # Pydantic would also take a Unix timestamp, "2024-1-5" or a datetime; the contract says ISO dates only.
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
+    day = parse_iso_date(value)
+    if day is not None:
+        return day
     raise PydanticCustomError(
         "iso_date", "must be an existing date written YYYY-MM-DD, not {value}", {"value": repr(value)}
     )
