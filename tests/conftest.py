@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import ecredit_rules as ec
+from ecredit_rules.bundled import rules_dir
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +65,56 @@ def event(eid: str, etype: str, day: str, act: str | None = None, **extra: Any) 
         out["act"] = act
     out.update(extra)
     return out
+
+
+def facts(*events: dict[str, Any], roles: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    """Facts of a :func:`subject` (``subject={...}`` overrides its fields, ``roles=`` its roles) with ``events``;
+    other keyword arguments are further top-level facts (``compliance=``, ``retention_days=``, …)."""
+    subj = extra.pop("subject", {})
+    if roles is not None:
+        subj = {**subj, "roles": roles}
+    out: dict[str, Any] = {"subject": subject(**subj), "events": list(events)}
+    out.update(extra)
+    return out
+
+
+def verdict(report: ec.Report, rule: str) -> ec.Verdict:
+    """The verdict of ``rule``, which must be there."""
+    return next(v for v in report.verdicts if v.rule == rule)
+
+
+def undetermined(report: ec.Report, rule: str) -> list[str] | None:
+    """The facts ``rule`` is missing, or None if it is not undetermined."""
+    return next((u.missing for u in report.undetermined if u.rule == rule), None)
+
+
+# --- editing a copy of rules/tuquan.yaml (test_lint, test_loader_errors) -------------------------------------
+
+TUQUAN_YAML = (rules_dir() / "tuquan.yaml").read_text(encoding="utf-8")
+
+# The rule of 第十一条第（四）项, written on one line, which several tests edit.
+TUQUAN_ITEM4 = (
+    "events: {types: [penalty], acts: [contract_fraud], within_months: {param: window_months}, "
+    "at_least: {param: repeat_penalties}}"
+)
+
+
+def edit(text: str, old: str, new: str) -> str:
+    """Replace the first occurrence of ``old``, which must be there."""
+    assert old in text, f"the example file no longer contains {old!r}"
+    return text.replace(old, new, 1)
+
+
+def write(tmp_path: Path, text: str, name: str = "tuquan.yaml") -> Path:
+    """Write ``text`` to ``tmp_path/name``; a copy of tuquan must keep the name (the loader requires it)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def line_of(text: str, needle: str, after: int = 0) -> int:
+    """1-based number of the first line after line ``after`` that contains ``needle``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number > after and needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not found")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 
-from tests.conftest import event, fired, subject
+from tests.conftest import event, facts, fired, subject, undetermined, verdict
 
 AS_OF = date(2024, 6, 30)
 
@@ -39,20 +38,6 @@ WARNING_RULES = {rule for rule, _ in WARNINGS}
 INCENTIVES = ["promotion", "convenience", "platform", "finance"]
 SHOP_SANCTIONS = ["membership", "downgrade", "shop_block", "shop_seal", "exposure"]
 ENTERPRISE_SANCTIONS = ["supervision", "office_ban", "business_restriction", "credit_restriction"]
-
-
-def facts(*events: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"subject": subject(**extra.pop("subject", {})), "events": list(events)}
-    out.update(extra)
-    return out
-
-
-def verdict(report: Any, rule: str) -> Any:
-    return next(v for v in report.verdicts if v.rule == rule)
-
-
-def missing(report: Any, rule: str) -> list[str]:
-    return next(u.missing for u in report.undetermined if u.rule == rule)
 
 
 # --- 三（二）一是: dishonest behaviours recorded in credit files -------------------------------------------
@@ -93,7 +78,7 @@ def test_recorded_behaviour_of_a_platform_operator_is_not_judged(judge) -> None:
 
 def test_absent_events_leave_recorded_behaviours_undetermined(judge) -> None:
     report = judge("benxi", {"subject": subject()}, AS_OF)
-    assert missing(report, "benxi.s3.2.1.price_fraud") == ["events"]
+    assert undetermined(report, "benxi.s3.2.1.price_fraud") == ["events"]
 
 
 def test_citation_is_the_heading_path_without_article_numbers(judge) -> None:
@@ -179,7 +164,7 @@ def test_subject_not_on_the_red_list_gets_no_incentive(judge, measure: str) -> N
 @pytest.mark.parametrize("measure", INCENTIVES)
 def test_unknown_list_membership_leaves_incentives_undetermined(judge, measure: str) -> None:
     report = judge("benxi", facts(subject={"lists": None}), AS_OF)
-    assert missing(report, f"benxi.s3.4.2.{measure}") == ["subject.lists"]
+    assert undetermined(report, f"benxi.s3.4.2.{measure}") == ["subject.lists"]
 
 
 def test_platform_search_preference_is_not_for_a_platform_operator(judge) -> None:

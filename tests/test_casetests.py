@@ -285,3 +285,15 @@ def test_command_without_paths_runs_the_bundled_cases() -> None:
     assert result.exit_code == 0, result.output
     last = result.stdout.splitlines()[-1]
     assert SUMMARY.match(last) and not last.startswith("0 passed")
+
+
+def test_unreadable_case_file_exits_2_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "tuquan", PASSING)
+
+    def unreadable(p: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(p))
+
+    monkeypatch.setattr("ecredit_rules.casetests.read_yaml", unreadable)
+    result = run("test", str(path))
+    assert result.exit_code == 2, result.exception
+    assert "cases.yaml: cannot read: Permission denied" in result.stderr

@@ -366,3 +366,15 @@ def test_python_dash_m_reports_bad_input_with_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "absent.json" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "text", ['{"subject": {"id": "S1"}, "n": ' + "1" * 5000 + "}", "[" * 100_000 + "]" * 100_000],
+    ids=["number-too-long", "nested-too-deep"],
+)
+def test_evaluate_json_python_cannot_read_exit_2_naming_the_file(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "facts.json"
+    path.write_text(text, encoding="utf-8")
+    result = run("evaluate", "-r", "tuquan", "--as-of", AS_OF, str(path))
+    assert result.exit_code == 2, result.exception
+    assert result.stderr.startswith(f"{path}: ")

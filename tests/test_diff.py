@@ -269,3 +269,21 @@ def test_command_exits_2_for_a_missing_facts_folder(tmp_path: Path) -> None:
     result = run("diff", "tuquan", "tuquan", "--facts", str(tmp_path / "none"))
     assert result.exit_code == 2
     assert str(tmp_path / "none") in result.stderr
+
+
+def test_facts_folder_reports_a_key_given_twice(tmp_path: Path) -> None:
+    folder = tmp_path / "subjects"
+    folder.mkdir()
+    (folder / "twice.json").write_text('{"subject": {"id": "S1", "id": "S2"}}', encoding="utf-8")
+    with pytest.raises(ec.FactsError) as info:
+        read_facts_dir(folder)
+    assert [p.where for p in info.value.problems] == [f"{folder / 'twice.json'}: subject.id"]
+
+
+def test_command_exits_2_for_facts_nested_too_deep(tmp_path: Path) -> None:
+    folder = tmp_path / "subjects"
+    folder.mkdir()
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = run("diff", "tuquan", "tuquan", "--facts", str(folder))
+    assert result.exit_code == 2, result.exception
+    assert str(folder / "deep.json") in result.stderr

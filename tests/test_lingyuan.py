@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import event, fired, subject
+from tests.conftest import event, facts, fired, subject, undetermined, verdict
 
 AS_OF = date(2024, 6, 30)
 
@@ -56,20 +56,6 @@ DISHONEST = [
 ART8_RULES = {f"lingyuan.art8.item{n}" for n in range(1, 13)}
 
 
-def facts(*events: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"subject": subject(**extra.pop("subject", {})), "events": list(events)}
-    out.update(extra)
-    return out
-
-
-def verdict(report: Any, rule: str) -> Any:
-    return next(v for v in report.verdicts if v.rule == rule)
-
-
-def missing(report: Any, rule: str) -> list[str]:
-    return next(u.missing for u in report.undetermined if u.rule == rule)
-
-
 # --- 第六条: duties (obligation_breach) -------------------------------------------------------------------
 
 
@@ -93,7 +79,7 @@ def test_unknown_duty_is_undetermined_with_its_path(judge, rule: str, code: str)
     known = {c: True for c in ALL_MET if c != code}
     report = judge("lingyuan", facts(compliance=known), AS_OF)
     assert rule not in fired(report)
-    assert missing(report, rule) == [f"compliance.{code}"]
+    assert undetermined(report, rule) == [f"compliance.{code}"]
 
 
 @pytest.mark.parametrize(("rule", "code"), DUTIES)
@@ -105,7 +91,7 @@ def test_breach_by_a_platform_operator_is_not_judged_under_lingyuan(judge, rule:
 def test_unknown_roles_leave_a_breach_undetermined(judge) -> None:
     report = judge("lingyuan", facts(compliance={"lawful_goods": False}, subject={"roles": None}), AS_OF)
     assert "lingyuan.art6.item1" not in fired(report)
-    assert missing(report, "lingyuan.art6.item1") == ["subject.roles"]
+    assert undetermined(report, "lingyuan.art6.item1") == ["subject.roles"]
 
 
 def test_item7_citation_keeps_the_printed_number_seven(judge) -> None:
@@ -150,13 +136,13 @@ def test_one_unknown_duty_leaves_trustworthy_undetermined(judge) -> None:
     known = {c: True for c in ALL_MET if c != "truthful_information"}
     report = judge("lingyuan", facts(compliance=known), AS_OF)
     assert "lingyuan.art6" not in fired(report)
-    assert missing(report, "lingyuan.art6") == ["compliance.truthful_information"]
+    assert undetermined(report, "lingyuan.art6") == ["compliance.truthful_information"]
 
 
 def test_unknown_events_leave_trustworthy_undetermined(judge) -> None:
     report = judge("lingyuan", {"subject": subject(), "compliance": ALL_MET}, AS_OF)
     assert "lingyuan.art6" not in fired(report)
-    assert missing(report, "lingyuan.art6") == ["events"]
+    assert undetermined(report, "lingyuan.art6") == ["events"]
 
 
 def test_platform_operator_is_not_judged_trustworthy(judge) -> None:
@@ -217,7 +203,7 @@ def test_dishonest_act_of_a_platform_operator_is_not_judged_under_lingyuan(judge
 
 def test_absent_events_leave_article_8_undetermined(judge) -> None:
     report = judge("lingyuan", {"subject": subject()}, AS_OF)
-    assert missing(report, "lingyuan.art8.item9") == ["events"]
+    assert undetermined(report, "lingyuan.art8.item9") == ["events"]
     assert not fired(report) & ART8_RULES
 
 
@@ -305,7 +291,7 @@ def test_no_submission_means_no_review_deadline(judge) -> None:
 
 def test_absent_events_leave_deadlines_undetermined(judge) -> None:
     report = judge("lingyuan", {"subject": subject()}, AS_OF)
-    assert missing(report, "lingyuan.art11") == ["events"]
+    assert undetermined(report, "lingyuan.art11") == ["events"]
 
 
 # --- 第十三条: answer to an objection within five working days ----------------------------------------------

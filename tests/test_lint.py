@@ -14,37 +14,13 @@ from ecredit_rules import cli as cli_module
 from ecredit_rules.bundled import rules_dir
 from ecredit_rules.errors import Problem
 from ecredit_rules.lint import lint_bundled_models, lint_ruleset, lint_vocabulary_usage
+from tests.conftest import TUQUAN_ITEM4, TUQUAN_YAML, edit, line_of, write
 
-SOURCE = (rules_dir() / "tuquan.yaml").read_text(encoding="utf-8")
 VOCABULARY = (rules_dir() / "vocabulary.yaml").read_text(encoding="utf-8")
 
 ITEM3_WHEN = """    when:
       events: {types: [penalty, finding], acts: [pyramid_selling]}
 """
-ITEM4_EVENTS = (
-    "events: {types: [penalty], acts: [contract_fraud], within_months: {param: window_months}, "
-    "at_least: {param: repeat_penalties}}"
-)
-
-
-def edit(text: str, old: str, new: str) -> str:
-    """Replace the first occurrence of ``old``, which must be there."""
-    assert old in text, f"the example file no longer contains {old!r}"
-    return text.replace(old, new, 1)
-
-
-def write(tmp_path: Path, text: str, name: str = "tuquan.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def line_of(text: str, needle: str, after: int = 0) -> int:
-    """1-based number of the first line after line ``after`` that contains ``needle``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number > after and needle in line:
-            return number
-    raise AssertionError(f"{needle!r} not found")
 
 
 def when_line(text: str, rule_id: str) -> int:
@@ -68,7 +44,20 @@ def run(*args: str) -> Result:
 
 def with_item3_when(condition: str) -> str:
     """tuquan with the condition of 第十一条第（三）项 replaced by ``condition`` (indented YAML)."""
-    return edit(SOURCE, ITEM3_WHEN, "    when:\n" + condition)
+    return edit(TUQUAN_YAML, ITEM3_WHEN, "    when:\n" + condition)
+
+
+def with_end_of_force(day: str) -> str:
+    """tuquan (in force from 2016-01-01, with no end) in force until ``day``."""
+    return edit(TUQUAN_YAML, "    from: 2016-01-01\n    clause: header\n",
+                f"    from: 2016-01-01\n    until: {day}\n    clause: header\n")
+
+
+def refused_by_the_loader(tmp_path: Path, text: str) -> str:
+    """Lint ``text`` as tuquan.yaml, which the loader refuses: exit 2; its problems, one a line."""
+    result = run(str(write(tmp_path, text)))
+    assert result.exit_code == 2
+    return result.stderr
 
 
 # --- rules that can never fire ------------------------------------------------------------------
@@ -84,7 +73,7 @@ def test_role_and_its_negation_can_never_fire(tmp_path: Path) -> None:
 
 def test_applies_to_excluded_by_the_condition_can_never_fire(tmp_path: Path) -> None:
     text = edit(
-        SOURCE, ITEM3_WHEN,
+        TUQUAN_YAML, ITEM3_WHEN,
         "    applies_to: [platform_operator]\n    when:\n      not: {role: platform_operator}\n",
     )
     [finding] = lint_text(tmp_path, text)
@@ -94,7 +83,7 @@ def test_applies_to_excluded_by_the_condition_can_never_fire(tmp_path: Path) -> 
 
 def test_legal_forms_with_nothing_in_common_can_never_fire(tmp_path: Path) -> None:
     text = edit(
-        SOURCE,
+        TUQUAN_YAML,
         "            - licensed: false\n",
         "            - legal_form: [natural_person]\n",
     )
@@ -137,7 +126,7 @@ def test_contradiction_among_event_conditions_only_names_the_combinators(tmp_pat
 
 def test_a_grade_that_can_never_be_awarded_is_reported(tmp_path: Path) -> None:
     text = edit(
-        SOURCE,
+        TUQUAN_YAML,
         "- assessment: {field: commitment, in: [strong]}\n",
         "- assessment: {field: management, in: [poor]}\n",
     )
@@ -180,20 +169,18 @@ def test_chained_rule_resting_only_on_rules_that_never_fire_is_reported(tmp_path
 
 def test_chained_rule_on_a_kind_no_rule_produces_is_refused_by_the_loader(tmp_path: Path) -> None:
     # The loader refuses fired_kind with no producer (and fired naming a deadline): lint exits 2 with it.
-    text = edit(SOURCE, "    when:\n      fired_kind: dishonest\n", "    when:\n      fired_kind: incentive\n")
-    result = run(str(write(tmp_path, text)))
-    assert result.exit_code == 2
-    assert f":{line_of(text, 'fired_kind: incentive')}:" in result.stderr and "incentive" in result.stderr
+    text = edit(TUQUAN_YAML, "    when:\n      fired_kind: dishonest\n", "    when:\n      fired_kind: incentive\n")
+    stderr = refused_by_the_loader(tmp_path, text)
+    assert f":{line_of(text, 'fired_kind: incentive')}:" in stderr and "incentive" in stderr
 
 
 # --- windows and parameters against the period of force ----------------------------------------
 
 
 def test_window_longer_than_the_period_of_force_is_reported(tmp_path: Path) -> None:
-    text = edit(SOURCE, "    from: 2016-01-01\n    clause: header\n", "    from: 2016-01-01\n    until: 2016-06-30\n"
-                "    clause: header\n")
+    text = with_end_of_force("2016-06-30")
     findings = lint_text(tmp_path, text)
-    line = line_of(text, ITEM4_EVENTS)
+    line = line_of(text, TUQUAN_ITEM4)
     column = text.splitlines()[line - 1].index("{param: window_months}") + 1
     item4 = [f for f in findings if located(f) == (line, column)]
     assert len(item4) == 1
@@ -202,14 +189,12 @@ def test_window_longer_than_the_period_of_force_is_reported(tmp_path: Path) -> N
 
 
 def test_window_within_the_period_of_force_is_not_reported(tmp_path: Path) -> None:
-    text = edit(SOURCE, "    from: 2016-01-01\n    clause: header\n", "    from: 2016-01-01\n    until: 2017-01-01\n"
-                "    clause: header\n")
+    text = with_end_of_force("2017-01-01")
     assert lint_text(tmp_path, text) == []
 
 
 def test_parameter_value_starting_after_the_period_is_reported(tmp_path: Path) -> None:
-    text = edit(SOURCE, "    from: 2016-01-01\n    clause: header\n", "    from: 2016-01-01\n    until: 2030-12-31\n"
-                "    clause: header\n")
+    text = with_end_of_force("2030-12-31")
     text = edit(text, "      - {from: 2016-01-01, value: 3}\n",
                 "      - {from: 2016-01-01, value: 3}\n      - {from: 2031-01-01, value: 2}\n")
     [finding] = lint_text(tmp_path, text)
@@ -219,14 +204,13 @@ def test_parameter_value_starting_after_the_period_is_reported(tmp_path: Path) -
 
 def test_parameter_with_no_value_on_the_first_day_is_refused_by_the_loader(tmp_path: Path) -> None:
     # Values run on until the next one, so only the first day in force can lack a value; the loader refuses it.
-    text = edit(SOURCE, "      - {from: 2016-01-01, value: 3}\n", "      - {from: 2016-03-01, value: 3}\n")
-    result = run(str(write(tmp_path, text)))
-    assert result.exit_code == 2
-    assert f":{line_of(text, '2016-03-01')}:" in result.stderr and "repeat_penalties" in result.stderr
+    text = edit(TUQUAN_YAML, "      - {from: 2016-01-01, value: 3}\n", "      - {from: 2016-03-01, value: 3}\n")
+    stderr = refused_by_the_loader(tmp_path, text)
+    assert f":{line_of(text, '2016-03-01')}:" in stderr and "repeat_penalties" in stderr
 
 
 def test_unused_parameter_is_reported_at_its_key(tmp_path: Path) -> None:
-    text = edit(SOURCE, "parameters:\n", "parameters:\n  spare_months:\n    description: 备用\n    unit: months\n"
+    text = edit(TUQUAN_YAML, "parameters:\n", "parameters:\n  spare_months:\n    description: 备用\n    unit: months\n"
                 "    values:\n      - {from: 2016-01-01, value: 6}\n")
     [finding] = lint_text(tmp_path, text)
     assert located(finding) == (line_of(text, "  spare_months:"), 3)
@@ -237,8 +221,8 @@ def test_unused_parameter_is_reported_at_its_key(tmp_path: Path) -> None:
 
 
 def test_same_condition_citing_another_clause_is_reported(tmp_path: Path) -> None:
-    item5 = ITEM4_EVENTS.replace("contract_fraud", "prohibited_goods")
-    text = edit(SOURCE, item5, ITEM4_EVENTS)
+    item5 = TUQUAN_ITEM4.replace("contract_fraud", "prohibited_goods")
+    text = edit(TUQUAN_YAML, item5, TUQUAN_ITEM4)
     [finding] = lint_text(tmp_path, text)
     assert located(finding) == (when_line(text, "tuquan.art11.item5"), 5)
     message = finding.message
@@ -247,19 +231,19 @@ def test_same_condition_citing_another_clause_is_reported(tmp_path: Path) -> Non
 
 
 def test_same_condition_written_in_another_order_is_still_the_same(tmp_path: Path) -> None:
-    item5 = ITEM4_EVENTS.replace("contract_fraud", "prohibited_goods")
+    item5 = TUQUAN_ITEM4.replace("contract_fraud", "prohibited_goods")
     reordered = (
         "events: {at_least: {param: repeat_penalties}, within_months: {param: window_months}, "
         "acts: [contract_fraud], types: [penalty]}"
     )
-    text = edit(SOURCE, item5, reordered)
+    text = edit(TUQUAN_YAML, item5, reordered)
     [finding] = lint_text(tmp_path, text)
     assert located(finding)[0] == when_line(text, "tuquan.art11.item5")
 
 
 def test_different_applies_to_is_a_different_condition(tmp_path: Path) -> None:
-    item5 = ITEM4_EVENTS.replace("contract_fraud", "prohibited_goods")
-    text = edit(SOURCE, item5, ITEM4_EVENTS)
+    item5 = TUQUAN_ITEM4.replace("contract_fraud", "prohibited_goods")
+    text = edit(TUQUAN_YAML, item5, TUQUAN_ITEM4)
     text = edit(text, "    kind: dishonest\n    label: 销售明令禁止", "    kind: dishonest\n"
                 "    applies_to: [platform_operator]\n    label: 销售明令禁止")
     assert lint_text(tmp_path, text) == []
@@ -270,13 +254,11 @@ def test_different_applies_to_is_a_different_condition(tmp_path: Path) -> None:
 
 def test_uncovered_clause_is_reported_by_the_loader_with_its_line(tmp_path: Path) -> None:
     # The loader refuses a file with an uncovered clause and lists every one; lint exits 2 with that list.
-    text = SOURCE
+    text = TUQUAN_YAML
     for clause in ("art10", "art13"):
-        entry = next(e for e in SOURCE.split("  - clause: ")[1:] if e.startswith(clause + "\n"))
+        entry = next(e for e in TUQUAN_YAML.split("  - clause: ")[1:] if e.startswith(clause + "\n"))
         text = edit(text, "  - clause: " + entry, "")
-    result = run(str(write(tmp_path, text)))
-    assert result.exit_code == 2
-    lines = result.stderr.splitlines()
+    lines = refused_by_the_loader(tmp_path, text).splitlines()
     assert [ln.split(":")[-3] for ln in lines] == [str(line_of(text, "  art10:")), str(line_of(text, "  art13:"))]
     assert all("not_encoded" in ln for ln in lines)
 
@@ -323,3 +305,11 @@ def test_unknown_ruleset_exits_2() -> None:
     result = run("nosuch")
     assert result.exit_code == 2
     assert "nosuch" in result.stderr
+
+
+def test_malformed_vocabulary_file_exits_2_with_its_located_problems(tmp_path: Path) -> None:
+    path = tmp_path / "vocabulary.yaml"
+    path.write_text("acts: 5\n", encoding="utf-8")
+    result = run(str(path))
+    assert result.exit_code == 2, result.exception
+    assert result.stderr.startswith(f"{path}:1:")

@@ -12,35 +12,7 @@ from pathlib import Path
 import pytest
 
 import ecredit_rules as ec
-from ecredit_rules.bundled import rules_dir
-
-SOURCE = (rules_dir() / "tuquan.yaml").read_text(encoding="utf-8")
-
-# The rule of 第十一条第（四）项, written on one line, used by several tests below.
-ITEM4 = (
-    "events: {types: [penalty], acts: [contract_fraud], within_months: {param: window_months}, "
-    "at_least: {param: repeat_penalties}}"
-)
-
-
-def edit(text: str, old: str, new: str) -> str:
-    """Replace the first occurrence of ``old``, which must be there."""
-    assert old in text, f"the example file no longer contains {old!r}"
-    return text.replace(old, new, 1)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "tuquan.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def line_of(text: str, needle: str, after: int = 0) -> int:
-    """1-based number of the first line after line ``after`` that contains ``needle``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number > after and needle in line:
-            return number
-    raise AssertionError(f"{needle!r} not found")
+from tests.conftest import TUQUAN_ITEM4, TUQUAN_YAML, edit, line_of, write
 
 
 def column_of(text: str, line: int, token: str, *, last: bool = False) -> int:
@@ -48,6 +20,14 @@ def column_of(text: str, line: int, token: str, *, last: bool = False) -> int:
     row = text.splitlines()[line - 1]
     index = row.rindex(token) if last else row.index(token)
     return index + 1
+
+
+def at(path: Path, text: str, needle: str, column: int | str, *, last: bool = False) -> str:
+    """``path:line:col`` on the first line of ``text`` containing ``needle``; ``column`` is a number or a token
+    on that line (its first occurrence, or its last with ``last=True``)."""
+    line = line_of(text, needle)
+    col = column if isinstance(column, int) else column_of(text, line, column, last=last)
+    return f"{path}:{line}:{col}"
 
 
 def problems(path: Path, lang: str = "zh") -> list[ec.Problem]:
@@ -63,29 +43,29 @@ def only_problem(path: Path, lang: str = "zh") -> ec.Problem:
 
 
 def test_unaltered_copy_loads(tmp_path: Path) -> None:
-    assert ec.load_ruleset(write(tmp_path, SOURCE)).id == "tuquan"
+    assert ec.load_ruleset(write(tmp_path, TUQUAN_YAML)).id == "tuquan"
 
 
 def test_yaml_syntax_error_is_located_where_the_parser_stopped(tmp_path: Path) -> None:
-    text = edit(SOURCE, "ruleset: tuquan", "ruleset: [tuquan")
+    text = edit(TUQUAN_YAML, "ruleset: tuquan", "ruleset: [tuquan")
     path = write(tmp_path, text)
     # The unclosed "[" swallows the next line; the parser gives up at the colon of "version:".
-    line = line_of(text, 'version: "2026.1"')
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column_of(text, line, ':')}"
+    assert problem.where == at(path, text, 'version: "2026.1"', ":")
     assert "YAML 格式错误" in problem.message
 
 
 def test_tab_in_indentation_is_named_as_a_tab(tmp_path: Path) -> None:
-    text = edit(SOURCE, "  title: 突泉县", "\ttitle: 突泉县")
+    text = edit(TUQUAN_YAML, "  title: 突泉县", "\ttitle: 突泉县")
     path = write(tmp_path, text)
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line_of(text, 'title: 突泉县')}:1"
+    assert problem.where == at(path, text, "title: 突泉县", 1)
     assert "制表符" in problem.message and "空格" in problem.message
 
 
 def test_duplicated_key_names_both_lines(tmp_path: Path) -> None:
-    text = edit(SOURCE, "  issuer: 突泉县市场监督管理局\n", "  issuer: 突泉县市场监督管理局\n  issuer: 另一个机关\n")
+    text = edit(TUQUAN_YAML, "  issuer: 突泉县市场监督管理局\n",
+                "  issuer: 突泉县市场监督管理局\n  issuer: 另一个机关\n")
     path = write(tmp_path, text)
     first = line_of(text, "  issuer:")
     second = line_of(text, "  issuer:", after=first)
@@ -95,73 +75,67 @@ def test_duplicated_key_names_both_lines(tmp_path: Path) -> None:
 
 
 def test_impossible_date_is_refused(tmp_path: Path) -> None:
-    text = edit(SOURCE, "published: 2023-07-19", "published: 2019-02-30")
+    text = edit(TUQUAN_YAML, "published: 2023-07-19", "published: 2019-02-30")
     path = write(tmp_path, text)
-    line = line_of(text, "published:")
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column_of(text, line, '2019-02-30')}"
+    assert problem.where == at(path, text, "published:", "2019-02-30")
     assert "2019-02-30" in problem.message and "不存在" in problem.message
 
 
 def test_threshold_written_as_text_is_refused(tmp_path: Path) -> None:
-    text = edit(SOURCE, "at_least: {param: repeat_penalties}}", 'at_least: "3"}')
+    text = edit(TUQUAN_YAML, "at_least: {param: repeat_penalties}}", 'at_least: "3"}')
     path = write(tmp_path, text)
-    line = line_of(text, 'at_least: "3"')
-    column = column_of(text, line, '"3"')
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column}"
+    assert problem.where == at(path, text, 'at_least: "3"', '"3"')
     assert '"at_least"' in problem.message and "数字" in problem.message and "文字" in problem.message
 
 
 def test_unknown_act_code_suggests_the_likely_spelling(tmp_path: Path) -> None:
-    text = edit(SOURCE, ITEM4, ITEM4.replace("contract_fraud", "contract_frud"))
+    text = edit(TUQUAN_YAML, TUQUAN_ITEM4, TUQUAN_ITEM4.replace("contract_fraud", "contract_frud"))
     path = write(tmp_path, text)
-    line = line_of(text, "contract_frud")
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column_of(text, line, 'contract_frud')}"
+    assert problem.where == at(path, text, "contract_frud", "contract_frud")
     assert "违法行为代码" in problem.message and '"contract_frud"' in problem.message
     assert '是否为 "contract_fraud"' in problem.message
 
 
 def test_unknown_key_is_located_at_the_key_and_suggests_the_likely_spelling(tmp_path: Path) -> None:
-    text = edit(SOURCE, "    interpretation: 本项没有次数和期限要求", "    intrepretation: 本项没有次数和期限要求")
+    text = edit(TUQUAN_YAML, "    interpretation: 本项没有次数和期限要求", "    intrepretation: 本项没有次数和期限要求")
     path = write(tmp_path, text)
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line_of(text, 'intrepretation:')}:5"
+    assert problem.where == at(path, text, "intrepretation:", 5)
     assert '不认识的键 "intrepretation"' in problem.message and '是否为 "interpretation"' in problem.message
 
 
 def test_cited_clause_must_exist(tmp_path: Path) -> None:
-    text = edit(SOURCE, "cites: art11.item3\n", "cites: art11.item33\n")
+    text = edit(TUQUAN_YAML, "cites: art11.item3\n", "cites: art11.item33\n")
     path = write(tmp_path, text)
-    line = line_of(text, "cites: art11.item33")
     found = {p.where: p.message for p in problems(path)}
-    message = found[f"{path}:{line}:{column_of(text, line, 'art11.item33')}"]
+    message = found[at(path, text, "cites: art11.item33", "art11.item33")]
     assert '引用的条款 "art11.item33" 不存在' in message and '是否为 "art11.item3"' in message
 
 
 def test_clause_neither_cited_nor_in_not_encoded_is_reported_at_its_key(tmp_path: Path) -> None:
     entry = "  - clause: art13\n    reason: 信用评价结果的公示是主管部门的行为，不产生对经营者的认定。\n"
-    text = edit(SOURCE, entry, "")
+    text = edit(TUQUAN_YAML, entry, "")
     path = write(tmp_path, text)
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line_of(text, '  art13:')}:3"
+    assert problem.where == at(path, text, "  art13:", 3)
     assert '"art13"' in problem.message and "not_encoded" in problem.message
 
 
 def test_chained_rule_must_exist(tmp_path: Path) -> None:
-    text = edit(SOURCE, "- fired: [tuquan.art12]", "- fired: [tuquan.art99]")
+    text = edit(TUQUAN_YAML, "- fired: [tuquan.art12]", "- fired: [tuquan.art99]")
     path = write(tmp_path, text)
-    line = line_of(text, "tuquan.art99")
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column_of(text, line, 'tuquan.art99')}"
+    assert problem.where == at(path, text, "tuquan.art99", "tuquan.art99")
     assert '引用的规则 "tuquan.art99" 不存在' in problem.message
 
 
 def test_cycle_between_two_rules_is_refused(tmp_path: Path) -> None:
     # 第十二条 (blacklist) would rest on 第十四条第（三）项, which already rests on 第十二条.
     text = edit(
-        SOURCE,
+        TUQUAN_YAML,
         "    when:\n      fired_kind: dishonest\n",
         "    when:\n      any:\n        - fired_kind: dishonest\n        - fired: [tuquan.art14.item3]\n",
     )
@@ -175,58 +149,56 @@ def test_cycle_between_two_rules_is_refused(tmp_path: Path) -> None:
 
 
 def test_parameter_with_the_wrong_unit_is_refused(tmp_path: Path) -> None:
-    text = edit(SOURCE, ITEM4, ITEM4.replace("{param: repeat_penalties}", "{param: window_months}"))
+    text = edit(TUQUAN_YAML, TUQUAN_ITEM4, TUQUAN_ITEM4.replace("{param: repeat_penalties}", "{param: window_months}"))
     path = write(tmp_path, text)
-    line = line_of(text, "at_least: {param: window_months}")
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column_of(text, line, 'window_months', last=True)}"
+    assert problem.where == at(path, text, "at_least: {param: window_months}", "window_months", last=True)
     assert '"window_months"' in problem.message and "months" in problem.message and "times" in problem.message
 
 
 def test_rule_id_must_start_with_the_ruleset_id(tmp_path: Path) -> None:
-    text = edit(SOURCE, "id: tuquan.art11.item3", "id: art11.item3")
+    text = edit(TUQUAN_YAML, "id: tuquan.art11.item3", "id: art11.item3")
     path = write(tmp_path, text)
-    line = line_of(text, "id: art11.item3")
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column_of(text, line, 'art11.item3')}"
+    assert problem.where == at(path, text, "id: art11.item3", "art11.item3")
     assert '"art11.item3"' in problem.message and '"tuquan."' in problem.message
 
 
 def test_english_messages_on_request(tmp_path: Path) -> None:
-    text = edit(SOURCE, ITEM4, ITEM4.replace("contract_fraud", "contract_frud"))
+    text = edit(TUQUAN_YAML, TUQUAN_ITEM4, TUQUAN_ITEM4.replace("contract_fraud", "contract_frud"))
     path = write(tmp_path, text)
-    line = line_of(text, "contract_frud")
     problem = only_problem(path, lang="en")
-    assert problem.where == f"{path}:{line}:{column_of(text, line, 'contract_frud')}"
+    assert problem.where == at(path, text, "contract_frud", "contract_frud")
     assert problem.message == 'unknown act code "contract_frud"; did you mean "contract_fraud"?'
 
 
 def test_two_independent_mistakes_give_two_lines(tmp_path: Path) -> None:
-    text = edit(SOURCE, ITEM4, ITEM4.replace("contract_fraud", "contract_frud"))
+    text = edit(TUQUAN_YAML, TUQUAN_ITEM4, TUQUAN_ITEM4.replace("contract_fraud", "contract_frud"))
     text = edit(text, "id: tuquan.art11.item3", "id: art11.item3")
     path = write(tmp_path, text)
     found = problems(path)
     assert [p.where for p in found] == [
-        f"{path}:{line_of(text, 'id: art11.item3')}:9",
-        f"{path}:{line_of(text, 'contract_frud')}:{column_of(text, line_of(text, 'contract_frud'), 'contract_frud')}",
+        at(path, text, "id: art11.item3", 9),
+        at(path, text, "contract_frud", "contract_frud"),
     ]
     assert "art11.item3" in found[0].message and "contract_frud" in found[1].message
 
 
 def test_a_duplicated_key_does_not_hide_a_structural_mistake(tmp_path: Path) -> None:
-    text = edit(SOURCE, "  issuer: 突泉县市场监督管理局\n", "  issuer: 突泉县市场监督管理局\n  issuer: 另一个机关\n")
+    text = edit(TUQUAN_YAML, "  issuer: 突泉县市场监督管理局\n",
+                "  issuer: 突泉县市场监督管理局\n  issuer: 另一个机关\n")
     text = edit(text, "    interpretation: 本项没有次数和期限要求", "    intrepretation: 本项没有次数和期限要求")
     path = write(tmp_path, text)
     found = problems(path)
     assert [p.where for p in found] == [
-        f"{path}:{line_of(text, 'issuer: 另一个机关')}:3",
-        f"{path}:{line_of(text, 'intrepretation:')}:5",
+        at(path, text, "issuer: 另一个机关", 3),
+        at(path, text, "intrepretation:", 5),
     ]
 
 
 def test_an_impossible_date_is_reported_once(tmp_path: Path) -> None:
     # The date reads as nothing; the structure check must not add "published must be a date" on top.
-    text = edit(SOURCE, "published: 2023-07-19", "published: 2019-02-30")
+    text = edit(TUQUAN_YAML, "published: 2023-07-19", "published: 2019-02-30")
     text = edit(text, "kind: dishonest", "kind: dishonset")
     path = write(tmp_path, text)
     found = problems(path)
@@ -235,46 +207,42 @@ def test_an_impossible_date_is_reported_once(tmp_path: Path) -> None:
 
 
 def test_bad_list_item_names_the_list_field(tmp_path: Path) -> None:
-    text = edit(SOURCE, "applies_to: [goods_operator]", "applies_to: [goods_operater]")
+    text = edit(TUQUAN_YAML, "applies_to: [goods_operator]", "applies_to: [goods_operater]")
     path = write(tmp_path, text)
-    line = line_of(text, "goods_operater")
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column_of(text, line, 'goods_operater')}"
+    assert problem.where == at(path, text, "goods_operater", "goods_operater")
     assert problem.message.startswith('"applies_to" 的值 "goods_operater"')
     assert '是否为 "goods_operator"' in problem.message
 
 
 def test_condition_with_two_keys_points_to_all_and_any(tmp_path: Path) -> None:
     when = "    when:\n      fired_kind: dishonest\n"
-    text = edit(SOURCE, when, when + "      on_list: black\n")
+    text = edit(TUQUAN_YAML, when, when + "      on_list: black\n")
     path = write(tmp_path, text)
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line_of(text, '      fired_kind: dishonest')}:7"
+    assert problem.where == at(path, text, "      fired_kind: dishonest", 7)
     assert "fired_kind, on_list" in problem.message and "all" in problem.message and "any" in problem.message
 
 
 def test_parameter_value_written_as_text_does_not_suggest_a_parameter(tmp_path: Path) -> None:
-    text = edit(SOURCE, "- {from: 2016-01-01, value: 30}", '- {from: 2016-01-01, value: "30"}')
+    text = edit(TUQUAN_YAML, "- {from: 2016-01-01, value: 30}", '- {from: 2016-01-01, value: "30"}')
     path = write(tmp_path, text)
-    line = line_of(text, 'value: "30"')
-    column = column_of(text, line, '"30"')
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column}"
+    assert problem.where == at(path, text, 'value: "30"', '"30"')
     assert "数字" in problem.message and "param" not in problem.message
 
 
 def test_count_parameter_needs_whole_numbers(tmp_path: Path) -> None:
-    text = edit(SOURCE, "- {from: 2016-01-01, value: 3}", "- {from: 2016-01-01, value: 3.5}")
+    text = edit(TUQUAN_YAML, "- {from: 2016-01-01, value: 3}", "- {from: 2016-01-01, value: 3.5}")
     path = write(tmp_path, text)
-    line = line_of(text, "value: 3.5")
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line}:{column_of(text, line, '3.5')}"
+    assert problem.where == at(path, text, "value: 3.5", "3.5")
     assert '"repeat_penalties"' in problem.message and "整数" in problem.message
 
 
 def test_at_least_n_below_one_gives_the_limit(tmp_path: Path) -> None:
-    text = edit(SOURCE, "            n: 2\n", "            n: 0\n")
+    text = edit(TUQUAN_YAML, "            n: 2\n", "            n: 0\n")
     path = write(tmp_path, text)
     problem = only_problem(path)
-    assert problem.where == f"{path}:{line_of(text, '            n: 0')}:16"
+    assert problem.where == at(path, text, "            n: 0", 16)
     assert problem.message == '"n" 的值 0 太小，至少应为 1'

@@ -440,3 +440,21 @@ def test_leaving_the_with_block_stops_the_watcher(rule_file: Path) -> None:
         thread = reg._thread
         assert reg.watching
     assert thread is not None and not thread.is_alive()
+
+
+def test_a_callback_may_close_the_registry(rule_file: Path) -> None:
+    closed = threading.Event()
+
+    def on_error(i: str, err: ec.RulesetError) -> None:
+        reg.close()
+        closed.set()
+
+    reg = ec.RulesetRegistry([rule_file], interval=0.05, on_error=on_error)
+    served = reg.get("tuquan")
+    reg.evaluate("tuquan", TWO_PENALTIES, as_of=AS_OF)  # builds the durable network that close() frees
+    edit(rule_file, GOOD_CODE, TYPO_CODE)
+    threading.Thread(target=reg.reload, daemon=True).start()
+    assert closed.wait(WAIT)
+    with pytest.raises(RuntimeError):
+        reg.get("tuquan")
+    assert served._engine_cache == {}

@@ -31,14 +31,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from .bundled import available_rulesets, rules_dir
-from .errors import FactsError, Problem, RulesetError, _ProblemsError
+from .errors import FactsError, Problem, ProblemsError, RulesetError
 from .evaluate import evaluate
 from .facts import Facts, load_facts
 from .ir import CompiledRuleset
-from .loader import _merge_union_errors, _translate, load_ruleset
+from .loader import LocatedProblems, add_validation_problems, load_ruleset, resolve_path
 from .messages import Lang, Msg, suggest
 from .report import Report
-from .yaml_source import PathKey, Position, SourceDocument, read_yaml
+from .table import rule_names
+from .yaml_source import PathKey, SourceDocument, read_yaml
 
 CASE_SUFFIXES = (".yaml", ".yml")
 
@@ -90,7 +91,7 @@ class CaseFile(_Model):
     cases: list[Case] = Field(min_length=1, description="用例 / the cases")
 
 
-class CaseFileError(_ProblemsError):
+class CaseFileError(ProblemsError):
     """A case file is malformed; each problem is located as ``file:line:col``."""
 
 
@@ -146,28 +147,20 @@ class RulesetCache:
         self._loaded.clear()
 
 
-class _Located:
-    """Problems of one case file, kept with positions until rendered."""
+class _Located(LocatedProblems):
+    """Problems of one case file, kept with positions until rendered in ``lang``."""
 
     def __init__(self, doc: SourceDocument, lang: Lang) -> None:
-        self.doc = doc
+        super().__init__(doc)
         self.lang = lang
-        self.items: list[tuple[int, int, str]] = [(p.line, p.column, m.render(lang)) for p, m in doc.problems]
         # Problems located in another file (the rule file a case file names), kept as they are.
         self.elsewhere: list[Problem] = []
-
-    def at(self, pos: Position, msg: Msg) -> None:
-        self.items.append((pos.line, pos.column, msg.render(self.lang)))
-
-    def add(self, path: PathKey, msg: Msg, *, at_key: bool = False) -> None:
-        self.at(self.doc.position_of(path, key=at_key), msg)
 
     def __bool__(self) -> bool:
         return bool(self.items or self.elsewhere)
 
     def lines(self) -> list[Problem]:
-        here = [Problem(f"{self.doc.file}:{line}:{col}", text) for line, col, text in sorted(set(self.items))]
-        return here + self.elsewhere
+        return [*self.error(self.lang).problems, *self.elsewhere]
 
 
 def load_case_file(path: Path, *, lang: Lang = "zh", cache: RulesetCache | None = None) -> list[LoadedCase]:
@@ -184,12 +177,7 @@ def load_case_file(path: Path, *, lang: Lang = "zh", cache: RulesetCache | None 
         try:
             model = CaseFile.model_validate(doc.data)
         except ValidationError as exc:
-            already = {(line, col) for line, col, _ in problems.items}
-            for err in _merge_union_errors(exc.errors()):
-                at_key = err["type"] == "extra_forbidden"
-                pos = doc.position_of(err["loc"], key=at_key)
-                if (pos.line, pos.column) not in already:
-                    problems.at(pos, _case_message(err, doc))
+            add_validation_problems(exc, doc, problems, CaseFile)
     if model is None or problems:
         raise CaseFileError(problems.lines())
     ruleset = _ruleset_of(path, model, problems, cache)
@@ -209,26 +197,6 @@ def load_case_file(path: Path, *, lang: Lang = "zh", cache: RulesetCache | None 
     if problems:
         raise CaseFileError(problems.lines())
     return loaded
-
-
-def _case_message(err: Any, doc: SourceDocument) -> Msg:
-    if err["type"] == "extra_forbidden":
-        loc = tuple(err["loc"])
-        known = _keys_at(loc[:-1])
-        return Msg("unknown_key", key=str(loc[-1]), suggestion=suggest(loc[-1], known))
-    # Everything else reads as it does for rule files: the same sentences for the same slips.
-    return _translate(err, doc)
-
-
-def _keys_at(parent: tuple[Any, ...]) -> list[str]:
-    """The keys accepted where an unknown key stood, for did-you-mean suggestions."""
-    named = [step for step in parent if isinstance(step, str)]
-    model: type[_Model] = CaseFile
-    if named[-1:] == ["deadlines"]:
-        model = ExpectedDeadline
-    elif named[-1:] == ["cases"]:
-        model = Case
-    return [f.alias or name for name, f in model.model_fields.items()]
 
 
 def _ruleset_of(path: Path, model: CaseFile, problems: _Located, cache: RulesetCache) -> CompiledRuleset | None:
@@ -272,9 +240,7 @@ def _rule_file_for(path: Path, ruleset_id: str) -> Path | None:
             if beside.is_file():
                 return beside
             break
-    if ruleset_id in available_rulesets():
-        return rules_dir() / f"{ruleset_id}.yaml"
-    return None
+    return resolve_path(ruleset_id) if ruleset_id in available_rulesets() else None
 
 
 _FACT_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -307,11 +273,7 @@ def _facts_of(model: CaseFile, case: Case, index: int, problems: _Located) -> Fa
 
 def rule_ids(rs: CompiledRuleset) -> list[str]:
     """Every id a verdict or an undetermined entry of ``rs`` can carry."""
-    ids = [r.id for r in rs.model.rules]
-    if rs.model.rating:
-        ids += [rs.model.rating.id, *(g.id for g in rs.model.rating.grades)]
-    ids += [d.id for d in rs.model.deadlines]
-    return [*ids, f"{rs.id}.in_force"]
+    return list(rule_names(rs))
 
 
 def _check_ids(rs: CompiledRuleset, case: Case, index: int, problems: _Located) -> None:
@@ -448,15 +410,8 @@ def _deadline_failures(expected: ExpectedDeadline, report: Report) -> list[Failu
 
 def _labels(rs: CompiledRuleset, rule: str | None) -> dict[str, str]:
     """The rule's Chinese label and the label of the clause it cites, for a failure line."""
-    m = rs.model
-    entries: dict[str, tuple[str, str | None]] = {r.id: (r.label, r.cites) for r in m.rules}
-    entries.update({d.id: (d.label, d.cites) for d in m.deadlines})
-    if m.rating:
-        entries[m.rating.id] = (m.rating.label, None)
-        entries.update({g.id: (g.label, g.cites) for g in m.rating.grades})
-    entries[f"{rs.id}.in_force"] = ("施行期", m.document.in_force.clause)
-    label, clause = entries.get(rule or "", ("", None))
-    return {"rule": rule or "", "label": label, "clause": m.clauses[clause].label if clause in m.clauses else "—"}
+    label, clause = rule_names(rs).get(rule or "", ("", None))
+    return {"rule": rule or "", "label": label, "clause": rs.clauses[clause].label if clause in rs.clauses else "—"}
 
 
 def describe(failure: Failure, rs: CompiledRuleset, lang: Lang = "zh") -> list[str]:
@@ -555,6 +510,9 @@ def run_paths(paths: Sequence[Path], *, engine: str = "durable", lang: Lang = "z
                 cases = load_case_file(file, lang=lang, cache=cache)
             except CaseFileError as err:
                 run.problems += [str(p) for p in err.problems]
+                continue
+            except OSError as exc:
+                run.problems.append(f"{file}: cannot read: {exc.strerror or exc}")
                 continue
             run.results += [run_case(c, engine) for c in cases]
     finally:

@@ -19,6 +19,7 @@ import click
 from .bundled import VOCABULARY_FILE, available_rulesets, rules_dir
 from .compare import compare as compare_subject
 from .dates import parse_iso_date
+from .diff import diff_rulesets, diff_table, load_for_diff, read_facts_dir, subject_where
 from .errors import FactsError, Problem, RulesetError
 from .evaluate import evaluate as evaluate_subject
 from .facts import Facts, load_facts, parse_json
@@ -60,8 +61,12 @@ def _fail(lines: list[str]) -> NoReturn:
     raise _BadInput(lines)
 
 
-def _problem_lines(err: RulesetError | FactsError, prefix: str = "") -> list[str]:
-    return [f"{prefix}{p}" for p in err.problems]
+def _problem_lines(err: RulesetError | FactsError) -> list[str]:
+    return [str(p) for p in err.problems]
+
+
+def _cannot_read(name: object, exc: OSError) -> str:
+    return f"{name}: cannot read: {exc.strerror or exc}"
 
 
 def _lang_option(func: F) -> F:
@@ -87,13 +92,15 @@ def _read_json(source: str) -> tuple[Any, list[Problem]]:
     try:
         raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
-        _fail([f"{name}: cannot read: {exc.strerror or exc}"])
+        _fail([_cannot_read(name, exc)])
     try:
         return parse_json(raw)
     except json.JSONDecodeError as exc:
         _fail([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"])
     except UnicodeDecodeError:
         _fail([f"{name}: not UTF-8 encoded JSON"])
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep
+        _fail([f"{name}: not readable JSON: {exc}"])
 
 
 def _read_subjects(source: str) -> tuple[list[Facts], bool]:
@@ -121,21 +128,26 @@ def _read_subjects(source: str) -> tuple[list[Facts], bool]:
 
 def _subject_path(problem: Problem, index: int | None) -> str:
     """``events[0].date: …``, or ``[1].events[0].date: …`` for the second subject of a list."""
-    if index is None:
-        return str(problem)
-    where = problem.where
-    # "(facts)" and "(json)" name the whole subject, not a field under it.
-    joined = f"[{index}] {where}" if where.startswith("(") else f"[{index}].{where}"
-    return f"{joined}: {problem.message}"
+    return f"{subject_where(index, problem.where)}: {problem.message}"
 
 
-def _load(ref: str | Path, lang: Lang) -> CompiledRuleset:
-    try:
-        return load_ruleset(ref, lang=lang)
-    except RulesetError as err:
-        _fail(_problem_lines(err))
-    except OSError as exc:
-        _fail([f"{ref}: cannot read: {exc.strerror or exc}"])
+def _load_all(
+    refs: list[str], lang: Lang, load: Callable[..., CompiledRuleset] = load_ruleset
+) -> list[CompiledRuleset]:
+    """Every ruleset ``refs`` names, or exit 2 naming the problems of each one that does not load."""
+    loaded, errors = [], []
+    for ref in refs:
+        try:
+            loaded.append(load(ref, lang=lang))
+        except RulesetError as err:
+            errors += _problem_lines(err)
+        except OSError as exc:
+            errors.append(_cannot_read(ref, exc))
+    if errors:
+        for rs in loaded:
+            rs.close()
+        _fail(errors)
+    return loaded
 
 
 def _run(body: Callable[[], int]) -> None:
@@ -204,7 +216,7 @@ def evaluate_cmd(ruleset_ref: str, as_of: date | None, engine: str, fmt: str, la
     """
 
     def body() -> int:
-        rs = _load(ruleset_ref, lang)
+        [rs] = _load_all([ruleset_ref], lang)
         subjects, many = _read_subjects(facts_file)
         reports = [evaluate_subject(rs, facts, as_of=as_of, engine=engine) for facts in subjects]
         if fmt == "json":
@@ -238,16 +250,8 @@ def compare_cmd(
     """Compare one subject across the bundled rulesets, side by side."""
 
     def body() -> int:
-        refs = list(ruleset_refs) or available_rulesets()
-        loaded, errors = [], []
-        for ref in refs:
-            try:
-                loaded.append(_load(ref, lang))
-            except _BadInput as err:
-                errors += err.lines
-        if errors:
-            # A comparison missing a city would report false "differences"; refuse it whole.
-            _fail(errors)
+        # A comparison missing a city would report false "differences": refuse it whole.
+        loaded = _load_all(list(ruleset_refs) or available_rulesets(), lang)
         subjects, many = _read_subjects(facts_file)
         if many and len(subjects) != 1:
             _fail([f"{facts_file}: compare takes one subject; the list holds {len(subjects)}"])
@@ -311,7 +315,7 @@ def _validate_one(target: str, lang: Lang) -> tuple[int, list[str]]:
     except RulesetError as err:
         return EXIT_FINDINGS, _problem_lines(err)
     except OSError as exc:
-        return EXIT_BAD_INPUT, [f"{path}: cannot read: {exc.strerror or exc}"]
+        return EXIT_BAD_INPUT, [_cannot_read(path, exc)]
     return 0, []
 
 
@@ -349,19 +353,9 @@ def test_cmd(engine: str, lang: Lang, paths: tuple[str, ...]) -> None:
 def diff_cmd(facts_dir: str | None, as_of: date | None, fmt: str, lang: Lang, old: str, new: str) -> None:
     """Show what an edit changes: clauses, rules, dated parameters, period of force — and,
     with --facts DIR, which verdicts appear or disappear for which subject."""
-    from .diff import diff_rulesets, diff_table, load_for_diff, read_facts_dir
 
     def body() -> int:
-        loaded, errors = [], []
-        for ref in (old, new):
-            try:
-                loaded.append(load_for_diff(ref, lang=lang))
-            except RulesetError as err:
-                errors += _problem_lines(err)
-            except OSError as exc:
-                errors.append(f"{ref}: cannot read: {exc.strerror or exc}")
-        if errors:
-            _fail(errors)
+        loaded = _load_all([old, new], lang, load_for_diff)
         try:
             subjects = read_facts_dir(Path(facts_dir), lang=lang) if facts_dir else None
             result = diff_rulesets(loaded[0], loaded[1], subjects, as_of=as_of)

@@ -7,7 +7,9 @@ written into this module, so a new or amended ruleset shows up in the comparison
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import hashlib
+import threading
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,11 +17,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import language as L
-from .bundled import available_rulesets
+from .bundled import available_rulesets, rules_dir
 from .evaluate import evaluate
 from .facts import Facts, load_facts
 from .ir import CompiledRuleset
-from .loader import load_ruleset
+from .loader import load_ruleset, resolve_path, walk_conditions
 from .report import Report, Undetermined, Verdict
 from .vocabulary import vocabulary
 
@@ -118,13 +120,14 @@ def compare(
     checked = load_facts(facts)
     day = as_of if as_of is not None else date.today()
     refs = list(rulesets) if rulesets is not None else list(available_rulesets())
-    loaded = [(ref if isinstance(ref, CompiledRuleset) else load_ruleset(ref)) for ref in refs]
+    loaded = [_ruleset(ref) for ref in refs]
     try:
-        pairs = [(rs, evaluate(rs, checked, as_of=day, engine=engine)) for rs in loaded]
+        pairs = [(rs, evaluate(rs, checked, as_of=day, engine=engine)) for rs, _ in loaded]
     finally:
-        # Rulesets loaded here are ours to free (the durable engine holds native memory for each).
-        for ref, rs in zip(refs, loaded, strict=True):
-            if not isinstance(ref, CompiledRuleset):
+        # Rulesets loaded here for this call only are ours to free (the durable engine holds native
+        # memory for each); given and bundled ones are not.
+        for rs, own in loaded:
+            if own:
                 rs.close()
     active = [(rs, report) for rs, report in pairs if report.in_force]
     return Comparison(
@@ -137,6 +140,36 @@ def compare(
             kinds=_kind_differences(active), retention=_retention_differences(checked, active, day)
         ),
     )
+
+
+_bundled_lock = threading.Lock()
+_bundled: dict[Path, CompiledRuleset] = {}
+
+
+def _ruleset(ref: CompiledRuleset | str | Path) -> tuple[CompiledRuleset, bool]:
+    """The compiled ruleset ``ref`` names, and whether the caller must close it after use.
+
+    Bundled rule files are compiled once per content and kept: a compiled ruleset is immutable and
+    safe to share between threads, and loading every city on every call would cost more than the
+    comparison itself. The file is hashed on each call, so an edit of a checkout's ``rules/`` is
+    picked up; the version it replaces is not closed, as another thread may still be using it
+    (one durable network per edit, not per call). Other files are loaded for this call only.
+    """
+    if isinstance(ref, CompiledRuleset):
+        return ref, False
+    path = resolve_path(ref)
+    if path.parent.resolve() != rules_dir().resolve():
+        return load_ruleset(ref), True
+    try:
+        digest = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return load_ruleset(ref), True  # raises the loader's own "no such ruleset"
+    key = path.resolve()
+    with _bundled_lock:
+        found = _bundled.get(key)
+        if found is None or found.digest != digest:
+            found = _bundled[key] = load_ruleset(path)
+        return found, False
 
 
 def _column(rs: CompiledRuleset, report: Report) -> RulesetColumn:
@@ -158,22 +191,6 @@ def _column(rs: CompiledRuleset, report: Report) -> RulesetColumn:
 # --- the acts view ------------------------------------------------------------------------------
 
 
-def _conditions(cond: Any) -> Iterator[Any]:
-    """Every condition node under ``cond``."""
-    yield cond
-    children: list[Any] = []
-    if isinstance(cond, L.AllOf):
-        children = list(cond.all)
-    elif isinstance(cond, L.AnyOf):
-        children = list(cond.any)
-    elif isinstance(cond, L.NotOf):
-        children = [cond.not_]
-    elif isinstance(cond, L.AtLeastOf):
-        children = list(cond.at_least.of)
-    for child in children:
-        yield from _conditions(child)
-
-
 def _rule_conditions(rs: CompiledRuleset) -> dict[str, Any]:
     """rule id → its ``when`` condition, for plain rules and rating grades."""
     out: dict[str, Any] = {r.id: r.when for r in rs.model.rules}
@@ -184,7 +201,7 @@ def _rule_conditions(rs: CompiledRuleset) -> dict[str, Any]:
 
 def _systems_named(cond: Any) -> set[str]:
     codes: set[str] = set()
-    for node in _conditions(cond):
+    for node, _ in walk_conditions(cond, ()):
         if isinstance(node, L.LacksSystem):
             codes.add(node.lacks_system)
         elif isinstance(node, L.HasSystem):
@@ -200,13 +217,12 @@ def _refs_for(evidence: set[str], report: Report) -> list[ClauseRef]:
     ]
 
 
-def _system_refs(code: str, rs: CompiledRuleset, report: Report) -> list[ClauseRef]:
-    # Evidence says only "platform_systems"; the rule's own condition tells which system it is about.
-    conditions = _rule_conditions(rs)
+def _system_refs(code: str, report: Report, named: dict[str, set[str]]) -> list[ClauseRef]:
+    # Evidence says only "platform_systems"; the rule's own condition (``named``) tells which system.
     return [
         ClauseRef(rule=v.rule, kind=v.kind, clause=v.citation.label)
         for v in report.verdicts
-        if "platform_systems" in v.evidence and code in _systems_named(conditions.get(v.rule))
+        if "platform_systems" in v.evidence and code in named.get(v.rule, ())
     ]
 
 
@@ -237,10 +253,11 @@ def _fact_rows(facts: Facts, active: list[tuple[CompiledRuleset, Report]]) -> li
 def _system_rows(present: Sequence[str], active: list[tuple[CompiledRuleset, Report]]) -> list[FactRow]:
     vocab = vocabulary()
     rows = []
+    named = {rs.id: {rid: _systems_named(when) for rid, when in _rule_conditions(rs).items()} for rs, _ in active}
     # Every system is a known fact once the list is given (absent from it = not established), but a
     # row is worth showing only for systems the subject has or some city's verdict turns on.
     for code in vocab.platform_systems:
-        clauses = {rs.id: _system_refs(code, rs, report) for rs, report in active}
+        clauses = {rs.id: _system_refs(code, report, named[rs.id]) for rs, report in active}
         if code in present or any(clauses.values()):
             rows.append(
                 FactRow(fact=f"platform_systems.{code}", name=vocab.platform_systems[code], value=code in present,
@@ -282,29 +299,17 @@ def kinds_defined(rs: CompiledRuleset) -> set[str]:
     return kinds
 
 
-def _threshold(value: int | L.ParamRef, rs: CompiledRuleset, day: date) -> int:
-    if not isinstance(value, L.ParamRef):
-        return value
-    values = rs.parameters[value.param].values
-    chosen = values[0]
-    for dated in values:
-        if dated.from_ <= day:
-            chosen = dated
-    return int(chosen.value)
-
-
 def retention_minimums(rs: CompiledRuleset, day: date) -> dict[str, int]:
     """record code → the longest minimum retention (days) any rule of ``rs`` requires on ``day``.
 
     A rule fires when records are kept *fewer* days than its threshold, so the threshold is the minimum.
     """
     out: dict[str, int] = {}
-    for cond in _rule_conditions(rs).values():
-        for node in _conditions(cond):
-            if isinstance(node, L.Retention):
-                days = _threshold(node.retention.less_than_days, rs, day)
-                record = node.retention.record
-                out[record] = max(out.get(record, 0), days)
+    # Every retention condition of a rule or grade is a compiled leaf, its dated threshold resolved.
+    for leaf in rs.leaves:
+        if isinstance(leaf.spec, L.Retention):
+            record = leaf.spec.retention.record
+            out[record] = max(out.get(record, 0), leaf.threshold(day))
     return out
 
 

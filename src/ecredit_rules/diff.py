@@ -11,13 +11,11 @@ pydantic model: JSON for systems (``to_json``), a plain-text table for people (`
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,12 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from .dates import parse_iso_date
 from .errors import FactsError, Problem, RulesetError
 from .evaluate import evaluate
-from .facts import Facts, load_facts
+from .facts import Facts, load_facts, parse_json
 from .ir import CompiledRuleset
 from .language import Parameter
 from .loader import load_ruleset, resolve_path
 from .messages import Lang, Msg
 from .report import Report
+from .table import rule_names
 from .yaml_source import parse_yaml
 
 Change = Literal["added", "removed", "changed"]
@@ -152,8 +151,15 @@ def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _label(item: BaseModel) -> str | None:
+    return getattr(item, "label", None)
+
+
 def _items(
-    old: Mapping[str, BaseModel], new: Mapping[str, BaseModel], label: Callable[[BaseModel], str | None]
+    old: Mapping[str, BaseModel],
+    new: Mapping[str, BaseModel],
+    label: Callable[[BaseModel], str | None] = _label,
+    dump: Callable[[BaseModel], dict[str, Any]] = _dumped,
 ) -> list[ItemChange]:
     """Entries by id: changed and removed in the old file's order, then the added ones."""
     out = []
@@ -162,15 +168,11 @@ def _items(
         if after is None:
             out.append(ItemChange(id=key, change="removed", label=label(before)))
             continue
-        fields = _field_changes(_dumped(before), _dumped(after))
+        fields = _field_changes(dump(before), dump(after))
         if fields:
             out.append(ItemChange(id=key, change="changed", label=label(after), fields=fields))
     out += [ItemChange(id=key, change="added", label=label(after)) for key, after in new.items() if key not in old]
     return out
-
-
-def _value_text(value: int | float) -> str:
-    return str(Decimal(str(value)))
 
 
 def _parameters(old: Mapping[str, Parameter], new: Mapping[str, Parameter]) -> list[ParameterChange]:
@@ -199,29 +201,22 @@ def _parameters(old: Mapping[str, Parameter], new: Mapping[str, Parameter]) -> l
     return out
 
 
+def _rating_body(rating: Any) -> dict[str, Any]:
+    # The order of the grades is part of the meaning: the first that holds is the grade. Each
+    # grade's own content is compared as an item of its own.
+    return {**_dumped(rating), "grades": [g.id for g in rating.grades]}
+
+
 def _rating(old: CompiledRuleset, new: CompiledRuleset) -> list[ItemChange]:
     a, b = old.model.rating, new.model.rating
-    scheme: dict[str, Any] = {}
-    for side, rating in (("old", a), ("new", b)):
-        scheme[side] = {}
-        if rating is not None:
-            # The order of the grades is part of the meaning: the first that holds is the grade.
-            body = _dumped(rating)
-            body["grades"] = [g.id for g in rating.grades]
-            scheme[side] = {rating.id: body}
-    out: list[ItemChange] = []
-    for rid in [*scheme["old"], *(r for r in scheme["new"] if r not in scheme["old"])]:
-        before, after = scheme["old"].get(rid), scheme["new"].get(rid)
-        label = (after or before or {}).get("label")
-        if before is None or after is None:
-            out.append(ItemChange(id=rid, change="added" if before is None else "removed", label=label))
-        else:
-            fields = _field_changes(before, after)
-            if fields:
-                out.append(ItemChange(id=rid, change="changed", label=label, fields=fields))
+    schemes = _items({a.id: a} if a else {}, {b.id: b} if b else {}, dump=_rating_body)
     grades_a = {g.id: g for g in a.grades} if a else {}
     grades_b = {g.id: g for g in b.grades} if b else {}
-    return out + _items(grades_a, grades_b, lambda g: getattr(g, "label", None))
+    return schemes + _items(grades_a, grades_b)
+
+
+def _header(model: Any) -> dict[str, Any]:
+    return {"ruleset": model.ruleset, "version": model.version, **_flat(_dumped(model.document), "document.")}
 
 
 def diff_rulesets(
@@ -237,21 +232,13 @@ def diff_rulesets(
     (default: today).
     """
     a, b = old.model, new.model
-    header_old = {"ruleset": a.ruleset, "version": a.version, **_flat(_dumped(a.document), "document.")}
-    header_new = {"ruleset": b.ruleset, "version": b.version, **_flat(_dumped(b.document), "document.")}
-
-    def clause_label(c: BaseModel) -> str | None:
-        return getattr(c, "label", None)
-
     parts: dict[str, Any] = {
-        "document": _field_changes(header_old, header_new),
-        "clauses": _items(a.clauses, b.clauses, clause_label),
+        "document": _field_changes(_header(a), _header(b)),
+        "clauses": _items(a.clauses, b.clauses),
         "parameters": _parameters(a.parameters, b.parameters),
-        "rules": _items({r.id: r for r in a.rules}, {r.id: r for r in b.rules}, lambda r: getattr(r, "label", None)),
+        "rules": _items({r.id: r for r in a.rules}, {r.id: r for r in b.rules}),
         "rating": _rating(old, new),
-        "deadlines": _items(
-            {d.id: d for d in a.deadlines}, {d.id: d for d in b.deadlines}, lambda d: getattr(d, "label", None)
-        ),
+        "deadlines": _items({d.id: d for d in a.deadlines}, {d.id: d for d in b.deadlines}),
         "not_encoded": _items(
             {e.clause: e for e in a.not_encoded},
             {e.clause: e for e in b.not_encoded},
@@ -319,7 +306,7 @@ def _verdict_changes(
         ))
     unknown_was = {u.rule: u.missing for u in before.undetermined}
     unknown_now = {u.rule: u.missing for u in after.undetermined}
-    labels = _rule_labels(old) | _rule_labels(new)
+    labels = {rid: label for rs in (old, new) for rid, (label, _) in rule_names(rs).items()}
     for rule in [*unknown_was, *(r for r in unknown_now if r not in unknown_was)]:
         if (rule in unknown_was) != (rule in unknown_now):
             became = rule in unknown_now
@@ -328,15 +315,6 @@ def _verdict_changes(
                 **common, rule=rule, label=labels.get(rule, ""), change="undetermined" if became else "determined",
                 old=None if became else missing, new=missing if became else None,
             ))
-    return out
-
-
-def _rule_labels(rs: CompiledRuleset) -> dict[str, str]:
-    out = {r.id: r.label for r in rs.model.rules}
-    out.update({d.id: d.label for d in rs.model.deadlines})
-    if rs.model.rating:
-        out[rs.model.rating.id] = rs.model.rating.label
-        out.update({g.id: g.label for g in rs.model.rating.grades})
     return out
 
 
@@ -350,7 +328,7 @@ def load_for_diff(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     tidy; a copy kept for comparison (``tuquan.old.yaml``, or ``<(git show HEAD:rules/tuquan.yaml)``)
     is judged under the name it declares instead, and its problems are still reported against ``path``.
     """
-    path = resolve_path(ref) if isinstance(ref, str) else ref
+    path = resolve_path(ref)
     if not path.exists():
         return load_ruleset(ref, lang=lang)  # raises the positioned, translated "file not found"
     raw = path.read_bytes()  # once: a pipe from the shell cannot be read twice
@@ -392,29 +370,39 @@ def read_facts_dir(folder: Path, *, lang: Lang = "zh") -> list[SubjectFacts]:
     problems: list[Problem] = []
     for file in files:
         try:
-            data = json.loads(file.read_bytes(), parse_float=Decimal)
-        except (ValueError, OSError) as exc:
+            data, repeated = parse_json(file.read_bytes())
+        except (ValueError, RecursionError, OSError) as exc:
             problems.append(Problem(str(file), f"not valid JSON: {exc}"))
             continue
+        problems += [Problem(f"{file}: {p.where}", p.message) for p in repeated]
         many = isinstance(data, list)
         for i, item in enumerate(data if many else [data]):
-            where = f"{file}: [{i}]" if many else f"{file}:"
+            index = i if many else None
             if not isinstance(item, dict):
-                problems.append(Problem(where, "facts must be a JSON object"))
+                problems.append(Problem(f"{file}: {subject_where(index, '(facts)')}", "facts must be a JSON object"))
                 continue
             item = dict(item)
             day = item.pop("as_of", None)
             when = parse_iso_date(day)
             if day is not None and when is None:
-                problems.append(Problem(f"{where} as_of", f"must be a date YYYY-MM-DD, not {day!r}"))
+                where = subject_where(index, "as_of")
+                problems.append(Problem(f"{file}: {where}", f"must be a date YYYY-MM-DD, not {day!r}"))
                 continue
             try:
                 subjects.append(SubjectFacts(file.name, load_facts(item), when))
             except FactsError as err:
-                problems += [Problem(f"{where} {p.where}", p.message) for p in err.problems]
+                problems += [Problem(f"{file}: {subject_where(index, p.where)}", p.message) for p in err.problems]
     if problems:
         raise FactsError(problems)
     return subjects
+
+
+def subject_where(index: int | None, where: str) -> str:
+    """``events[0].date``, or ``[1].events[0].date`` for the second subject of a JSON list."""
+    if index is None:
+        return where
+    # "(facts)" and "(json)" name the whole subject, not a field under it.
+    return f"[{index}] {where}" if where.startswith("(") else f"[{index}].{where}"
 
 
 # --- the table for people ----------------------------------------------------------------------

@@ -19,15 +19,15 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-class _ProblemsError(ValueError):
+class ProblemsError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class FactsError(_ProblemsError):
+class FactsError(ProblemsError):
     """The facts about a subject are malformed; ``problems`` names each bad field by its path."""
 
 
-class RulesetError(_ProblemsError):
+class RulesetError(ProblemsError):
     """A rule file is malformed; each problem is located as ``file:line:col``."""

@@ -257,7 +257,7 @@ def load_facts(facts: Facts | Mapping[str, Any] | str | bytes) -> Facts:
     if isinstance(facts, str | bytes):
         try:
             obj, problems = parse_json(facts)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
             raise FactsError([Problem("(json)", f"not valid JSON: {exc}")]) from None
     else:
         obj = facts

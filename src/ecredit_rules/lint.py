@@ -48,9 +48,10 @@ from . import language as L
 from .bundled import VOCABULARY_FILE, available_rulesets, rules_dir
 from .dates import window_start
 from .errors import Problem, RulesetError
-from .loader import _conditions, _Problems, load_ruleset, resolve_path
+from .ir import CompiledRuleset
+from .loader import LocatedProblems, load_ruleset, resolve_path, walk_conditions
 from .messages import Lang, Msg
-from .vocabulary import Vocabulary, vocabulary
+from .vocabulary import Vocabulary, read_vocabulary, vocabulary
 from .yaml_source import PathKey, read_yaml
 
 # Kinds that are measures taken on a finding: several may legitimately share one condition.
@@ -67,9 +68,11 @@ def lint_ruleset(ref: str | Path, lang: Lang = "zh") -> list[Problem]:
     >>> lint_ruleset("tuquan")
     []
     """
-    compiled = load_ruleset(ref, lang=lang)
-    path = resolve_path(ref)
-    problems = _Problems(read_yaml(path))
+    return _lint_compiled(load_ruleset(ref, lang=lang), lang)
+
+
+def _lint_compiled(compiled: CompiledRuleset, lang: Lang) -> list[Problem]:
+    problems = LocatedProblems(read_yaml(compiled.path))  # the loader keeps no positions: read them again
     _Linter(compiled.model, problems, vocabulary()).run()
     return _render(problems, lang)
 
@@ -83,7 +86,7 @@ def lint_vocabulary_usage(
     """
     path = vocab_path or rules_dir() / VOCABULARY_FILE
     doc = read_yaml(path)
-    problems = _Problems(doc)
+    problems = LocatedProblems(doc)
     used: dict[str, set[Any]] = {category: set() for category in _CODE_CATEGORIES}
     for model in models:
         for node in _all_condition_nodes(model):
@@ -121,13 +124,20 @@ def run_lint(targets: Sequence[str], lang: Lang = "zh") -> LintRun:
     """
     run = LintRun()
     wanted = list(targets) or [*available_rulesets(), str(rules_dir() / VOCABULARY_FILE)]
+    linted: dict[Path, L.RulesetFile] = {}  # the vocabulary check reuses what was loaded to lint
     for target in wanted:
         path = resolve_path(target)
         try:
             if path.name == VOCABULARY_FILE:
-                found = lint_vocabulary_usage(lint_bundled_models(lang), lang, path)
+                read_vocabulary(path)  # a malformed file gets its located problems, as validate gives them
+                models = [
+                    linted.get(resolve_path(rid)) or load_ruleset(rid, lang=lang).model for rid in available_rulesets()
+                ]
+                found = lint_vocabulary_usage(models, lang, path)
             else:
-                found = lint_ruleset(target, lang)
+                compiled = load_ruleset(target, lang=lang)
+                linted[compiled.path] = compiled.model
+                found = _lint_compiled(compiled, lang)
         except RulesetError as err:
             run.note(2)
             # A bundled ruleset that does not load also stops the vocabulary check: say its lines once.
@@ -145,7 +155,7 @@ def run_lint(targets: Sequence[str], lang: Lang = "zh") -> LintRun:
     return run
 
 
-def _render(problems: _Problems, lang: Lang) -> list[Problem]:
+def _render(problems: LocatedProblems, lang: Lang) -> list[Problem]:
     return list(problems.error(lang).problems)
 
 
@@ -157,12 +167,18 @@ _CODE_CATEGORIES = {
 }
 
 
-def _all_condition_nodes(model: L.RulesetFile) -> Iterator[BaseModel]:
-    roots: list[Any] = [r.when for r in model.rules]
+def _condition_roots(model: L.RulesetFile) -> Iterator[tuple[PathKey, Any]]:
+    """The ``when`` of every rule and grade, with its path in the file."""
+    for i, rule in enumerate(model.rules):
+        yield ("rules", i, "when"), rule.when
     if model.rating:
-        roots += [g.when for g in model.rating.grades]
-    for root in roots:
-        for node, _ in _conditions(root, ()):
+        for i, grade in enumerate(model.rating.grades):
+            yield ("rating", "grades", i, "when"), grade.when
+
+
+def _all_condition_nodes(model: L.RulesetFile) -> Iterator[BaseModel]:
+    for path, root in _condition_roots(model):
+        for node, _ in walk_conditions(root, path):
             yield node
 
 
@@ -293,7 +309,7 @@ def _fact_paths(f: Formula) -> list[str]:
 
 
 class _Linter:
-    def __init__(self, model: L.RulesetFile, problems: _Problems, vocab: Vocabulary) -> None:
+    def __init__(self, model: L.RulesetFile, problems: LocatedProblems, vocab: Vocabulary) -> None:
         self.m = model
         self.p = problems
         self.kinds = {r.id: r.kind for r in model.rules}
@@ -405,8 +421,8 @@ class _Linter:
         period = self.m.document.in_force
         if period.until is None:
             return
-        for owner_path, root in self._roots():
-            for node, where in _conditions(root, owner_path):
+        for owner_path, root in _condition_roots(self.m):
+            for node, where in walk_conditions(root, owner_path):
                 if not isinstance(node, L.Events | L.Amount):
                     continue
                 key = "events" if isinstance(node, L.Events) else "amount"
@@ -417,13 +433,6 @@ class _Linter:
                 if window_start(period.until, months) < period.from_:
                     msg = Msg("lint_window_exceeds_period", months=months, start=period.from_, end=period.until)
                     self.p.add((*where, key, "within_months"), msg)
-
-    def _roots(self) -> Iterator[tuple[PathKey, Any]]:
-        for i, rule in enumerate(self.m.rules):
-            yield ("rules", i, "when"), rule.when
-        if self.m.rating:
-            for i, grade in enumerate(self.m.rating.grades):
-                yield ("rating", "grades", i, "when"), grade.when
 
     def _values_in_period(self, value: Any) -> list[int]:
         """The values a threshold takes on some day of the period of force."""

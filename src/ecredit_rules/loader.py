@@ -27,7 +27,7 @@ from .yaml_source import PathKey, SourceDocument, read_yaml
 COUNT_UNITS = {"times", "months", "days", "working_days"}
 
 
-class _Problems:
+class LocatedProblems:
     """Problems of one file, kept as positions and messages until rendered in a language."""
 
     def __init__(self, doc: SourceDocument) -> None:
@@ -63,29 +63,26 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
         else:
             msg = Msg("file_not_found")
         raise RulesetError([Problem(f"{path}:1:1", msg.render(lang))])
-    raw = path.read_bytes()
+    # One read: the digest must describe exactly the text that was compiled, even if the file
+    # is saved again meanwhile (the registry tells versions apart by it).
     doc = read_yaml(path)
-    problems = _Problems(doc)
+    problems = LocatedProblems(doc)
     model: L.RulesetFile | None = None
     if doc.data is not None:
         # Still check the structure after a repeated key or an impossible date, so that every
         # mistake is reported at once; a place the YAML reading already complained about is not
         # reported twice.
-        already = {(p.line, p.column) for p, _ in doc.problems}
         try:
             model = L.RulesetFile.model_validate(doc.data)
         except ValidationError as exc:
-            for err in _merge_union_errors(exc.errors()):
-                pos = doc.position_of(err["loc"], key=err["type"] == "extra_forbidden")
-                if (pos.line, pos.column) not in already:
-                    problems.add(err["loc"], _translate(err, doc), at_key=err["type"] == "extra_forbidden")
+            add_validation_problems(exc, doc, problems, L.RulesetFile)
     if model is None or problems.items:
         raise problems.error(lang)
     checker = _Checker(model, problems, path, vocabulary())
     checker.check()
     if problems.items:
         raise problems.error(lang)
-    compiled = _compile(model, path, "sha256:" + hashlib.sha256(raw).hexdigest())
+    compiled = _compile(model, path, "sha256:" + hashlib.sha256(doc.raw).hexdigest())
     from .engines.durable import check_limits  # the limits are the durable engine's own
 
     for detail in check_limits(compiled):
@@ -96,6 +93,22 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
 
 
 # --- turning pydantic's errors into sentences a policy officer can act on -----------------------
+
+
+def add_validation_problems(
+    exc: ValidationError, doc: SourceDocument, problems: LocatedProblems, root: type[BaseModel]
+) -> None:
+    """Each error of validating ``doc`` against ``root`` as a located sentence in ``problems``.
+
+    A place the YAML reading already complained about (a repeated key, an impossible date) is
+    not reported twice. Rule files and case files share this, so the same slip reads the same.
+    """
+    already = {(line, col) for line, col, _ in problems.items}
+    for err in _merge_union_errors(exc.errors()):
+        at_key = err["type"] == "extra_forbidden"
+        pos = doc.position_of(err["loc"], key=at_key)
+        if (pos.line, pos.column) not in already:
+            problems.add(err["loc"], _translate(err, doc, root), at_key=at_key)
 
 
 def _merge_union_errors(errors: list[Any]) -> list[Any]:
@@ -116,7 +129,7 @@ def _merge_union_errors(errors: list[Any]) -> list[Any]:
     return list(merged.values())
 
 
-def _translate(err: Any, doc: SourceDocument) -> Msg:
+def _translate(err: Any, doc: SourceDocument, root: type[BaseModel]) -> Msg:
     loc = tuple(err["loc"])
     # The field is the last named step: a bad list item ("applies_to", 0) is reported as applies_to.
     field = next((str(step) for step in reversed(loc) if isinstance(step, str)), "(file)")
@@ -125,7 +138,7 @@ def _translate(err: Any, doc: SourceDocument) -> Msg:
     etype = err["type"]
     if etype == "extra_forbidden":
         parent_loc = loc[:-1]
-        return Msg("unknown_key", key=field, suggestion=suggest(field, _known_keys(parent_loc, doc)))
+        return Msg("unknown_key", key=field, suggestion=suggest(field, _known_keys(parent_loc, root)))
     if etype == "missing":
         return Msg("missing_key", key=field)
     if etype == "condition_form":
@@ -164,9 +177,9 @@ def _translate(err: Any, doc: SourceDocument) -> Msg:
     return Msg("invalid", field=field, detail=err["msg"])
 
 
-def _known_keys(parent_loc: tuple[Any, ...], doc: SourceDocument) -> list[str]:
-    """Keys the model at ``parent_loc`` accepts, for did-you-mean suggestions."""
-    model: type[BaseModel] | None = L.RulesetFile
+def _known_keys(parent_loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]:
+    """Keys the model at ``parent_loc`` (under ``root``) accepts, for did-you-mean suggestions."""
+    model: type[BaseModel] | None = root
     for step in parent_loc:
         if model is None:
             return []
@@ -197,24 +210,24 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 # --- cross-checks: what the schema alone cannot see ---------------------------------------------
 
 
-def _conditions(cond: BaseModel, path: PathKey) -> Iterator[tuple[BaseModel, PathKey]]:
+def walk_conditions(cond: BaseModel, path: PathKey) -> Iterator[tuple[BaseModel, PathKey]]:
     """Every condition node under ``cond`` with its path in the file."""
     yield cond, path
     if isinstance(cond, L.AllOf):
         for i, c in enumerate(cond.all):
-            yield from _conditions(c, (*path, "all", i))
+            yield from walk_conditions(c, (*path, "all", i))
     elif isinstance(cond, L.AnyOf):
         for i, c in enumerate(cond.any):
-            yield from _conditions(c, (*path, "any", i))
+            yield from walk_conditions(c, (*path, "any", i))
     elif isinstance(cond, L.NotOf):
-        yield from _conditions(cond.not_, (*path, "not"))
+        yield from walk_conditions(cond.not_, (*path, "not"))
     elif isinstance(cond, L.AtLeastOf):
         for i, c in enumerate(cond.at_least.of):
-            yield from _conditions(c, (*path, "at_least", "of", i))
+            yield from walk_conditions(c, (*path, "at_least", "of", i))
 
 
 class _Checker:
-    def __init__(self, model: L.RulesetFile, problems: _Problems, path: Path, vocab: Vocabulary) -> None:
+    def __init__(self, model: L.RulesetFile, problems: LocatedProblems, path: Path, vocab: Vocabulary) -> None:
         self.m = model
         self.p = problems
         self.path = path
@@ -302,7 +315,7 @@ class _Checker:
             self.p.add(path, Msg("unknown_code", category=category, code=code, suggestion=suggest(code, known)))
 
     def _condition(self, cond: Any, path: PathKey, owner: str) -> None:
-        for node, where in _conditions(cond, path):
+        for node, where in walk_conditions(cond, path):
             if isinstance(node, L.Met | L.Breached):
                 key = "met" if isinstance(node, L.Met) else "breached"
                 self._code(getattr(node, key), self.v.compliance, "合规义务", (*where, key))
@@ -378,7 +391,7 @@ class _Checker:
 
 def _chained_rules(cond: Any, kinds: dict[str, str], owner: str) -> list[str]:
     out: list[str] = []
-    for node, _ in _conditions(cond, ()):
+    for node, _ in walk_conditions(cond, ()):
         if isinstance(node, L.Fired):
             out += node.fired
         elif isinstance(node, L.FiredKind):

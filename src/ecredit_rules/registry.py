@@ -102,8 +102,8 @@ class RulesetRegistry:
     ``interval``: seconds between checks of the watcher thread started by :meth:`start` (or by
     ``with``). ``on_error(id, error)`` is called once per failed edit; ``on_swap(id, old, new)``
     after each new version starts serving (``old`` is None for the first). Callbacks run on the
-    thread that checked the files; an exception in one is logged and otherwise ignored, so a
-    faulty callback cannot stop the watching.
+    thread that checked the files and may call :meth:`reload` or :meth:`close`; an exception in one
+    is logged and otherwise ignored, so a faulty callback cannot stop the watching.
 
     Files are loaded once on construction; a file that fails then is recorded in :attr:`errors`
     and served as soon as a later check finds it fixed. The shared vocabulary is read once per
@@ -129,7 +129,9 @@ class RulesetRegistry:
         self._entries: dict[str, _Entry] = {}
         self._ignored: set[Path] = set()
         self._lock = threading.Lock()  # guards serving versions and in-flight counts; held briefly
-        self._reload_lock = threading.Lock()  # one check at a time; loading may take a while
+        # One check at a time; loading may take a while. Re-entrant: callbacks run inside a check and
+        # may call reload() or close().
+        self._reload_lock = threading.RLock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._closed = False
@@ -242,8 +244,13 @@ class RulesetRegistry:
                 raise RuntimeError("the ruleset registry is closed")
             self._discover()
             with self._lock:
-                entries = list(self._entries.values())
-            return {entry.id: self._check(entry) for entry in sorted(entries, key=lambda e: e.id)}
+                entries = sorted(self._entries.values(), key=lambda e: e.id)
+            done: dict[str, Status] = {}
+            for entry in entries:
+                if self._closed:  # a callback closed the registry: load nothing more
+                    break
+                done[entry.id] = self._check(entry)
+            return done
 
     def _discover(self) -> None:
         """Add entries for listed files and for rule files that appeared in watched folders."""
@@ -346,15 +353,16 @@ class RulesetRegistry:
 
     def start(self) -> RulesetRegistry:
         """Start checking the files every ``interval`` seconds on a daemon thread (no-op if running)."""
-        if self._closed:
-            raise RuntimeError("the ruleset registry is closed")
-        if self.watching:
-            return self
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._watch, args=(self._stop,), name="ecredit-ruleset-watcher", daemon=True
-        )
-        self._thread.start()
+        with self._lock:  # two threads calling start() at once must not start two watchers
+            if self._closed:
+                raise RuntimeError("the ruleset registry is closed")
+            if self.watching:
+                return self
+            self._stop = threading.Event()
+            self._thread = threading.Thread(
+                target=self._watch, args=(self._stop,), name="ecredit-ruleset-watcher", daemon=True
+            )
+            self._thread.start()
         return self
 
     def stop(self, timeout: float | None = None) -> None:

@@ -90,15 +90,16 @@ def _verdict_lines(verdict: Verdict) -> list[str]:
     return lines
 
 
-def _rule_names(rs: CompiledRuleset) -> dict[str, tuple[str, str]]:
-    """rule id → (label, clause label), for everything a report may list as undetermined."""
-    names: dict[str, tuple[str, str]] = {}
-    for rule in rs.all_rules():
-        names[rule.id] = (rule.label, rs.clauses[rule.clause].label)
-    for deadline in rs.deadlines:
-        names[deadline.id] = (deadline.label, rs.clauses[deadline.clause].label)
-    if rs.rating is not None:
-        names[rs.rating.id] = (rs.rating.label, "")
+def rule_names(rs: CompiledRuleset) -> dict[str, tuple[str, str | None]]:
+    """id → (label, cited clause id) of everything a report of ``rs`` may name: rules, the rating
+    scheme and its grades, deadlines, and ``<id>.in_force`` (the period of force), in that order."""
+    m = rs.model
+    names: dict[str, tuple[str, str | None]] = {r.id: (r.label, r.cites) for r in m.rules}
+    if m.rating:
+        names[m.rating.id] = (m.rating.label, None)
+        names.update({g.id: (g.label, g.cites) for g in m.rating.grades})
+    names.update({d.id: (d.label, d.cites) for d in m.deadlines})
+    names[f"{rs.id}.in_force"] = ("施行期", m.document.in_force.clause)
     return names
 
 
@@ -123,10 +124,11 @@ def report_table(report: Report, rs: CompiledRuleset, subject_name: str | None =
     if not report.verdicts:
         lines.append("  （无认定）")
     if report.undetermined:
-        names = _rule_names(rs)
+        names = rule_names(rs)
         lines += ["", f"无法判断（{len(report.undetermined)}）"]
         for entry in report.undetermined:
-            label, clause = names.get(entry.rule, ("", ""))
+            label, cites = names.get(entry.rule, ("", None))
+            clause = rs.clauses[cites].label if cites in rs.clauses else ""
             lines.append(f"  {clause}  {label}".rstrip() if clause or label else f"  {entry.rule}")
             lines.append(f"      规则：{entry.rule}")
             lines.append(f"      缺少事实：{joined(entry.missing)}")

@@ -34,6 +34,7 @@ class SourceDocument:
     # Where the key of each mapping entry stands: an unknown or uncovered key is pointed at itself.
     key_positions: dict[PathKey, Position] = field(default_factory=dict)
     problems: list[tuple[Position, Msg]] = field(default_factory=list)
+    raw: bytes = b""  # the bytes read, so a digest describes exactly what was parsed
 
     def position_of(self, loc: tuple[Any, ...], *, key: bool = False) -> Position:
         """The position of the deepest known value along ``loc`` (of its key, with ``key=True``).
@@ -128,10 +129,14 @@ def parse_yaml(text: str, file: str) -> SourceDocument:
 
 
 def read_yaml(path: Path) -> SourceDocument:
+    """Read and parse ``path`` once; the document keeps the bytes it was parsed from."""
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        doc = SourceDocument(file=str(path), data=None)
+        doc = SourceDocument(file=str(path), data=None, raw=raw)
         doc.problems.append((Position(1, 1), Msg("not_utf8")))
         return doc
-    return parse_yaml(text, str(path))
+    doc = parse_yaml(text, str(path))
+    doc.raw = raw
+    return doc
