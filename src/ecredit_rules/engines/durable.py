@@ -10,11 +10,12 @@ How a ruleset maps onto durable-rules (see ../shared/notes/durable-rules.md for 
   disjunct is one durable rule joining ``m`` with the outcome facts it needs; its action records
   the outcome and, when a later rule rests on it, asserts an outcome fact ``o`` — so chaining
   (失信 → 黑名单 → 惩戒) is done by the Rete network itself.
-* Deadline cases are facts ``d`` (epoch days) matched by three status rules.
+* Deadline cases are facts ``d`` (day differences) matched by four status rules.
 
-The wrapper follows the measured rules: no timer threads, a fresh session per evaluation that is
-always deleted, errors raised inside actions re-raised to the caller, engine limits checked
-before anything is registered, and only integers inside the engine.
+The wrapper follows the measured rules: the C engine is driven directly (no host, so no timer
+threads and no action whose exception is swallowed: our handling of each firing runs inline and
+raises to the caller), a fresh session per evaluation that is always deleted, engine limits
+checked before anything is registered, and only integers inside the engine.
 """
 
 from __future__ import annotations
