@@ -152,6 +152,15 @@ def test_evaluate_table_shows_chinese_labels_and_clause_label(tmp_path: Path) ->
     assert "测试电商有限公司" in out
 
 
+def test_evaluate_table_shows_the_interpretation_a_verdict_relied_on(tmp_path: Path) -> None:
+    path = write_json(tmp_path, offender())
+    result = run("evaluate", "-r", "tuquan", "--as-of", AS_OF, "--format", "table", str(path))
+    rules = ec.load_ruleset("tuquan").model.rules
+    reading = next(r.interpretation for r in rules if r.id == "tuquan.art11.item12")  # a rule that did not fire
+    assert "解释：具有第十一条任一项违法失信行为即列入" in result.stdout
+    assert reading is not None and reading not in result.stdout
+
+
 def test_evaluate_table_lists_undetermined_rules_with_missing_facts(tmp_path: Path) -> None:
     path = write_json(tmp_path, {"subject": {"id": "S1"}, "events": []})
     result = run("evaluate", "-r", "tuquan", "--as-of", AS_OF, "--format", "table", str(path))

@@ -72,9 +72,12 @@ def ruleset_list(rulesets: Sequence[CompiledRuleset]) -> str:
 # --- ecredit evaluate --format table ------------------------------------------------------------
 
 
-def _verdict_lines(verdict: Verdict) -> list[str]:
+def _verdict_lines(verdict: Verdict, interpretations: dict[str, str]) -> list[str]:
     head = f"  【{kind_name(verdict.kind)}】{verdict.citation.label}  {verdict.label}"
     lines = [head, f"      规则：{verdict.rule}"]
+    if verdict.rule in interpretations:
+        # The reader sees the reading of an ambiguous text that this verdict relied on.
+        lines.append(f"      解释：{interpretations[verdict.rule]}")
     if verdict.evidence:
         lines.append(f"      证据：{joined(verdict.evidence)}")
     if verdict.derived_from:
@@ -103,6 +106,13 @@ def rule_names(rs: CompiledRuleset) -> dict[str, tuple[str, str | None]]:
     return names
 
 
+def rule_interpretations(rs: CompiledRuleset) -> dict[str, str]:
+    """id → the ``interpretation`` written next to a rule, grade or deadline, where there is one."""
+    found = {rule.id: rule.interpretation for rule in rs.all_rules() if rule.interpretation}
+    found.update({d.id: d.interpretation for d in rs.deadlines if d.interpretation})
+    return found
+
+
 def report_table(report: Report, rs: CompiledRuleset, subject_name: str | None = None) -> str:
     """One report for people: header, verdicts with clause and evidence, and what stayed unknown."""
     info = report.ruleset
@@ -119,8 +129,9 @@ def report_table(report: Report, rs: CompiledRuleset, subject_name: str | None =
         header.append(["信用等级", f"{report.rating.grade}（{report.rating.citation.label}）"])
     lines = columns(header)
     lines += ["", f"认定（{len(report.verdicts)}）"]
+    interpretations = rule_interpretations(rs)
     for verdict in report.verdicts:
-        lines += _verdict_lines(verdict)
+        lines += _verdict_lines(verdict, interpretations)
     if not report.verdicts:
         lines.append("  （无认定）")
     if report.undetermined:
