@@ -19,7 +19,7 @@ from typing import Any
 from . import language as L
 from .dates import add_working_days, window_start
 from .facts import Event, Facts
-from .ir import CompiledRuleset, DeadlineIR, Leaf
+from .ir import CompiledRuleset, DeadlineIR, Leaf, threshold_fn
 
 Evidence = tuple[str, ...]
 LeafResult = tuple[int | None, Evidence, Evidence]  # value, evidence, missing fact paths
@@ -70,21 +70,8 @@ def _fen(amount: Decimal) -> int:
 
 
 def _months_fn(value: Any, params: dict[str, L.Parameter]) -> Callable[[date], int] | None:
-    if value is None:
-        return None
-    if isinstance(value, L.ParamRef):
-        values = params[value.param].values
-
-        def dated(day: date) -> int:
-            chosen = values[0]
-            for v in values:
-                if v.from_ <= day:
-                    chosen = v
-            return int(chosen.value)
-
-        return dated
-    months = int(value)
-    return lambda _day: months
+    """The window length in force on a day (None: no window, every event up to as_of)."""
+    return None if value is None else threshold_fn(value, params)
 
 
 def _selector(

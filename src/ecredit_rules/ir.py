@@ -12,12 +12,14 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_CEILING, Decimal
+from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from .language import Clause, Document, NotEncoded, Parameter, RulesetFile
+from .language import Clause, Document, NotEncoded, Parameter, ParamRef, RulesetFile
 
 # Kleene truth values, ordered so that AND is min and OR is max.
 FALSE, UNKNOWN, TRUE = 0, 1, 2
@@ -97,6 +99,36 @@ def truth_of(node: Node, leaves: list[Truth], outcomes: dict[str, Truth]) -> Tru
     if sum(v != FALSE for v in values) < node.n:
         return FALSE
     return UNKNOWN
+
+
+def threshold_fn(value: Any, params: dict[str, Parameter], scale: int = 1) -> Callable[[date], int]:
+    """A threshold as a function of the evaluation day: a constant, or a dated parameter's value.
+
+    ``scale`` turns yuan into fen (100). A threshold is rounded up to a whole unit so that
+    "≥ threshold" over floored integer amounts keeps the exact meaning of 以上.
+
+    >>> threshold_fn(3, {})(date(2024, 6, 30))
+    3
+    """
+    if isinstance(value, ParamRef):
+        return partial(_dated, params[value.param], scale)
+    return partial(_const, _scaled(Decimal(str(value)), scale))
+
+
+def _dated(param: Parameter, scale: int, day: date) -> int:
+    chosen = param.values[0]
+    for value in param.values:
+        if value.from_ <= day:
+            chosen = value
+    return _scaled(chosen.decimal, scale)
+
+
+def _scaled(value: Decimal, scale: int) -> int:
+    return int((value * scale).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _const(value: int, _day: date) -> int:
+    return value
 
 
 @dataclass(frozen=True, slots=True)

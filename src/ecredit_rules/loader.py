@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import date
-from decimal import ROUND_CEILING, Decimal
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +16,20 @@ from pydantic import BaseModel, ValidationError
 from . import language as L
 from .bundled import available_rulesets, rules_dir
 from .errors import Problem, RulesetError
-from .ir import And, AtLeast, Chain, CompiledRuleset, DeadlineIR, Leaf, Node, Not, Or, RatingIR, RuleIR
+from .ir import (
+    And,
+    AtLeast,
+    Chain,
+    CompiledRuleset,
+    DeadlineIR,
+    Leaf,
+    Node,
+    Not,
+    Or,
+    RatingIR,
+    RuleIR,
+    threshold_fn,
+)
 from .messages import Lang, Msg, suggest
 from .vocabulary import Vocabulary, vocabulary
 from .yaml_source import PathKey, SourceDocument, read_yaml
@@ -402,30 +412,6 @@ def _chained_rules(cond: Any, kinds: dict[str, str], owner: str) -> list[str]:
 # --- compiling to the intermediate form ---------------------------------------------------------
 
 
-def _dated(param: L.Parameter, scale: int, day: date) -> int:
-    chosen = param.values[0]
-    for value in param.values:
-        if value.from_ <= day:
-            chosen = value
-    return _scaled(chosen.decimal, scale)
-
-
-def _scaled(value: Decimal, scale: int) -> int:
-    # Amounts compare in fen (integers) inside the engines; round a threshold up so that
-    # "≥ threshold" over floored fen amounts keeps the exact meaning of 以上.
-    return int((value * scale).to_integral_value(rounding=ROUND_CEILING))
-
-
-def _const(value: int, _day: date) -> int:
-    return value
-
-
-def _threshold_fn(value: Any, params: dict[str, L.Parameter], scale: int = 1) -> Any:
-    if isinstance(value, L.ParamRef):
-        return partial(_dated, params[value.param], scale)
-    return partial(_const, _scaled(Decimal(str(value)), scale))
-
-
 class _Compiler:
     def __init__(self, model: L.RulesetFile) -> None:
         self.model = model
@@ -457,12 +443,12 @@ class _Compiler:
         if isinstance(cond, L.FiredKind):
             return _any(tuple(Chain(r) for r, k in self.kinds.items() if k == cond.fired_kind and r != owner))
         if isinstance(cond, L.Retention):
-            return self.leaf(cond, "lt", _threshold_fn(cond.retention.less_than_days, params))
+            return self.leaf(cond, "lt", threshold_fn(cond.retention.less_than_days, params))
         if isinstance(cond, L.Events):
-            return self.leaf(cond, "ge", _threshold_fn(cond.events.at_least, params))
+            return self.leaf(cond, "ge", threshold_fn(cond.events.at_least, params))
         if isinstance(cond, L.Amount):
-            return self.leaf(cond, "ge", _threshold_fn(cond.amount.at_least, params, scale=100))
-        return self.leaf(cond, "ge", partial(_const, 1))
+            return self.leaf(cond, "ge", threshold_fn(cond.amount.at_least, params, scale=100))
+        return self.leaf(cond, "ge", threshold_fn(1, {}))
 
     def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Any,
              interpretation: str | None, grade: str | None = None) -> RuleIR:
@@ -511,7 +497,7 @@ def _compile(model: L.RulesetFile, path: Path, digest: str) -> CompiledRuleset:
         )
         rating = RatingIR(model.rating.id, model.rating.label, grades)
     deadlines = tuple(
-        DeadlineIR(d.id, d.label, d.cites, d.trigger, _threshold_fn(d.working_days, model.parameters), d.interpretation)
+        DeadlineIR(d.id, d.label, d.cites, d.trigger, threshold_fn(d.working_days, model.parameters), d.interpretation)
         for d in model.deadlines
     )
     return CompiledRuleset(
