@@ -206,9 +206,12 @@ def build_network(rs: CompiledRuleset) -> _Network:
 def check_limits(rs: CompiledRuleset) -> list[str]:
     """Why durable-rules could not safely run this ruleset (empty when it can)."""
     try:
-        net = build_network(rs)
+        return _limit_problems(rs, build_network(rs))
     except LimitExceeded as exc:
         return [str(exc)]
+
+
+def _limit_problems(rs: CompiledRuleset, net: _Network) -> list[str]:
     problems = []
     if len(net.definition) > MAX_RULES:
         problems.append(f"{len(net.definition)} engine rules (at most {MAX_RULES})")
@@ -255,13 +258,13 @@ class DurableProgram:
     """
 
     def __init__(self, rs: CompiledRuleset) -> None:
-        problems = check_limits(rs)
+        net = build_network(rs)
+        problems = _limit_problems(rs, net)
         if problems:
             raise LimitExceeded("; ".join(problems))
         self.rules = list(rs.all_rules())
         self.lock = threading.Lock()
         self.sids = itertools.count()
-        net = build_network(rs)
         self.needed = {(net.rule_index[r], want) for r, want in net.needed}
         # What each engine rule means when it fires: an outcome, a helper fact, or a deadline status.
         self.meaning: dict[str, tuple[str, int, bool]] = {}
