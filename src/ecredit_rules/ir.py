@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -200,6 +200,11 @@ class CompiledRuleset:
     def all_rules(self) -> tuple[RuleIR, ...]:
         """Plain rules, then the rating's grades: everything an engine decides true/false/unknown."""
         return self.rules + (self.rating.grades if self.rating else ())
+
+    @cached_property
+    def rules_by_id(self) -> dict[str, RuleIR]:
+        """Every rule and grade by id, built once (reports look chained rules up by id)."""
+        return {rule.id: rule for rule in self.all_rules()}
 
     def in_force(self, day: date) -> bool:
         period = self.model.document.in_force

@@ -119,7 +119,7 @@ class _Explainer:
         self.leaf_truths = [
             leaf_truth(leaf.op, v, t) for leaf, v, t in zip(rs.leaves, derived.values, derived.thresholds, strict=True)
         ]
-        self.rules = {r.id: r for r in rs.all_rules()}
+        self.rules = rs.rules_by_id
         self._truths: dict[int, int] = {}  # by node identity: the tree is shared and immutable
 
     def truth(self, node: Node) -> int:
