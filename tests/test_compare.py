@@ -212,3 +212,41 @@ def test_compare_platform_system_rows_show_what_the_subject_has(cities: list[Pat
     result = ec.compare(shop(platform_systems=["user_registration"]), as_of=AS_OF, rulesets=cities)
     row = next(r for r in result.facts if r.fact == "platform_systems.user_registration")
     assert row.value is True
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Bundled rules served from a copy, so a test can edit a bundled file."""
+    import importlib
+    import shutil
+
+    from ecredit_rules.bundled import rules_dir
+
+    compare_module = importlib.import_module("ecredit_rules.compare")  # the package exports the function
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for name in ("vocabulary.yaml", "tuquan.yaml"):
+        shutil.copy(rules_dir() / name, folder / name)
+    registry = ec.RulesetRegistry([folder / "tuquan.yaml"])
+    monkeypatch.setattr(compare_module, "rules_dir", lambda: folder)
+    monkeypatch.setattr(compare_module, "_bundled", lambda: registry)
+    yield folder
+    registry.close()
+
+
+def test_compare_uses_an_edit_of_a_bundled_file(rules_copy: Path) -> None:
+    path = rules_copy / "tuquan.yaml"
+    before = ec.compare({"subject": {"id": "S1"}}, as_of=AS_OF, rulesets=[path]).rulesets[0]
+    old, new = "突泉县电子商务市场信用评价制度", "突泉县电子商务信用评价制度（修订）"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"  title: {old}", f"  title: {new}"), encoding="utf-8")
+    after = ec.compare({"subject": {"id": "S1"}}, as_of=AS_OF, rulesets=[path]).rulesets[0]
+    assert (before.title, after.title) == (old, new)
+
+
+def test_compare_stops_on_a_broken_edit_of_a_bundled_file(rules_copy: Path) -> None:
+    path = rules_copy / "tuquan.yaml"
+    ec.compare({"subject": {"id": "S1"}}, as_of=AS_OF, rulesets=[path])
+    path.write_text(path.read_text(encoding="utf-8").replace("kind: dishonest", "kind: dishonst", 1), "utf-8")
+    with pytest.raises(ec.RulesetError, match="dishonst"):
+        ec.compare({"subject": {"id": "S1"}}, as_of=AS_OF, rulesets=[path])

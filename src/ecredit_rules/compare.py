@@ -7,10 +7,10 @@ written into this module, so a new or amended ruleset shows up in the comparison
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from .evaluate import evaluate
 from .facts import Facts, load_facts
 from .ir import CompiledRuleset
 from .loader import load_ruleset, resolve_path, walk_conditions
+from .registry import RulesetRegistry
 from .report import Report, Undetermined, Verdict
 from .vocabulary import vocabulary
 
@@ -120,15 +121,10 @@ def compare(
     checked = load_facts(facts)
     day = as_of if as_of is not None else date.today()
     refs = list(rulesets) if rulesets is not None else list(available_rulesets())
-    loaded = [_ruleset(ref) for ref in refs]
-    try:
-        pairs = [(rs, evaluate(rs, checked, as_of=day, engine=engine)) for rs, _ in loaded]
-    finally:
-        # Rulesets loaded here for this call only are ours to free (the durable engine holds native
-        # memory for each); given and bundled ones are not.
-        for rs, own in loaded:
-            if own:
-                rs.close()
+    fresh = cache(_fresh_bundled)  # check the bundled files at most once per comparison
+    with ExitStack() as held:
+        loaded = [_ruleset(ref, held, fresh) for ref in refs]
+        pairs = [(rs, evaluate(rs, checked, as_of=day, engine=engine)) for rs in loaded]
     active = [(rs, report) for rs, report in pairs if report.in_force]
     return Comparison(
         subject=checked.subject.id,
@@ -142,34 +138,41 @@ def compare(
     )
 
 
-_bundled_lock = threading.Lock()
-_bundled: dict[Path, CompiledRuleset] = {}
+@cache
+def _bundled() -> RulesetRegistry:
+    """The bundled rule files, compiled once and kept current (an edit of a checkout's ``rules/``
+    is picked up, the version it replaces freed once no comparison uses it)."""
+    return RulesetRegistry()
 
 
-def _ruleset(ref: CompiledRuleset | str | Path) -> tuple[CompiledRuleset, bool]:
-    """The compiled ruleset ``ref`` names, and whether the caller must close it after use.
+def _fresh_bundled() -> RulesetRegistry:
+    registry = _bundled()
+    registry.reload()
+    return registry
 
-    Bundled rule files are compiled once per content and kept: a compiled ruleset is immutable and
-    safe to share between threads, and loading every city on every call would cost more than the
-    comparison itself. The file is hashed on each call, so an edit of a checkout's ``rules/`` is
-    picked up; the version it replaces is not closed, as another thread may still be using it
-    (one durable network per edit, not per call). Other files are loaded for this call only.
+
+def _ruleset(
+    ref: CompiledRuleset | str | Path, held: ExitStack, bundled: Callable[[], RulesetRegistry]
+) -> CompiledRuleset:
+    """The compiled ruleset ``ref`` names, kept usable until ``held`` closes.
+
+    Given rulesets are the caller's; bundled ones come from the shared registry; other files are
+    loaded for this call only and freed with ``held`` (the durable engine holds native memory).
     """
     if isinstance(ref, CompiledRuleset):
-        return ref, False
+        return ref
     path = resolve_path(ref)
-    if path.parent.resolve() != rules_dir().resolve():
-        return load_ruleset(ref), True
-    try:
-        digest = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return load_ruleset(ref), True  # raises the loader's own "no such ruleset"
-    key = path.resolve()
-    with _bundled_lock:
-        found = _bundled.get(key)
-        if found is None or found.digest != digest:
-            found = _bundled[key] = load_ruleset(path)
-        return found, False
+    if path.parent.resolve() == rules_dir().resolve() and path.is_file():
+        registry = bundled()
+        # A broken edit must stop the comparison, not quietly compare the previous version:
+        # a city judged on yesterday's rules would show differences that are not there.
+        error = registry.errors.get(path.stem)
+        if error is not None:
+            raise error
+        return held.enter_context(registry.use(path.stem))
+    rs = load_ruleset(ref)
+    held.callback(rs.close)
+    return rs
 
 
 def _column(rs: CompiledRuleset, report: Report) -> RulesetColumn:
