@@ -9,7 +9,7 @@ from typing import Any
 
 from .derive import derive
 from .engines import get_engine
-from .facts import Facts, load_facts
+from .facts import Facts, facts_data
 from .ir import CompiledRuleset
 from .loader import load_ruleset
 from .report import Report, build_report
@@ -33,10 +33,11 @@ def evaluate(
     """
     rs = ruleset if isinstance(ruleset, CompiledRuleset) else load_ruleset(ruleset)
     machine = get_engine(engine)
-    checked = load_facts(facts)
+    checked = facts_data(facts)
+    subject_id = checked["subject"]["id"]
     day = as_of if as_of is not None else date.today()
     if not rs.in_force(day):
-        return build_report(rs, checked.subject.id, None, None, machine.name, day)
+        return build_report(rs, subject_id, None, None, machine.name, day)
     derived = derive(rs, checked, day)
     outcomes = machine.decide(rs, derived)
-    return build_report(rs, checked.subject.id, derived, outcomes, machine.name, day)
+    return build_report(rs, subject_id, derived, outcomes, machine.name, day)

@@ -74,33 +74,6 @@ def walk(node: Node) -> Iterator[Node]:
         yield from walk(node.child)
 
 
-def leaf_truth(op: str, value: int | None, threshold: int) -> Truth:
-    if value is None:
-        return UNKNOWN
-    hit = value >= threshold if op == "ge" else value < threshold
-    return TRUE if hit else FALSE
-
-
-def truth_of(node: Node, leaves: list[Truth], outcomes: dict[str, Truth]) -> Truth:
-    """Kleene value of ``node`` given each leaf's truth and the outcomes of chained rules."""
-    if isinstance(node, Leaf):
-        return leaves[node.index]
-    if isinstance(node, Chain):
-        return outcomes.get(node.rule, UNKNOWN)
-    if isinstance(node, And):
-        return min(truth_of(c, leaves, outcomes) for c in node.children)
-    if isinstance(node, Or):
-        return max(truth_of(c, leaves, outcomes) for c in node.children)
-    if isinstance(node, Not):
-        return TRUE - truth_of(node.child, leaves, outcomes)
-    values = [truth_of(c, leaves, outcomes) for c in node.children]
-    if sum(v == TRUE for v in values) >= node.n:
-        return TRUE
-    if sum(v != FALSE for v in values) < node.n:
-        return FALSE
-    return UNKNOWN
-
-
 def threshold_fn(value: Any, params: dict[str, Parameter], scale: int = 1) -> Callable[[date], int]:
     """A threshold as a function of the evaluation day: a constant, or a dated parameter's value.
 
@@ -200,6 +173,11 @@ class CompiledRuleset:
     def all_rules(self) -> tuple[RuleIR, ...]:
         """Plain rules, then the rating's grades: everything an engine decides true/false/unknown."""
         return self.rules + (self.rating.grades if self.rating else ())
+
+    @cached_property
+    def rules_in_file_order(self) -> tuple[RuleIR, ...]:
+        """The plain rules in the order the rule file lists them: the order verdicts are reported in."""
+        return tuple(self.rules_by_id[rule.id] for rule in self.model.rules)
 
     @cached_property
     def rules_by_id(self) -> dict[str, RuleIR]:

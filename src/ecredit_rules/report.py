@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .derive import Derived
+from .derive import EVENT_ORDER, Derived, EventData, Explanation
 from .engines import Outcomes
 from .ir import (
     FALSE,
@@ -26,8 +26,6 @@ from .ir import (
     Not,
     Or,
     RuleIR,
-    leaf_truth,
-    truth_of,
 )
 
 
@@ -107,32 +105,69 @@ def _citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
 
 
 def ruleset_info(rs: CompiledRuleset) -> RulesetInfo:
-    return RulesetInfo(id=rs.id, title=rs.title, number=rs.document.number, version=rs.version, digest=rs.digest)
+    """What a report says about the ruleset that judged it, built once per ruleset."""
+    info = rs.engine_artefact(
+        "ruleset_info",
+        lambda: RulesetInfo(id=rs.id, title=rs.title, number=rs.document.number, version=rs.version, digest=rs.digest),
+    )
+    assert isinstance(info, RulesetInfo)
+    return info
+
+
+# Evidence is gathered as events by id (listed by date, then id) and fact paths (listed after
+# them, alphabetically).
+_Gathered = tuple[dict[str, EventData], set[str]]
 
 
 class _Explainer:
     """Why a rule that fired fired: its evidence and the verdicts it rests on."""
 
+    __slots__ = ("derived", "leaves", "memo", "outcomes", "rules")
+
     def __init__(self, rs: CompiledRuleset, derived: Derived, outcomes: dict[str, int]) -> None:
         self.derived = derived
         self.outcomes = outcomes
-        self.leaf_truths = [
-            leaf_truth(leaf.op, v, t) for leaf, v, t in zip(rs.leaves, derived.values, derived.thresholds, strict=True)
-        ]
         self.rules = rs.rules_by_id
-        self._truths: dict[int, int] = {}  # by node identity: the tree is shared and immutable
+        self.leaves: dict[int, Explanation] = {}
+        self.memo: dict[int, int] = {}  # truth of inner nodes by identity: the tree is shared and immutable
 
-    def truth(self, node: Node) -> int:
-        key = id(node)
-        found = self._truths.get(key)
+    def leaf(self, index: int) -> Explanation:
+        """A leaf's evidence and missing fact paths, worked out once per report."""
+        found = self.leaves.get(index)
         if found is None:
-            found = self._truths[key] = truth_of(node, self.leaf_truths, self.outcomes)
+            found = self.leaves[index] = self.derived.explain(index)
         return found
 
-    def support(self, node: Node, evidence: set[str], parents: set[str]) -> None:
+    def truth(self, node: Node) -> int:
+        """Kleene value of ``node``: AND is min, OR is max (FALSE < UNKNOWN < TRUE)."""
+        if isinstance(node, Chain):
+            return self.outcomes.get(node.rule, UNKNOWN)
+        if isinstance(node, Leaf):
+            return self.derived.truth(node)
+        found = self.memo.get(id(node))
+        if found is None:
+            if isinstance(node, Not):
+                found = TRUE - self.truth(node.child)
+            else:
+                values = [self.truth(child) for child in node.children]
+                if isinstance(node, And):
+                    found = min(values)
+                elif isinstance(node, Or):
+                    found = max(values)
+                elif values.count(TRUE) >= node.n:
+                    found = TRUE
+                else:
+                    found = FALSE if len(values) - values.count(FALSE) < node.n else UNKNOWN
+            self.memo[id(node)] = found
+        return found
+
+    def support(self, node: Node, evidence: _Gathered, parents: set[str]) -> None:
         """Collect what makes a TRUE node true. ``not`` contributes nothing: absence is not evidence."""
         if isinstance(node, Leaf):
-            evidence.update(self.derived.evidence[node.index])
+            events, paths, _ = self.leaf(node.index)
+            for e in events:
+                evidence[0][e["id"]] = e
+            evidence[1].update(paths)
         elif isinstance(node, Chain):
             parents.add(node.rule)
         elif isinstance(node, And):
@@ -140,7 +175,10 @@ class _Explainer:
                 self.support(child, evidence, parents)
         elif isinstance(node, Or | AtLeast):
             for child in node.children:
-                if self.truth(child) == TRUE:
+                if isinstance(child, Chain):  # the common case (a blacklist over many items) without two calls
+                    if self.outcomes.get(child.rule) == TRUE:
+                        parents.add(child.rule)
+                elif self.truth(child) == TRUE:
                     self.support(child, evidence, parents)
 
     def missing(self, node: Node, seen: set[str] | None = None) -> set[str]:
@@ -148,7 +186,7 @@ class _Explainer:
         seen = seen if seen is not None else set()
         out: set[str] = set()
         if isinstance(node, Leaf):
-            out.update(self.derived.missing[node.index])
+            out.update(self.leaf(node.index)[2])
         elif isinstance(node, Chain):
             rule = self.rules.get(node.rule)
             if rule is not None and self.outcomes.get(node.rule) == UNKNOWN and node.rule not in seen:
@@ -163,104 +201,99 @@ class _Explainer:
         return out
 
     def explain(self, rule: RuleIR) -> tuple[list[str], list[str]]:
-        evidence: set[str] = set()
+        events: dict[str, EventData] = {}
+        paths: set[str] = set()
         parents: set[str] = set()
         # Evidence comes from the rule's own condition: that the subject has the role the article
         # addresses is why the rule applies, not what made it fire.
-        self.support(rule.condition, evidence, parents)
-        fired_parents = [p for p in parents if self.outcomes.get(p) == TRUE]
-        return _ordered_evidence(evidence, self.derived), sorted(fired_parents)
-
-
-def _ordered_evidence(evidence: set[str], derived: Derived) -> list[str]:
-    # Events in the order they happened, then fact paths alphabetically.
-    rank = derived.event_rank
-    return sorted(evidence, key=lambda e: (0, rank[e], e) if e in rank else (1, 0, e))
+        self.support(rule.condition, (events, paths), parents)
+        ordered = [e["id"] for e in sorted(events.values(), key=EVENT_ORDER)] if len(events) > 1 else list(events)
+        return ordered + sorted(paths), sorted(parents)
 
 
 def build_report(
     rs: CompiledRuleset, subject_id: str, derived: Derived | None, outcomes: Outcomes | None, engine: str, as_of: date
 ) -> Report:
     """Assemble the report. ``derived``/``outcomes`` are None when the ruleset is not in force."""
+    # The report is put together as plain data and validated in one call, which builds the
+    # nested models in pydantic-core rather than one Python constructor call per verdict.
+    report: dict[str, Any] = {"ruleset": ruleset_info(rs), "engine": engine, "subject": subject_id, "as_of": as_of}
     if derived is None or outcomes is None:
         period = rs.document.in_force
-        notice = Verdict(
-            rule=f"{rs.id}.in_force",
-            kind="notice",
-            label="评价日不在本规则集施行期内，不作认定",
-            citation=citation(rs, period.clause),
-            details={
+        notice = {
+            "rule": f"{rs.id}.in_force",
+            "kind": "notice",
+            "label": "评价日不在本规则集施行期内，不作认定",
+            "citation": citation(rs, period.clause),
+            "details": {
                 "in_force_from": period.from_.isoformat(),
                 "in_force_until": period.until.isoformat() if period.until else None,
             },
-        )
-        return Report(
-            ruleset=ruleset_info(rs), engine=engine, subject=subject_id, as_of=as_of, in_force=False,
-            verdicts=[notice], rating=None, undetermined=[],
-        )
+        }
+        report.update(in_force=False, verdicts=[notice], rating=None, undetermined=[])
+        return Report.model_validate(report)
     explainer = _Explainer(rs, derived, outcomes.rules)
-    verdicts: list[Verdict] = []
-    undetermined: list[Undetermined] = []
-    for rule in rs.model.rules:
-        ir = explainer.rules[rule.id]
+    verdicts: list[dict[str, Any]] = []
+    undetermined: list[dict[str, Any]] = []
+    for rule in rs.rules_in_file_order:
         outcome = outcomes.rules[rule.id]
         if outcome == TRUE:
-            evidence, parents = explainer.explain(ir)
-            verdicts.append(
-                Verdict(rule=ir.id, kind=ir.kind, label=ir.label, citation=citation(rs, ir.clause),
-                        evidence=evidence, derived_from=parents)
-            )
+            evidence, parents = explainer.explain(rule)
+            verdicts.append({"rule": rule.id, "kind": rule.kind, "label": rule.label,
+                             "citation": citation(rs, rule.clause), "evidence": evidence, "derived_from": parents})
         elif outcome == UNKNOWN:
-            undetermined.append(Undetermined(rule=ir.id, missing=sorted(explainer.missing(ir.formula))))
-    rating = None
-    if rs.rating is not None:
-        missing: set[str] = set()
-        for grade in rs.rating.grades:
-            outcome = outcomes.rules[grade.id]
-            if outcome == FALSE:
-                continue
-            if outcome == UNKNOWN:
-                # Later grades could still decide nothing until this one is known.
-                missing |= explainer.missing(grade.formula)
-                continue
-            if missing:
-                break
-            evidence, parents = explainer.explain(grade)
-            cite = citation(rs, grade.clause)
-            rating = RatingResult(
-                grade=grade.grade or "", rule=grade.id, citation=cite, derived_from=parents, evidence=evidence
-            )
-            verdicts.append(
-                Verdict(rule=grade.id, kind="rating", label=grade.label, citation=cite, evidence=evidence,
-                        derived_from=parents, details={"grade": grade.grade})
-            )
-            break
-        if missing and rating is None:
-            undetermined.append(Undetermined(rule=rs.rating.id, missing=sorted(missing)))
+            undetermined.append({"rule": rule.id, "missing": sorted(explainer.missing(rule.formula))})
+    rating = _rating(rs, explainer, outcomes, verdicts, undetermined)
     if derived.deadlines is None:
-        for rule in rs.deadlines:
-            undetermined.append(Undetermined(rule=rule.id, missing=["events"]))
+        undetermined += [{"rule": rule.id, "missing": ["events"]} for rule in rs.deadlines]
     else:
         for case, status in zip(derived.deadlines, outcomes.deadlines, strict=True):
+            trigger, answer = case.trigger, case.answer
             details: dict[str, Any] = {
-                "trigger": case.trigger.id,
-                "trigger_date": case.trigger.date.isoformat(),
+                "trigger": trigger["id"],
+                "trigger_date": trigger["date"].isoformat(),
                 "working_days": case.rule.working_days(as_of),
                 "due": case.due.isoformat(),
                 "status": status,
             }
-            evidence = [case.trigger.id]
-            if case.answer is not None:
-                details["answered_by"] = case.answer.id
-                details["answered_on"] = case.answer.date.isoformat()
-                evidence.append(case.answer.id)
-            verdicts.append(
-                Verdict(
-                    rule=case.rule.id, kind="deadline", label=case.rule.label,
-                    citation=citation(rs, case.rule.clause), evidence=evidence, details=details,
-                )
-            )
-    return Report(
-        ruleset=ruleset_info(rs), engine=engine, subject=subject_id, as_of=as_of, in_force=True,
-        verdicts=verdicts, rating=rating, undetermined=undetermined,
-    )
+            evidence = [trigger["id"]]
+            if answer is not None:
+                details["answered_by"] = answer["id"]
+                details["answered_on"] = answer["date"].isoformat()
+                evidence.append(answer["id"])
+            verdicts.append({"rule": case.rule.id, "kind": "deadline", "label": case.rule.label,
+                             "citation": citation(rs, case.rule.clause), "evidence": evidence, "details": details})
+    report.update(in_force=True, verdicts=verdicts, rating=rating, undetermined=undetermined)
+    return Report.model_validate(report)
+
+
+def _rating(
+    rs: CompiledRuleset,
+    explainer: _Explainer,
+    outcomes: Outcomes,
+    verdicts: list[dict[str, Any]],
+    undetermined: list[dict[str, Any]],
+) -> dict[str, Any] | None:
+    """The first grade that holds; none while an earlier grade is still undetermined."""
+    if rs.rating is None:
+        return None
+    missing: set[str] = set()
+    for grade in rs.rating.grades:
+        outcome = outcomes.rules[grade.id]
+        if outcome == FALSE:
+            continue
+        if outcome == UNKNOWN:
+            # Later grades could still decide nothing until this one is known.
+            missing |= explainer.missing(grade.formula)
+            continue
+        if missing:
+            break
+        evidence, parents = explainer.explain(grade)
+        cite = citation(rs, grade.clause)
+        verdicts.append({"rule": grade.id, "kind": "rating", "label": grade.label, "citation": cite,
+                         "evidence": evidence, "derived_from": parents, "details": {"grade": grade.grade}})
+        return {"grade": grade.grade or "", "rule": grade.id, "citation": cite, "derived_from": parents,
+                "evidence": evidence}
+    if missing:
+        undetermined.append({"rule": rs.rating.id, "missing": sorted(missing)})
+    return None

@@ -13,21 +13,18 @@ Check = Callable[[list[int], dict[str, int]], int]
 
 
 def _closure(node: Node) -> Check:
+    """``node`` as a function of the leaves' truths and the outcomes decided so far."""
     if isinstance(node, Leaf):
         index = node.index
         return lambda leaves, _outcomes: leaves[index]
     if isinstance(node, Chain):
-        rule = node.rule
-        return lambda _leaves, outcomes: outcomes.get(rule, UNKNOWN)
-    if isinstance(node, And):
-        parts = tuple(_closure(c) for c in node.children)
-        return lambda leaves, outcomes: min(p(leaves, outcomes) for p in parts)
-    if isinstance(node, Or):
-        parts = tuple(_closure(c) for c in node.children)
-        return lambda leaves, outcomes: max(p(leaves, outcomes) for p in parts)
+        rule = node.rule  # rules run after the rules they rest on, so its outcome is there
+        return lambda _leaves, outcomes: outcomes[rule]
     if isinstance(node, Not):
         inner = _closure(node.child)
         return lambda leaves, outcomes: TRUE - inner(leaves, outcomes)
+    if isinstance(node, And | Or):
+        return _connective(node)
     parts = tuple(_closure(c) for c in node.children)
     n = node.n
 
@@ -38,6 +35,68 @@ def _closure(node: Node) -> Check:
         return FALSE if len(values) - values.count(FALSE) < n else UNKNOWN
 
     return at_least
+
+
+def _connective(node: And | Or) -> Check:
+    """Kleene AND (min) or OR (max), stopping at the first child that settles it.
+
+    Leaf and chained-rule children are read in place rather than through a closure each: the
+    connectives are where a ruleset spends its evaluation.
+    """
+    leaf_indexes = tuple(c.index for c in node.children if isinstance(c, Leaf))
+    chained = tuple(c.rule for c in node.children if isinstance(c, Chain))
+    others = tuple(_closure(c) for c in node.children if not isinstance(c, Leaf | Chain))
+    # The two bodies mirror each other (AND: lowest wins, FALSE settles it; OR: highest wins,
+    # TRUE settles it); spelled out rather than parameterised, which would cost a call per child.
+    if isinstance(node, And):
+
+        def and_(leaves: list[int], outcomes: dict[str, int]) -> int:
+            result = TRUE
+            for i in leaf_indexes:
+                v = leaves[i]
+                if v < result:
+                    if v == FALSE:
+                        return FALSE
+                    result = v
+            for rule in chained:
+                v = outcomes[rule]
+                if v < result:
+                    if v == FALSE:
+                        return FALSE
+                    result = v
+            for part in others:
+                v = part(leaves, outcomes)
+                if v < result:
+                    if v == FALSE:
+                        return FALSE
+                    result = v
+            return result
+
+        return and_
+
+    def or_(leaves: list[int], outcomes: dict[str, int]) -> int:
+        result = FALSE
+        for i in leaf_indexes:
+            v = leaves[i]
+            if v > result:
+                if v == TRUE:
+                    return TRUE
+                result = v
+        for rule in chained:
+            v = outcomes[rule]
+            if v > result:
+                if v == TRUE:
+                    return TRUE
+                result = v
+        for part in others:
+            v = part(leaves, outcomes)
+            if v > result:
+                if v == TRUE:
+                    return TRUE
+                result = v
+        return result
+
+    return or_
 
 
 def deadline_status(due: date, answered: date | None, as_of: date) -> DeadlineStatus:
@@ -67,6 +126,6 @@ class CompiledEngine:
             outcomes[rule_id] = check(leaves, outcomes)
         cases: tuple[DeadlineCase, ...] = derived.deadlines or ()
         statuses = tuple(
-            deadline_status(c.due, c.answer.date if c.answer else None, derived.as_of) for c in cases
+            deadline_status(c.due, c.answer["date"] if c.answer else None, derived.as_of) for c in cases
         )
         return Outcomes(outcomes, statuses)

@@ -324,7 +324,7 @@ class DurableProgram:
         d_facts = []
         for n, case in enumerate(derived.deadlines or ()):
             due = (case.due - _EPOCH).days
-            answered = (case.answer.date - _EPOCH).days if case.answer is not None else due
+            answered = (case.answer["date"] - _EPOCH).days if case.answer is not None else due
             d_facts.append({"t": "d", "id": f"d{n}", "n": n, "ans": int(case.answer is not None),
                             "ad": answered - due, "od": asof - due})
         outcomes: dict[int, bool] = {}
