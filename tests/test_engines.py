@@ -7,6 +7,7 @@ import json
 import random
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -70,6 +71,19 @@ def test_eight_threads_get_the_serial_answers(tuquan: ec.Ruleset) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         parallel = list(pool.map(lambda s: ec.evaluate(tuquan, s, as_of=date(2024, 6, 30)).to_json(), subjects * 4))
     assert parallel == serial * 4
+
+
+def test_an_engine_artefact_may_be_built_while_another_is_being_built() -> None:
+    rs = ec.load_ruleset("tuquan")
+    result: list[object] = []
+
+    def build() -> None:
+        result.append(rs.engine_artefact("outer", lambda: rs.engine_artefact("inner", dict)))
+
+    worker = threading.Thread(target=build, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert result == [{}], "building one artefact from inside another deadlocked"
 
 
 def test_closing_a_ruleset_frees_the_durable_network_and_it_can_be_rebuilt() -> None:

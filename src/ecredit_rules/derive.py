@@ -33,6 +33,7 @@ EventData = dict[str, Any]  # one event of ``facts.facts_data``: absent keys are
 class DeadlineCase:
     rule: DeadlineIR
     trigger: EventData
+    working_days: int  # the rule's period on as_of
     due: date
     answer: EventData | None  # the earliest response to the trigger dated on or before as_of
 
@@ -376,7 +377,7 @@ def _deadline_cases(rs: CompiledRuleset, s: Subject, day: _Day) -> tuple[Deadlin
     for rule, days in zip(rs.deadlines, day.deadline_days, strict=True):
         for trigger in s.of_type(rule.trigger):
             due = add_working_days(trigger["date"], days)
-            cases.append(DeadlineCase(rule, trigger, due, responses.get(trigger["id"])))
+            cases.append(DeadlineCase(rule, trigger, days, due, responses.get(trigger["id"])))
     return tuple(cases)
 
 

@@ -148,7 +148,8 @@ class CompiledRuleset:
     deadlines: tuple[DeadlineIR, ...]
     # Engines keep their compiled artefacts here, built on first use.
     _engine_cache: dict[str, object] = field(default_factory=dict, repr=False)
-    _engine_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Re-entrant: building one artefact may ask for another (the report's cited rules need citations).
+    _engine_lock: Any = field(default_factory=threading.RLock, repr=False)
 
     @property
     def document(self) -> Document:

@@ -104,6 +104,15 @@ def _citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
     return Citation(article=clause.article, item=clause.item, label=clause.label, text=clause.text)
 
 
+def _cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
+    """The plain rules in the order verdicts are reported in, each with its citation; built once."""
+    cited = rs.engine_artefact(
+        "cited_rules", lambda: tuple((rule, citation(rs, rule.clause)) for rule in rs.rules_in_file_order)
+    )
+    assert isinstance(cited, tuple)
+    return cited
+
+
 def ruleset_info(rs: CompiledRuleset) -> RulesetInfo:
     """What a report says about the ruleset that judged it, built once per ruleset."""
     info = rs.engine_artefact(
@@ -235,12 +244,12 @@ def build_report(
     explainer = _Explainer(rs, derived, outcomes.rules)
     verdicts: list[dict[str, Any]] = []
     undetermined: list[dict[str, Any]] = []
-    for rule in rs.rules_in_file_order:
+    for rule, cite in _cited_rules(rs):
         outcome = outcomes.rules[rule.id]
         if outcome == TRUE:
             evidence, parents = explainer.explain(rule)
             verdicts.append({"rule": rule.id, "kind": rule.kind, "label": rule.label,
-                             "citation": citation(rs, rule.clause), "evidence": evidence, "derived_from": parents})
+                             "citation": cite, "evidence": evidence, "derived_from": parents})
         elif outcome == UNKNOWN:
             undetermined.append({"rule": rule.id, "missing": sorted(explainer.missing(rule.formula))})
     rating = _rating(rs, explainer, outcomes, verdicts, undetermined)
@@ -252,7 +261,7 @@ def build_report(
             details: dict[str, Any] = {
                 "trigger": trigger["id"],
                 "trigger_date": trigger["date"].isoformat(),
-                "working_days": case.rule.working_days(as_of),
+                "working_days": case.working_days,
                 "due": case.due.isoformat(),
                 "status": status,
             }
