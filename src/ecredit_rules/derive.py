@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from functools import partial
 from operator import eq, is_, itemgetter, methodcaller
 from typing import Any
@@ -87,9 +87,10 @@ ValueFn = Callable[[Subject, int, date | None], int | None]
 ExplainFn = Callable[[Subject, int, date | None], Explanation]
 
 
-def _fen(amount: Any) -> int:
-    # Floor keeps "amount ≥ threshold" exact against a threshold rounded up to whole fen.
-    return int((Decimal(amount) * 100).to_integral_value(rounding=ROUND_FLOOR))
+def _fen(amount: Decimal) -> int:
+    # Floor keeps "amount ≥ threshold" exact against a threshold rounded up to whole fen; amounts
+    # are never negative, so int()'s truncation is the floor.
+    return int(amount * 100)
 
 
 # ----------------------------------------------------------------------------------- facts
@@ -369,16 +370,18 @@ def _deadline_cases(rs: CompiledRuleset, s: Subject, day: _Day) -> tuple[Deadlin
         return ()
     if s.events is None:
         return None  # the ruleset has deadlines but the facts say nothing about events
+    triggered = [(rule, days, trigger) for rule, days in zip(rs.deadlines, day.deadline_days, strict=True)
+                 for trigger in s.of_type(rule.trigger)]
+    if not triggered:
+        return ()
     responses: dict[str, EventData] = {}
     for e in s.of_type("response"):  # in date order: the earliest answer counts
         if e.get("answers") is not None:
             responses.setdefault(e["answers"], e)
-    cases = []
-    for rule, days in zip(rs.deadlines, day.deadline_days, strict=True):
-        for trigger in s.of_type(rule.trigger):
-            due = add_working_days(trigger["date"], days)
-            cases.append(DeadlineCase(rule, trigger, days, due, responses.get(trigger["id"])))
-    return tuple(cases)
+    return tuple(
+        DeadlineCase(rule, trigger, days, add_working_days(trigger["date"], days), responses.get(trigger["id"]))
+        for rule, days, trigger in triggered
+    )
 
 
 def derive(rs: CompiledRuleset, facts: dict[str, Any], as_of: date) -> Derived:
