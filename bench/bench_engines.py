@@ -106,10 +106,11 @@ def main() -> None:
     for engine, value in rates.items():
         print(f"  {engine:9} {value:9.0f} subjects/s")
     print(f"  ratio compiled/durable: {rates['compiled'] / rates['durable']:.1f}")
-    stages(rs, texts, AS_OF)
     if args.memory:
         for engine in ("compiled", "durable"):
             memory_loop(rs, texts, engine, args.memory, AS_OF)
+    # Last: it holds every subject's intermediate results at once, which would set the RSS high-water mark.
+    stages(rs, texts, AS_OF)
 
 
 if __name__ == "__main__":

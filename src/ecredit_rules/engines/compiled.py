@@ -38,7 +38,7 @@ def _closure(node: Node) -> Check:
 
 
 def _connective(node: And | Or) -> Check:
-    """Kleene AND (min) or OR (max), stopping at the first child that settles it.
+    """Kleene AND (the lowest child: a FALSE settles it) or OR (the highest: a TRUE settles it).
 
     Leaf and chained-rule children are read in place rather than through a closure each: the
     connectives are where a ruleset spends its evaluation.
@@ -46,57 +46,33 @@ def _connective(node: And | Or) -> Check:
     leaf_indexes = tuple(c.index for c in node.children if isinstance(c, Leaf))
     chained = tuple(c.rule for c in node.children if isinstance(c, Chain))
     others = tuple(_closure(c) for c in node.children if not isinstance(c, Leaf | Chain))
-    # The two bodies mirror each other (AND: lowest wins, FALSE settles it; OR: highest wins,
-    # TRUE settles it); spelled out rather than parameterised, which would cost a call per child.
-    if isinstance(node, And):
+    # With the settling value taken out, a child is either UNKNOWN or the neutral value (TRUE for
+    # AND, FALSE for OR), so the result is UNKNOWN as soon as one child is.
+    settled, neutral = (FALSE, TRUE) if isinstance(node, And) else (TRUE, FALSE)
 
-        def and_(leaves: list[int], outcomes: dict[str, int]) -> int:
-            result = TRUE
-            for i in leaf_indexes:
-                v = leaves[i]
-                if v < result:
-                    if v == FALSE:
-                        return FALSE
-                    result = v
-            for rule in chained:
-                v = outcomes[rule]
-                if v < result:
-                    if v == FALSE:
-                        return FALSE
-                    result = v
-            for part in others:
-                v = part(leaves, outcomes)
-                if v < result:
-                    if v == FALSE:
-                        return FALSE
-                    result = v
-            return result
-
-        return and_
-
-    def or_(leaves: list[int], outcomes: dict[str, int]) -> int:
-        result = FALSE
+    def connective(leaves: list[int], outcomes: dict[str, int]) -> int:
+        result = neutral
         for i in leaf_indexes:
             v = leaves[i]
-            if v > result:
-                if v == TRUE:
-                    return TRUE
-                result = v
+            if v == settled:
+                return settled
+            if v == UNKNOWN:
+                result = UNKNOWN
         for rule in chained:
             v = outcomes[rule]
-            if v > result:
-                if v == TRUE:
-                    return TRUE
-                result = v
+            if v == settled:
+                return settled
+            if v == UNKNOWN:
+                result = UNKNOWN
         for part in others:
             v = part(leaves, outcomes)
-            if v > result:
-                if v == TRUE:
-                    return TRUE
-                result = v
+            if v == settled:
+                return settled
+            if v == UNKNOWN:
+                result = UNKNOWN
         return result
 
-    return or_
+    return connective
 
 
 def deadline_status(due: date, answered: date | None, as_of: date) -> DeadlineStatus:
