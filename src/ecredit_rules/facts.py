@@ -160,16 +160,20 @@ _FastDate = Annotated[
     date, GetPydanticSchema(lambda _tp, handler: core_schema.chain_schema([_DATE_TEXT, handler(date)]))
 ]
 # Text or an integer, never a float: a JSON float would reach pydantic-core as a binary double,
-# and "49999.9999999999999999" must not become 50000.
+# and "49999.9999999999999999" must not become 50000. Text first, the usual case: a union stops
+# at its first match when told to go left to right.
 _FastAmount = Annotated[
     Decimal,
     GetPydanticSchema(
         lambda _tp, handler: core_schema.chain_schema([
-            core_schema.union_schema([
-                core_schema.int_schema(strict=True),
-                core_schema.str_schema(strict=True),
-                core_schema.is_instance_schema(Decimal),
-            ]),
+            core_schema.union_schema(
+                [
+                    core_schema.str_schema(strict=True),
+                    core_schema.int_schema(strict=True),
+                    core_schema.is_instance_schema(Decimal),
+                ],
+                mode="left_to_right",
+            ),
             handler(Amount),
         ])
     ),
