@@ -55,15 +55,14 @@ class Subject:
             index: dict[str, dict[str | None, list[EventData]]] = {}
             for e in events:
                 if e["date"] <= as_of:
+                    act = e.get("act")
                     by_act = index.get(e["type"])
                     if by_act is None:
-                        index[e["type"]] = {e.get("act"): [e]}
+                        index[e["type"]] = {act: [e]}
+                    elif act in by_act:
+                        by_act[act].append(e)
                     else:
-                        bucket = by_act.get(e.get("act"))
-                        if bucket is None:
-                            by_act[e.get("act")] = [e]
-                        else:
-                            bucket.append(e)
+                        by_act[act] = [e]
             self.events = index
 
     def of_type(self, event_type: str) -> list[EventData]:
