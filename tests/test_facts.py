@@ -237,3 +237,9 @@ def test_evaluate_never_mutates_the_input_dict() -> None:
     assert "tuquan.art11.item4" in {v.rule for v in report.verdicts}
     assert facts == before
     assert json.dumps(facts, default=str) == json.dumps(before, default=str)
+
+
+def test_a_response_answering_nothing_is_refused_when_events_are_a_tuple() -> None:
+    facts = {"subject": SUBJECT, "events": (penalty(), {"id": "R1", "type": "response", "date": "2024-02-01",
+                                                        "answers": "P9"})}
+    assert problems(facts) == {"events[1].answers": "no event with id 'P9'"}

@@ -234,7 +234,7 @@ def _fast(facts: Mapping[str, Any] | str | bytes) -> dict[str, Any] | None:
             return None
     except ValidationError:
         return None
-    return data if _events_consistent(data.get("events")) else None
+    return None if _raw_problems(data) else data
 
 
 def _members(data: dict[str, Any]) -> int:
@@ -247,16 +247,6 @@ def _members(data: dict[str, Any]) -> int:
         if part:
             count += len(part)
     return count
-
-
-def _events_consistent(events: tuple[dict[str, Any], ...] | None) -> bool:
-    """Event ids are unique and every response answers one of them (checked by ``_raw_problems`` too)."""
-    if not events:
-        return True
-    ids = {e["id"] for e in events}
-    if len(ids) != len(events):
-        return False
-    return all(e.get("answers") in ids for e in events if e["type"] == "response")
 
 
 def _model_data(facts: Facts) -> dict[str, Any]:
@@ -287,7 +277,7 @@ def _raw_problems(obj: Any) -> list[Problem]:
     """Checks that must report even when other fields are broken (pydantic stops at the list)."""
     problems: list[Problem] = []
     events = obj.get("events") if isinstance(obj, Mapping) else None
-    if isinstance(events, list):
+    if isinstance(events, list | tuple):  # JSON gives a list; a caller's dict may hold a tuple
         first: dict[str, int] = {}
         ids = {e.get("id") for e in events if isinstance(e, Mapping)}
         for i, event in enumerate(events):
