@@ -278,8 +278,13 @@ def _raw_problems(obj: Any) -> list[Problem]:
     problems: list[Problem] = []
     events = obj.get("events") if isinstance(obj, Mapping) else None
     if isinstance(events, list | tuple):  # JSON gives a list; a caller's dict may hold a tuple
+        # dict first: it settles the usual case without the slower ABC check.
+        given = [e for e in events if isinstance(e, (dict, Mapping))]
+        ids = {e.get("id") for e in given}
+        answers = [e.get("answers") for e in given if e.get("type") == "response"]
+        if len(ids) == len(given) and None not in answers and ids.issuperset(answers):
+            return problems  # the usual case, settled without walking the events one by one
         first: dict[str, int] = {}
-        ids = {e.get("id") for e in events if isinstance(e, Mapping)}
         for i, event in enumerate(events):
             if not isinstance(event, Mapping):
                 continue
