@@ -310,6 +310,7 @@ class Derivation:
         compiled = [compile_leaf(leaf) for leaf in rs.leaves]
         self.values = tuple(value for value, _ in compiled)
         self.explains = tuple(explain for _, explain in compiled)
+        self.ge = tuple(leaf.op == "ge" for leaf in rs.leaves)  # else "lt"
         self._windows = tuple(
             None if (months := _window(leaf)) is None else threshold_fn(months, rs.parameters) for leaf in rs.leaves
         )
@@ -334,7 +335,7 @@ class Derivation:
 class Derived:
     """The derived values of one subject on one day; evidence and missing facts on demand."""
 
-    __slots__ = ("_day", "_program", "as_of", "deadlines", "subject", "values")
+    __slots__ = ("_day", "_program", "_truths", "as_of", "deadlines", "subject", "values")
 
     def __init__(self, program: Derivation, subject: Subject, as_of: date) -> None:
         self._program = program
@@ -346,18 +347,20 @@ class Derived:
             for fn, threshold, start in zip(program.values, day.thresholds, day.starts, strict=True)
         )
         self.deadlines: tuple[DeadlineCase, ...] | None = _deadline_cases(program.rs, subject, day)
+        self._truths: list[int] | None = None
 
     @property
     def thresholds(self) -> tuple[int, ...]:
         return self._day.thresholds
 
-    def truth(self, leaf: Leaf) -> int:
-        """The leaf's Kleene truth: its value against its threshold, unknown without a value."""
-        value = self.values[leaf.index]
-        if value is None:
-            return UNKNOWN
-        threshold = self._day.thresholds[leaf.index]
-        return TRUE if (value >= threshold if leaf.op == "ge" else value < threshold) else FALSE
+    def truths(self) -> list[int]:
+        """Each leaf's Kleene truth: its value against its threshold, unknown without a value."""
+        if self._truths is None:
+            self._truths = [
+                UNKNOWN if v is None else (TRUE if (v >= t if ge else v < t) else FALSE)
+                for v, t, ge in zip(self.values, self._day.thresholds, self._program.ge, strict=True)
+            ]
+        return self._truths
 
     def explain(self, index: int) -> Explanation:
         """Leaf ``index``'s evidence (events, or fact paths) and the fact paths it lacks."""

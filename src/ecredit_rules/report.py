@@ -152,7 +152,7 @@ class _Explainer:
         if isinstance(node, Chain):
             return self.outcomes.get(node.rule, UNKNOWN)
         if isinstance(node, Leaf):
-            return self.derived.truth(node)
+            return self.derived.truths()[node.index]
         found = self.memo.get(id(node))
         if found is None:
             if isinstance(node, Not):

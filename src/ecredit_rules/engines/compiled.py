@@ -85,7 +85,6 @@ def deadline_status(due: date, answered: date | None, as_of: date) -> DeadlineSt
 
 class _Program:
     def __init__(self, rs: CompiledRuleset) -> None:
-        self.ops = tuple((leaf.op == "ge") for leaf in rs.leaves)
         self.rules = tuple((rule.id, _closure(rule.formula)) for rule in rs.all_rules())
 
 
@@ -95,10 +94,7 @@ class CompiledEngine:
     def decide(self, rs: CompiledRuleset, derived: Derived) -> Outcomes:
         program = rs.engine_artefact("compiled", lambda: _Program(rs))
         assert isinstance(program, _Program)
-        leaves = [
-            UNKNOWN if v is None else (TRUE if (v >= t if ge else v < t) else FALSE)
-            for v, t, ge in zip(derived.values, derived.thresholds, program.ops, strict=True)
-        ]
+        leaves = derived.truths()
         outcomes: dict[str, int] = {}
         for rule_id, check in program.rules:
             outcomes[rule_id] = check(leaves, outcomes)
