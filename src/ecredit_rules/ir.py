@@ -176,11 +176,6 @@ class CompiledRuleset:
         return self.rules + (self.rating.grades if self.rating else ())
 
     @cached_property
-    def rules_in_file_order(self) -> tuple[RuleIR, ...]:
-        """The plain rules in the order the rule file lists them: the order verdicts are reported in."""
-        return tuple(self.rules_by_id[rule.id] for rule in self.model.rules)
-
-    @cached_property
     def rules_by_id(self) -> dict[str, RuleIR]:
         """Every rule and grade by id, built once (reports look chained rules up by id)."""
         return {rule.id: rule for rule in self.all_rules()}

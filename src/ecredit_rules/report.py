@@ -105,9 +105,11 @@ def _citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
 
 
 def _cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
-    """The plain rules in the order verdicts are reported in, each with its citation; built once."""
+    """The plain rules in the order the rule file lists them (the order verdicts are reported in),
+    each with its citation; built once."""
+    by_id = rs.rules_by_id
     cited = rs.engine_artefact(
-        "cited_rules", lambda: tuple((rule, citation(rs, rule.clause)) for rule in rs.rules_in_file_order)
+        "cited_rules", lambda: tuple((by_id[r.id], citation(rs, by_id[r.id].clause)) for r in rs.model.rules)
     )
     assert isinstance(cited, tuple)
     return cited
