@@ -1,0 +1,57 @@
+"""The bounds on every input, in one place.
+
+A government system runs this library inside its own workers, behind an HTTP service and over a
+whole region each night: one careless or hostile input must be refused with a clear error at once,
+never hang a worker or exhaust its memory. Each bound below is named, documented for integrators
+in ``docs/limits.md``, and checked where the input enters (facts validation, the rule-file reader,
+the loader). Values are chosen far above anything a regulation or a real subject needs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+# --- facts (CONTRACT §3) -------------------------------------------------------------------------
+
+#: Earliest and latest date accepted anywhere: event dates, dated parameters and ``as_of``.
+#: Working-day deadlines near the end look a few weeks past the date, so the upper bound leaves
+#: room below Python's ``date.max``.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2999, 12, 31)
+
+#: Amounts: plain decimal notation, at most this many digits before the point and after it.
+AMOUNT_INTEGER_DIGITS = 15
+AMOUNT_FRACTION_DIGITS = 2
+
+#: Events of one subject. Evaluation is linear in events; this bounds one subject's cost.
+MAX_EVENTS = 100_000
+
+#: Items of any other list in the facts (roles, lists, platform systems).
+MAX_LIST_ITEMS = 1_000
+
+#: Length of any text in the facts (ids, names, references, authorities).
+MAX_TEXT_LENGTH = 1_000
+
+#: Size of one facts document read from a file or a request, in bytes.
+MAX_FACTS_BYTES = 64 * 1024 * 1024
+
+# --- rule files ---------------------------------------------------------------------------------
+
+#: Size of one rule or case file, in bytes.
+MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
+
+#: YAML anchors/aliases. A few kilobytes of aliases can expand to gigabytes ("billion laughs");
+#: the bundled rule files use none, so any alias past this many is refused.
+MAX_YAML_ALIASES = 100
+
+#: Nesting depth of the YAML document (mappings and lists inside each other).
+MAX_YAML_DEPTH = 64
+
+#: Nesting depth of one rule's condition (``all``/``any``/``not``/``at_least`` inside each other).
+MAX_CONDITION_DEPTH = 24
+
+#: Counts (``at_least``, ``n``), windows and thresholds, checked at load time with their position.
+MAX_COUNT = 100_000
+MAX_WINDOW_MONTHS = 1_200  # a century
+MAX_WINDOW_DAYS = 36_500
+MAX_WORKING_DAYS = 3_650
