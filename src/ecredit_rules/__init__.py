@@ -16,7 +16,6 @@ from .registry import RulesetRegistry
 from .report import Citation, RatingResult, Report, Undetermined, Verdict
 
 
-
 def _package_version() -> str:
     """The installed distribution's version; in a checkout that was never installed, its pyproject's."""
     # Imported here so that ``ecredit_rules`` exports nothing but its API.

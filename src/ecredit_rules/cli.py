@@ -395,14 +395,19 @@ def lint_cmd(lang: Lang, targets: tuple[str, ...]) -> None:
 
 
 @cli.command("schema")
+@click.option("--facts", "of_facts", is_flag=True,
+              help="The schema of the facts input (docs/facts.md) instead of rule files.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to this file instead of stdout (e.g. schema/ruleset.schema.json).")
-def schema_cmd(output: str | None) -> None:
-    """Print the JSON Schema of rule files, for editors (regenerate schema/ruleset.schema.json with it)."""
-    from .schema import schema_text
+def schema_cmd(of_facts: bool, output: str | None) -> None:
+    """Print the JSON Schema of rule files, for editors (regenerate schema/ruleset.schema.json with it).
+
+    With --facts: the JSON Schema of the facts a caller gives, generated from the Facts model.
+    """
+    from .schema import facts_schema_text, schema_text
 
     def body() -> int:
-        text = schema_text()
+        text = facts_schema_text() if of_facts else schema_text()
         if output is None:
             click.echo(text, nl=False)
         else:
