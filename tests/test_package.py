@@ -7,8 +7,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import ecredit_rules as ec
+from ecredit_rules import cli as cli_module
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT_VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -37,3 +39,9 @@ def test_version_is_exported() -> None:
 def test_package_declares_it_is_typed() -> None:
     # PEP 561: type checkers read the package's annotations only when this marker ships with it.
     assert (Path(ec.__file__).parent / "py.typed").is_file()
+
+
+def test_cli_version_is_the_packages() -> None:
+    result = CliRunner().invoke(cli_module.cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.split()[-1] == ec.__version__

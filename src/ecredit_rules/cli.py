@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from . import __version__
 from .bundled import VOCABULARY_FILE, available_rulesets, rules_dir
 from .compare import compare as compare_subject
 from .dates import parse_iso_date
@@ -165,7 +166,7 @@ def _run(body: Callable[[], int]) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ecredit-rules")
+@click.version_option(version=__version__)  # ec.__version__: also right in a checkout that was never installed
 def cli() -> None:
     """ecredit — 电子商务信用评价规则：把地方规定写成规则集，对主体事实作出有条款依据的认定。"""
 
