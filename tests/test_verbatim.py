@@ -16,8 +16,8 @@ from ecredit_rules.bundled import regulation_path, regulations_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_REPO = ROOT / "regulations"
-# The texts the copies were made from, where this machine has them: beside the checkout (the usual
-# layout), or wherever ECREDIT_SHARED_REGULATIONS points.
+# The texts the copies were made from, where this machine has them: wherever ECREDIT_SHARED_REGULATIONS
+# points, beside the checkout (the usual layout), or the project's shared folder (for worktrees elsewhere).
 ORIGINALS = [
     Path(p)
     for p in (os.environ.get("ECREDIT_SHARED_REGULATIONS"), ROOT.parent / "shared" / "regulations",
