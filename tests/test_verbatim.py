@@ -17,12 +17,9 @@ from ecredit_rules.bundled import regulation_path, regulations_dir
 ROOT = Path(__file__).resolve().parents[1]
 IN_REPO = ROOT / "regulations"
 # The texts the copies were made from, where this machine has them: wherever ECREDIT_SHARED_REGULATIONS
-# points, beside the checkout (the usual layout), or the project's shared folder (for worktrees elsewhere).
+# points, or beside the checkout (the usual layout).
 ORIGINALS = [
-    Path(p)
-    for p in (os.environ.get("ECREDIT_SHARED_REGULATIONS"), ROOT.parent / "shared" / "regulations",
-              "/work/shared/regulations")
-    if p
+    Path(p) for p in (os.environ.get("ECREDIT_SHARED_REGULATIONS"), ROOT.parent / "shared" / "regulations") if p
 ]
 # 西宁 prints its 抄送 block and sign-off inside 第二十三条 (a page-layout artefact, noted in the
 # rule file); the clause's text is the article without it.
