@@ -91,7 +91,8 @@ def _working_days(year: int) -> list[date]:
     # The calendar fills in each year on first use; doing that from two threads at once is unsafe.
     with _calendar_lock:
         calendar = _china()
-        day, end = date(year, 1, 1), date(year + 2, 1, 1)
+        # Near the end of Python's calendar (never reached within limits.MAX_DATE) stop at its last day.
+        day, end = date(year, 1, 1), date(year + 2, 1, 1) if year + 2 <= date.max.year else date.max
         out = []
         while day < end:
             if calendar.is_working_day(day):

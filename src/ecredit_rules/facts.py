@@ -94,7 +94,7 @@ def _shown(value: Any) -> str:
     """``repr(value)`` short enough to quote in a message, however long the input."""
     if isinstance(value, int) and value.bit_length() > 200:  # writing out a huge number costs, and says nothing
         return f"<{int(value.bit_length() * 0.30103) + 1} 位数 / digits>"
-    text = repr(value)
+    text = str(value) if isinstance(value, Decimal) else repr(value)  # 52000.001, not Decimal('52000.001')
     return text if len(text) <= 40 else text[:37] + "…"
 
 
@@ -307,6 +307,10 @@ def facts_data(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "
 def _fast(facts: Mapping[str, Any] | str | bytes) -> dict[str, Any] | None:
     try:
         if isinstance(facts, str | bytes):
+            # Every event has an "id": past the limit the slow path refuses the list without
+            # validating each event (the fast one would, then fail). Counting is a bytes scan.
+            if facts.count('"id"' if isinstance(facts, str) else b'"id"') > MAX_EVENTS + 1:
+                return None
             data = _FAST.validate_json(facts)
             # Every member of a JSON object is written with one colon. With as many colons in the
             # text as members in the result, no key was repeated (pydantic-core would keep only
@@ -314,6 +318,9 @@ def _fast(facts: Mapping[str, Any] | str | bytes) -> dict[str, Any] | None:
             if facts.count(":" if isinstance(facts, str) else b":") != _members(data):
                 return None
         elif isinstance(facts, Mapping):
+            events = facts.get("events")
+            if isinstance(events, list | tuple) and len(events) > MAX_EVENTS:
+                return None
             data = _FAST.validate_python(facts)
         else:
             return None
@@ -487,6 +494,10 @@ def load_facts(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "
         obj = facts
     if not isinstance(obj, Mapping):
         raise FactsError([Problem("(facts)", Msg("facts_not_object").render(lang))])
+    events = obj.get("events")
+    if isinstance(events, list | tuple) and len(events) > MAX_EVENTS:
+        # Refused before validating each of them: that alone would take seconds.
+        raise FactsError([Problem("events", Msg("facts_too_many", limit=MAX_EVENTS, count=len(events)).render(lang))])
     issues = _raw_problems(obj)
     try:
         result = Facts.model_validate(obj)
