@@ -265,3 +265,11 @@ def test_cli_evaluate_facts_errors_follow_lang(lang: str, expected: str, foreign
     result = CliRunner().invoke(cli_module.cli, ["evaluate", "-r", "tuquan", "--lang", lang, str(path)])
     assert result.exit_code == 2
     assert expected in result.output and foreign not in result.output
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("zh", "不是有效的 JSON"), ("en", "not valid JSON")])
+def test_cli_malformed_facts_json_follows_lang(lang: str, expected: str, tmp_path: Path) -> None:
+    path = tmp_path / "facts.json"
+    path.write_text('{"subject": ', encoding="utf-8")
+    result = CliRunner().invoke(cli_module.cli, ["evaluate", "-r", "tuquan", "--lang", lang, str(path)])
+    assert result.exit_code == 2 and expected in result.output

@@ -106,11 +106,11 @@ def _read_json(source: str, lang: Lang) -> tuple[Any, list[Problem]]:
     try:
         return parse_json(raw, lang=lang)
     except json.JSONDecodeError as exc:
-        _fail([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"])
+        _fail([f"{name}:{exc.lineno}:{exc.colno}: {Msg('facts_json', detail=exc.msg).render(lang)}"])
     except UnicodeDecodeError:
-        _fail([f"{name}: not UTF-8 encoded JSON"])
+        _fail([f"{name}: {Msg('not_utf8').render(lang)}"])
     except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep
-        _fail([f"{name}: not readable JSON: {exc}"])
+        _fail([f"{name}: {Msg('facts_json', detail=exc).render(lang)}"])
 
 
 def _read_subjects(source: str, lang: Lang) -> tuple[list[Facts], bool]:
