@@ -31,8 +31,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not_utf8": ("文件不是 UTF-8 编码", "the file is not UTF-8 encoded"),
     "file_not_found": ("找不到文件", "file not found"),
     "unknown_ruleset": (
-        "没有名为 \"{name}\" 的规则集（可用：{available}）",
-        "no ruleset named \"{name}\" (available: {available})",
+        "没有名为 \"{name}\" 的规则集{hint}（可用：{available}）",
+        "no ruleset named \"{name}\"{hint} (available: {available})",
+    ),
+    "ruleset_is_directory": (
+        "这是一个文件夹，不是规则文件；请写出文件夹中的 .yaml 文件",
+        "this is a folder, not a rule file; name a .yaml file inside it",
     ),
     "unknown_key": ("不认识的键 \"{key}\"{hint}", "unknown key \"{key}\"{hint}"),
     "missing_key": ("缺少必填项 \"{key}\"", "required key \"{key}\" is missing"),
