@@ -239,9 +239,9 @@ def _ruleset_of(path: Path, model: CaseFile, problems: _Located, cache: RulesetC
         found = _rule_file_for(path, ref)
         if found is None:
             if where:
-                available = available_rulesets()
-                msg = Msg("unknown_ruleset", name=ref, available=", ".join(available), suggestion=suggest(ref, available))
-                problems.add(where, msg)
+                known = available_rulesets()
+                hint = suggest(ref, known)
+                problems.add(where, Msg("unknown_ruleset", name=ref, available=", ".join(known), suggestion=hint))
             else:
                 problems.add(where, Msg("case_no_ruleset"))
             return None
