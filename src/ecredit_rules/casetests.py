@@ -155,6 +155,14 @@ class _Located(LocatedProblems):
         self.lang = lang
         # Problems located in another file (the rule file a case file names), kept as they are.
         self.elsewhere: list[Problem] = []
+        # Places the YAML reading already complained about (an impossible date, a repeated key):
+        # the checks that follow would only say the same place again, less clearly.
+        self._read_at = {(p.line, p.column) for p, _ in doc.problems}
+
+    def add(self, path: PathKey, msg: Msg, *, at_key: bool = False) -> None:
+        pos = self.doc.position_of(path, key=at_key)
+        if (pos.line, pos.column) not in self._read_at:
+            super().add(path, msg, at_key=at_key)
 
     def __bool__(self) -> bool:
         return bool(self.items or self.elsewhere)
