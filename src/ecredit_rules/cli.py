@@ -1,8 +1,8 @@
 """The ``ecredit`` command (CONTRACT §6).
 
 Exit status: 0 success, 1 findings (``validate``), 2 bad input or usage. Every user error is
-reported on stderr, one line per problem naming the file and the field or line; a traceback
-means a bug in this program, never a mistake in the input.
+reported on stderr, one line per problem naming the file and the field or line. Even a bug in
+this program prints no traceback: it is said in one line naming the command, exit 2 (see ``_run``).
 """
 
 from __future__ import annotations
@@ -334,7 +334,7 @@ def _validate_one(target: str, lang: Lang) -> tuple[int, list[str]]:
     path = resolve_path(target)
     if not path.is_file():
         try:
-            load_ruleset(target, lang=lang)  # renders the localized "not found" message
+            load_ruleset(target, lang=lang)  # says why, in lang: an unknown id, a folder, a missing file
         except RulesetError as err:
             return EXIT_BAD_INPUT, _problem_lines(err)
         return EXIT_BAD_INPUT, [f"{path}: not a file"]
