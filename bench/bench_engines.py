@@ -94,7 +94,7 @@ def memory_loop(rs: ec.Ruleset, texts: list[str], engine: str, total: int, as_of
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ruleset", default="tuquan")
+    parser.add_argument("--ruleset", default="tuquan", choices=ec.available_rulesets())
     parser.add_argument("--subjects", type=int, default=3000)
     parser.add_argument("--memory", type=int, default=0, help="also run N evaluations per engine, printing RSS")
     args = parser.parse_args()

@@ -1,4 +1,10 @@
-"""A seeded generator of realistic subjects: 20–40 events over three years, mixed facts."""
+"""A seeded generator of realistic subjects: 20–40 events over three years, mixed facts.
+
+The codes below are written out, not read from ``rules/vocabulary.yaml``: the same seed must give the
+same subjects in every revision, so that ``bench/corpus.py`` compares like with like (a code added to
+the vocabulary would change the corpus and be unknown to an older base). ``tests/test_generate.py``
+checks that every code here is in the vocabulary.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,11 @@ SYSTEMS = [
     "user_registration", "seller_qualification_review", "trading_rules", "information_disclosure_review",
     "consumer_protection", "publicity_and_warning", "transaction_security_and_backup", "other_required_systems",
 ]
+ROLES = ["goods_operator", "platform_operator", "infrastructure_provider"]
+LEGAL_FORMS = ["enterprise", "individual_business", "natural_person", "other_organization"]
+# Event types other than ``response`` (responses are added to answer triggers), and how often each occurs.
+EVENT_WEIGHTS = {"penalty": 30, "warning": 15, "finding": 15, "commitment": 5, "rating": 5, "review_request": 4,
+                 "submission": 4, "objection": 4}
 AS_OF = date(2024, 6, 30)
 
 
@@ -32,10 +43,7 @@ def subject(rng: random.Random, n: int, as_of: date = AS_OF) -> dict[str, Any]:
     events: list[dict[str, Any]] = []
     for k in range(rng.randint(20, 40)):
         day = start + timedelta(days=rng.randint(0, 3 * 365 + 30))  # a few fall after as_of
-        kind = rng.choices(
-            ["penalty", "warning", "finding", "commitment", "rating", "review_request", "submission", "objection"],
-            weights=[30, 15, 15, 5, 5, 4, 4, 4],
-        )[0]
+        kind = rng.choices(list(EVENT_WEIGHTS), weights=list(EVENT_WEIGHTS.values()))[0]
         event: dict[str, Any] = {"id": f"E{k}", "type": kind, "date": day.isoformat()}
         if kind in {"penalty", "warning", "finding"}:
             event["act"] = rng.choice(ACTS[: rng.choice([4, 8, 20])])
@@ -55,8 +63,8 @@ def subject(rng: random.Random, n: int, as_of: date = AS_OF) -> dict[str, Any]:
         "subject": {
             "id": f"S{n:08d}",
             "name": f"某某电商{n}号",
-            "roles": rng.sample(["goods_operator", "platform_operator", "infrastructure_provider"], rng.randint(1, 2)),
-            "legal_form": rng.choice(["enterprise", "individual_business", "natural_person", "other_organization"]),
+            "roles": rng.sample(ROLES, rng.randint(1, 2)),
+            "legal_form": rng.choice(LEGAL_FORMS),
             "licensed": rng.random() < 0.85,
             "lists": rng.choice([[], [], ["black"], ["red"]]),
         },

@@ -15,6 +15,27 @@ from .loader import load_ruleset
 from .registry import RulesetRegistry
 from .report import Citation, RatingResult, Report, Undetermined, Verdict
 
+
+def _package_version() -> str:
+    """The installed distribution's version; in a checkout that was never installed, its pyproject's."""
+    # Imported here so that ``ecredit_rules`` exports nothing but its API.
+    import tomllib
+    from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
+
+    try:
+        return version("ecredit-rules")
+    except PackageNotFoundError:
+        pass
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    try:
+        return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+    except (OSError, ValueError, KeyError):  # not a checkout either (a copied folder): say so, don't fail
+        return "0+unknown"
+
+
+__version__ = _package_version()
+
 __all__ = [
     "Citation",
     "Comparison",
@@ -28,6 +49,7 @@ __all__ = [
     "RulesetRegistry",
     "Undetermined",
     "Verdict",
+    "__version__",
     "available_rulesets",
     "compare",
     "evaluate",

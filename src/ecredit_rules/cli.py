@@ -18,6 +18,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from . import __version__
 from .bundled import VOCABULARY_FILE, available_rulesets, rules_dir
 from .compare import compare as compare_subject
 from .dates import parse_iso_date
@@ -196,7 +197,7 @@ def _internal_error(exc: BaseException) -> int:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ecredit-rules")
+@click.version_option(version=__version__)  # ec.__version__: also right in a checkout that was never installed
 def cli() -> None:
     """ecredit — 电子商务信用评价规则：把地方规定写成规则集，对主体事实作出有条款依据的认定。"""
 
@@ -426,14 +427,19 @@ def lint_cmd(lang: Lang, targets: tuple[str, ...]) -> None:
 
 
 @cli.command("schema")
+@click.option("--facts", "of_facts", is_flag=True,
+              help="The schema of the facts input (docs/facts.md) instead of rule files.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to this file instead of stdout (e.g. schema/ruleset.schema.json).")
-def schema_cmd(output: str | None) -> None:
-    """Print the JSON Schema of rule files, for editors (regenerate schema/ruleset.schema.json with it)."""
-    from .schema import schema_text
+def schema_cmd(of_facts: bool, output: str | None) -> None:
+    """Print the JSON Schema of rule files, for editors (regenerate schema/ruleset.schema.json with it).
+
+    With --facts: the JSON Schema of the facts a caller gives, generated from the Facts model.
+    """
+    from .schema import facts_schema_text, schema_text
 
     def body() -> int:
-        text = schema_text()
+        text = facts_schema_text() if of_facts else schema_text()
         if output is None:
             click.echo(text, nl=False)
         else:

@@ -22,6 +22,7 @@ import json
 from typing import Any
 
 from . import language as L
+from .facts import Facts
 from .vocabulary import vocabulary
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -122,3 +123,37 @@ def _enumerate_codes(defs: dict[str, Any]) -> None:
     defs["RetentionBody"]["properties"]["record"]["enum"] = list(v.retention_days)
     defs["LacksSystem"]["properties"]["lacks_system"]["enum"] = list(v.platform_systems)
     defs["HasSystem"]["properties"]["has_system"]["enum"] = list(v.platform_systems)
+
+
+# --- facts (CONTRACT §3) ---------------------------------------------------------------------------
+
+FACTS_SCHEMA_ID = "urn:ecredit-rules:facts.schema.json"
+
+
+def facts_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the facts input, generated from the pydantic ``Facts`` model.
+
+    The model is the single definition: codes are enumerated from ``rules/vocabulary.yaml`` because
+    the model's own types are. ``docs/facts.md`` explains each field for integrators.
+
+    >>> facts_schema()["required"]
+    ['subject']
+    """
+    raw = Facts.model_json_schema()
+    raw.pop("title", None)
+    raw.pop("description", None)  # the model's docstring, written for programmers
+    head = {
+        "$schema": SCHEMA_DIALECT,
+        "$id": FACTS_SCHEMA_ID,
+        "title": "ecredit-rules 事实输入 / ecredit-rules facts",
+        "description": (
+            "一个电子商务经营主体的已知事实；未给出的键表示未知，不表示否（见 docs/facts.md） / "
+            "what is known about one e-commerce subject; an absent key means unknown, never false (see docs/facts.md)"
+        ),
+    }
+    return {**head, **raw}
+
+
+def facts_schema_text() -> str:
+    """The facts schema as ``ecredit schema --facts`` prints it: indented UTF-8 JSON ending in a newline."""
+    return json.dumps(facts_schema(), ensure_ascii=False, indent=2) + "\n"
