@@ -3,13 +3,14 @@
 ``make run`` calls this. ``examples/<ruleset>/*.json`` are judged under the ruleset the folder
 is named for; ``examples/compare/*.json`` under all bundled rulesets side by side. Each file is
 valid facts as it stands (CONTRACT §3), so ``ecredit evaluate`` reads it as written; its day of
-evaluation is in ``examples/as_of.json`` (the default, or the file's own day and why it was chosen).
+evaluation is in ``examples/as_of.toml`` (the default, or the file's own day and why it was chosen).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,18 +19,18 @@ import ecredit_rules as ec
 from ecredit_rules.table import comparison_table, report_table
 
 HERE = Path(__file__).resolve().parent
-AS_OF_FILE = HERE / "as_of.json"
+AS_OF_FILE = HERE / "as_of.toml"
 
 
 def as_of_days() -> dict[str, date]:
     """The day of evaluation of every example file, by its path under ``examples/`` (``tuquan/x.json``)."""
-    manifest = json.loads(AS_OF_FILE.read_text(encoding="utf-8"))
-    default = date.fromisoformat(manifest["default"])
+    manifest = tomllib.loads(AS_OF_FILE.read_text(encoding="utf-8"))
+    default: date = manifest["default"]
     days = {path.relative_to(HERE).as_posix(): default for path in sorted(HERE.glob("*/*.json"))}
     for name, entry in manifest["files"].items():
         if name not in days:  # a renamed example would otherwise lose its day silently
             raise SystemExit(f"{AS_OF_FILE}: there is no example {name}")
-        days[name] = date.fromisoformat(entry["as_of"])
+        days[name] = entry["as_of"]
     return days
 
 

@@ -2,13 +2,16 @@
 
 A command is a line of a fenced block that starts with ``ecredit `` (or ``$ ecredit ``), or an inline
 code span ``ecredit SUBCOMMAND ARGUMENTS…``; a bare ``ecredit test`` in a sentence names the command,
-it is not one to run. Each runs in a child process with a timeout and must end with its documented status:
+it is not one to run. Each runs in a child process with a timeout, in a copy of the repository root (so a
+command that writes a file, like ``ecredit schema --facts -o facts.schema.json``, leaves the checkout
+as it was), and must end with its documented status:
 0, or the ``N`` of a ``<!-- command exit=N -->`` comment just before its block (a doc showing a
-finding). Blocks marked ``<!-- check: run … -->`` belong to the policy guide's walkthrough, which
+finding). A block marked ``<!-- file PATH -->`` is a file a command of the page reads: it is written
+to PATH in the copy first. Blocks marked ``<!-- check: run … -->`` belong to the policy guide's walkthrough, which
 creates their files step by step: ``tests/test_policy_guide.py`` runs those in that state.
 
 The examples the README points at are facts as CONTRACT §3 defines them (their day of evaluation is
-in ``examples/as_of.json``), so every one of them evaluates through the command line as it stands.
+in ``examples/as_of.toml``), so every one of them evaluates through the command line as it stands.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -45,10 +50,10 @@ TIMEOUT = 120
 # Inline spans that show the shape of a command rather than one to type as it stands, and why.
 NOT_RUN = {
     "ecredit diff 旧文件 新文件": "the form of the command: its words say what to write in their place",
-    "ecredit schema --output schema/ruleset.schema.json": (
-        "rewrites the committed schema; tests/test_schema.py checks that its output equals that file"
-    ),
+    "ecredit evaluate -r <id> FACTS.json": "the form of the command: <id> and FACTS.json stand for what to write",
 }
+FILE_MARKER = re.compile(r"^file (?P<path>\S+)$")
+NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis")
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,19 @@ def documented_commands(path: Path) -> list[Documented]:
     return found
 
 
+def documented_files(path: Path) -> dict[str, str]:
+    """The files ``path`` shows in blocks marked ``<!-- file PATH -->``, by PATH."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    files: dict[str, str] = {}
+    for i, line in enumerate(lines[:-1]):
+        match = MARKER.match(line.strip())
+        file_match = FILE_MARKER.match(match["marker"]) if match else None
+        if file_match and FENCE.match(lines[i + 1]):
+            end = next(j for j in range(i + 2, len(lines)) if FENCE.match(lines[j]))
+            files[file_match["path"]] = "\n".join(lines[i + 2:end]) + "\n"
+    return files
+
+
 COMMANDS = [command for doc in DOCS for command in documented_commands(doc)]
 RUNNABLE = [c for c in COMMANDS if not c.walkthrough]
 
@@ -91,16 +109,26 @@ def child_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
 
 
+@pytest.fixture(scope="module")
+def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository root (sources, docs, rules, examples), where the commands run."""
+    copy = tmp_path_factory.mktemp("repo") / ROOT.name
+    shutil.copytree(ROOT, copy, ignore=NOT_COPIED)
+    for doc in DOCS:
+        for name, text in documented_files(doc).items():
+            (copy / name).write_text(text, encoding="utf-8")
+    return copy
+
+
 @pytest.mark.parametrize("documented", RUNNABLE, ids=[f"{c.doc} {c.command}" for c in RUNNABLE])
-def test_documented_command_runs_as_written(documented: Documented) -> None:
+def test_documented_command_runs_as_written(documented: Documented, repo_copy: Path) -> None:
     args = shlex.split(documented.command, comments=True)[1:]
     done = subprocess.run(
         [sys.executable, "-m", "ecredit_rules", *args],
-        cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=TIMEOUT,
+        cwd=repo_copy, env=child_env(), capture_output=True, text=True, timeout=TIMEOUT,
     )
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == documented.exit, f"{documented.doc}: {documented.command}\n{done.stderr}"
-    assert done.stdout or done.stderr
 
 
 def test_the_readme_shows_the_commands_of_every_kind() -> None:
@@ -153,7 +181,7 @@ def test_compare_example_compares_through_the_command_line_as_written(name: str)
 
 
 def test_every_day_in_the_manifest_belongs_to_an_example() -> None:
-    manifest = json.loads((EXAMPLES / "as_of.json").read_text(encoding="utf-8"))
+    manifest = tomllib.loads((EXAMPLES / "as_of.toml").read_text(encoding="utf-8"))
     assert set(manifest["files"]) <= set(AS_OF)
     assert all(entry["why"] for entry in manifest["files"].values())
 
