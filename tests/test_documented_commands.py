@@ -2,13 +2,14 @@
 
 A command is a line of a fenced block that starts with ``ecredit `` (or ``$ ecredit ``), or an inline
 code span ``ecredit SUBCOMMAND ARGUMENTS…``; a bare ``ecredit test`` in a sentence names the command,
-it is not one to run. Each runs in a child process with a timeout, in a copy of the repository root (so a
-command that writes a file, like ``ecredit schema --facts -o facts.schema.json``, leaves the checkout
-as it was), and must end with its documented status:
-0, or the ``N`` of a ``<!-- command exit=N -->`` comment just before its block (a doc showing a
-finding). A block marked ``<!-- file PATH -->`` is a file a command of the page reads: it is written
-to PATH in the copy first. Blocks marked ``<!-- check: run … -->`` belong to the policy guide's walkthrough, which
-creates their files step by step: ``tests/test_policy_guide.py`` runs those in that state.
+it is not one to run. Each runs in a child process with a timeout, in a copy of the repository root
+(so a command that writes a file, like ``ecredit schema --facts -o facts.schema.json``, leaves the
+checkout as it was), and must end with its documented status: 0, or the ``N`` of a
+``<!-- command exit=N -->`` comment just before its block (a doc showing a finding).
+
+A block marked ``<!-- file PATH -->`` is a file that a command of the page reads: it is written to
+PATH in the copy first. Blocks marked ``<!-- check: run … -->`` belong to the policy guide's
+walkthrough, which creates their files step by step: ``tests/test_policy_guide.py`` runs those.
 
 The examples the README points at are facts as CONTRACT §3 defines them (their day of evaluation is
 in ``examples/as_of.toml``), so every one of them evaluates through the command line as it stands.
