@@ -31,8 +31,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not_utf8": ("文件不是 UTF-8 编码", "the file is not UTF-8 encoded"),
     "file_not_found": ("找不到文件", "file not found"),
     "unknown_ruleset": (
-        "没有名为 \"{name}\" 的规则集（可用：{available}）",
-        "no ruleset named \"{name}\" (available: {available})",
+        "没有名为 \"{name}\" 的规则集{hint}（可用：{available}）",
+        "no ruleset named \"{name}\"{hint} (available: {available})",
+    ),
+    "ruleset_is_directory": (
+        "这是一个文件夹，不是规则文件；请写出文件夹中的 .yaml 文件",
+        "this is a folder, not a rule file; name a .yaml file inside it",
     ),
     "unknown_key": ("不认识的键 \"{key}\"{hint}", "unknown key \"{key}\"{hint}"),
     "missing_key": ("缺少必填项 \"{key}\"", "required key \"{key}\" is missing"),
@@ -300,6 +304,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "diff_determined": ("不再无法判断", "no longer undetermined"),
     "diff_facts_not_found": ("找不到事实文件夹", "facts folder not found"),
     "diff_facts_empty": ("文件夹中没有事实文件（*.json）", "no facts files (*.json) in the folder"),
+    # The command line's last resort: an error this program did not foresee, said in one line.
+    "internal_error": (
+        "ecredit {command}：{doing}时程序内部出错（{kind}{detail}），没有完成；这是本程序的问题，"
+        "请把这条命令和所用的文件交给维护人员",
+        "ecredit {command}: internal error while {doing} ({kind}{detail}); nothing was completed. "
+        "This is a fault of this program: please send this command and its files to the maintainers",
+    ),
+    "doing_rulesets": ("列出规则集", "listing the rulesets"),
+    "doing_evaluate": ("评价主体", "evaluating the subjects"),
+    "doing_compare": ("比较各规则集的认定", "comparing the rulesets"),
+    "doing_validate": ("检查规则文件", "checking the rule files"),
+    "doing_test": ("运行用例", "running the test cases"),
+    "doing_diff": ("比较两版规则文件", "comparing the two rule files"),
+    "doing_lint": ("检查规则文件的隐患", "linting the rule files"),
+    "doing_schema": ("生成 JSON Schema", "writing the JSON Schema"),
 }
 
 CATEGORY_EN = {
