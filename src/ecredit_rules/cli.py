@@ -28,6 +28,7 @@ from .evaluate import check_as_of
 from .evaluate import evaluate as evaluate_subject
 from .facts import Facts, load_facts, parse_json
 from .ir import CompiledRuleset
+from .limits import MAX_FACTS_BYTES
 from .loader import load_ruleset, resolve_path
 from .messages import CATALOGUE, Lang, Msg
 from .table import comparison_table, report_table, ruleset_list
@@ -103,9 +104,17 @@ def _read_json(source: str, lang: Lang) -> tuple[Any, list[Problem]]:
     """The JSON in ``source`` (a path, or ``-`` for stdin) and its duplicated keys; floats become Decimal."""
     name = "<stdin>" if source == "-" else source
     try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        # Never more than the limit plus one byte: a larger document is refused without reading it all.
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_FACTS_BYTES + 1)
+        else:
+            with Path(source).open("rb") as handle:
+                raw = handle.read(MAX_FACTS_BYTES + 1)
     except OSError as exc:
         _fail([_cannot_read(name, exc)])
+    if len(raw) > MAX_FACTS_BYTES:
+        size = f"{MAX_FACTS_BYTES:,}+" if source == "-" else f"{Path(source).stat().st_size:,}"
+        _fail([f"{name}: {Msg('facts_too_large', size=size, limit=f'{MAX_FACTS_BYTES:,}').render(lang)}"])
     try:
         return parse_json(raw, lang=lang)
     except json.JSONDecodeError as exc:

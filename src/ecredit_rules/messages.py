@@ -131,6 +131,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "duplicate_grade": ("等级 \"{grade}\" 重复", "grade \"{grade}\" appears twice"),
     # --- facts (CONTRACT §3): each problem is printed after its fact path ---
     "facts_json": ("不是有效的 JSON：{detail}", "not valid JSON: {detail}"),
+    "facts_too_large": (
+        "事实文件有 {size} 字节，超过上限 {limit} 字节，未予读取",
+        "the facts document has {size} bytes, over the limit of {limit}; it was not read",
+    ),
     "facts_not_object": ("事实须是一个 JSON 对象（{{…}}）", "facts must be a JSON object"),
     "facts_key_twice": ("这个键在 JSON 文本中出现了两次", "key appears twice in the JSON text"),
     "facts_duplicate_event": (
