@@ -44,6 +44,10 @@ MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
 #: the bundled rule files use none, so any alias past this many is refused.
 MAX_YAML_ALIASES = 100
 
+#: Values (mappings, lists, scalars) that aliases may copy into the document, all aliases together:
+#: a hundred aliases of one large anchored block would otherwise still multiply its size.
+MAX_YAML_ALIAS_VALUES = 10_000
+
 #: Nesting depth of the YAML document (mappings and lists inside each other).
 MAX_YAML_DEPTH = 64
 

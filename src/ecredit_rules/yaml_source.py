@@ -13,7 +13,9 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .messages import Msg
+from .yaml_mistakes import explain_syntax_error
 
 PathKey = tuple[str | int, ...]
 
@@ -94,6 +96,79 @@ class _Builder:
             return None
 
 
+class _Refused(Exception):
+    """A document the bounded composer will not build, with where and why."""
+
+    def __init__(self, pos: Position, msg: Msg) -> None:
+        super().__init__(msg.code)
+        self.pos = pos
+        self.msg = msg
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader with the document's nesting and alias expansion bounded while composing.
+
+    PyYAML's composer recurses once per nesting level and shares an aliased node everywhere it is
+    referenced, so a deep file exhausts the stack and a few hundred bytes of aliases expand to
+    billions of values when built. Both are counted here, as each node is composed, and refused
+    before the recursion or the expansion can happen.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._expanded: dict[int, tuple[int, int]] = {}  # node id → (aliases, values) it expands to
+        self._aliases = 0  # aliases in the document as it would be built, nested ones included
+        self._alias_values = 0  # values that aliases copy, counted the same way
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            return self._alias(event)
+        self._depth += 1
+        if self._depth > limits.MAX_YAML_DEPTH:
+            raise _Refused(_event_position(event), Msg("yaml_too_deep", limit=limits.MAX_YAML_DEPTH))
+        before = (self._aliases, self._alias_values)
+        node: yaml.Node = super().compose_node(parent, index)
+        self._depth -= 1
+        values = _count_values(node, self._expanded)
+        self._expanded[id(node)] = (self._aliases - before[0], values)
+        return node
+
+    def _alias(self, event: yaml.AliasEvent) -> yaml.Node:
+        pos = _event_position(event)
+        node = self.anchors.get(event.anchor)
+        if node is None:
+            return super().compose_node(None, None)  # PyYAML's own "found undefined alias"
+        if id(node) not in self._expanded:
+            # Anchors are registered before their children are composed: an alias to a node not
+            # yet finished points into itself, and building it would never end.
+            raise _Refused(pos, Msg("yaml_alias_cycle", anchor=event.anchor))
+        aliases, values = self._expanded[id(node)]
+        self._aliases += 1 + aliases
+        self._alias_values += values
+        if self._aliases > limits.MAX_YAML_ALIASES or self._alias_values > limits.MAX_YAML_ALIAS_VALUES:
+            raise _Refused(pos, Msg("yaml_aliases", limit=limits.MAX_YAML_ALIASES))
+        self.get_event()
+        return node
+
+
+def _count_values(node: yaml.Node, expanded: dict[int, tuple[int, int]]) -> int:
+    """Values ``node`` stands for once aliases are copied out (children are already counted)."""
+    if isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    else:
+        return 1
+    return 1 + sum(expanded.get(id(child), (0, 1))[1] for child in children)
+
+
+def _event_position(event: yaml.Event) -> Position:
+    mark = event.start_mark
+    return Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+
+
 def parse_yaml(text: str, file: str) -> SourceDocument:
     """Parse ``text`` safely; syntax errors become problems with positions instead of exceptions.
 
@@ -102,20 +177,21 @@ def parse_yaml(text: str, file: str) -> SourceDocument:
     'duplicate_key'
     """
     doc = SourceDocument(file=file, data=None)
+    loader = _BoundedLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+    except _Refused as refused:
+        doc.problems.append((refused.pos, refused.msg))
+        return doc
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-        line_text = text.splitlines()[pos.line - 1] if mark and pos.line - 1 < len(text.splitlines()) else ""
-        if "\t" in line_text[: pos.column] or "'\\t'" in str(exc.problem):
-            doc.problems.append((pos, Msg("yaml_tab")))
-        else:
-            doc.problems.append((pos, Msg("yaml_syntax", detail=str(exc.problem or exc))))
+        line, column, msg = explain_syntax_error(text, exc)
+        doc.problems.append((Position(line, column), msg))
         return doc
     except yaml.YAMLError as exc:
         doc.problems.append((Position(1, 1), Msg("yaml_syntax", detail=str(exc))))
         return doc
+    finally:
+        loader.dispose()
     if node is None:
         doc.problems.append((Position(1, 1), Msg("yaml_empty")))
         return doc
@@ -130,6 +206,11 @@ def parse_yaml(text: str, file: str) -> SourceDocument:
 
 def read_yaml(path: Path) -> SourceDocument:
     """Read and parse ``path`` once; the document keeps the bytes it was parsed from."""
+    if path.stat().st_size > limits.MAX_RULE_FILE_BYTES:
+        # Refused before reading: a huge file must not cost a watcher its memory or its time.
+        doc = SourceDocument(file=str(path), data=None)
+        doc.problems.append((Position(1, 1), Msg("file_too_large", limit=limits.MAX_RULE_FILE_BYTES // (1024 * 1024))))
+        return doc
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
