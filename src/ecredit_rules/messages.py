@@ -37,7 +37,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "(line {other} is indented {other_indent}); entries of one level must start in the same column",
     ),
     "yaml_indent_deeper": (
-        "这一行比第 {other} 行多缩进了 {extra} 格，但第 {other} 行已写了取值，下面不能再有下级内容；请与第 {other} 行对齐",
+        "这一行比第 {other} 行多缩进了 {extra} 格，但第 {other} 行已写了取值，下面不能再有下级内容；"
+        "请与第 {other} 行对齐",
         "this line is indented {extra} more spaces than line {other}, but line {other} already has its value "
         "and cannot contain anything; line it up with line {other}",
     ),
@@ -67,9 +68,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "\"{field}\" value {value} is out of range; it must be from {low} to {high}",
     ),
     "param_out_of_range": (
-        "参数 \"{name}\" 自 {day} 起的取值 {value} 超出 \"{field}\" 允许的范围 {low} 至 {high}（第 {line} 行引用）",
-        "parameter \"{name}\" value {value} from {day} is out of range for \"{field}\" "
-        "(used on line {line}): it must be from {low} to {high}",
+        "参数 \"{name}\" 自 {day} 起的取值 {value} 超出允许范围 {low} 至 {high}（单位 {unit}）",
+        "parameter \"{name}\" value {value} from {day} is out of range; in {unit} it must be from {low} to {high}",
+    ),
+    "load_crashed": (
+        "读取此文件时出现意外错误（{detail}），文件未被采用",
+        "an unexpected error while reading this file ({detail}); the file is not used",
     ),
     "date_out_of_range": (
         "日期 {value} 超出允许范围 {low} 至 {high}",

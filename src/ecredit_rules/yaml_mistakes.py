@@ -18,7 +18,9 @@ from .messages import Msg
 # A key written with a full-width colon: at the start of a block line (after indentation and list
 # dashes) or after the opening brace or a comma of a flow mapping. Keys are ids, so ASCII only;
 # Chinese text with a full-width colon inside a value is left alone.
-_FULL_WIDTH_COLON_KEY = re.compile(r"(?:^[ \u3000]*(?:-[ \u3000]+)*|[{,][ \u3000]*)[\"']?[A-Za-z0-9_.\-]+[\"']?[ \u3000]*(：)")
+_FULL_WIDTH_COLON_KEY = re.compile(
+    r"(?:^[ \u3000]*(?:-[ \u3000]+)*|[{,][ \u3000]*)[\"']?[A-Za-z0-9_.\-]+[\"']?[ \u3000]*(：)"
+)
 # An ideographic space where YAML needs a plain one: in the indentation, after a list dash, a
 # colon or a comma.
 _IDEOGRAPHIC_SPACE = re.compile(r"^ *(\u3000)|(?:^ *-|[:,])(\u3000)")

@@ -79,6 +79,12 @@ class _Builder:
                 if not isinstance(key, str | int | bool):
                     self.doc.problems.append((_mark(key_node), Msg("yaml_complex_key")))
                     continue
+                if isinstance(key, str) and "\u3000" in key:
+                    # An ideographic space where an indentation space belongs makes it part of the key.
+                    where = _mark(key_node)
+                    at = Position(where.line, where.column + key.index("\u3000"))
+                    self.doc.problems.append((at, Msg("yaml_full_width_space")))
+                    continue
                 if key in result:
                     first = self.doc.key_positions[(*path, key)]
                     self.doc.problems.append((_mark(key_node), Msg("duplicate_key", key=key, first_line=first.line)))
@@ -201,7 +207,17 @@ def parse_yaml(text: str, file: str) -> SourceDocument:
         mark = exc.problem_mark
         pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         doc.problems.append((pos, Msg("yaml_value", detail=str(exc.problem))))
+        return doc
+    if not isinstance(doc.data, dict):
+        # Rule and case files are mappings; a bare null, list or value would otherwise pass as
+        # "no data" with no problem to show.
+        what, what_en = _SHAPES.get(type(doc.data), ("单个取值", "a single value"))
+        doc.problems.append((Position(1, 1), Msg("yaml_not_mapping", what=what, what_en=what_en)))
+        doc.data = None
     return doc
+
+
+_SHAPES: dict[type, tuple[str, str]] = {type(None): ("空值 null", "null"), list: ("列表", "a list")}
 
 
 def read_yaml(path: Path) -> SourceDocument:
