@@ -138,5 +138,29 @@ def _indentation(lines: list[str], target: int) -> tuple[int, Msg] | None:
     if n > prev_indent and not opens_block:
         return n, Msg("yaml_indent_deeper", other=previous + 1, extra=n - prev_indent)
     if n not in levels and n <= prev_indent:
-        return n, Msg("yaml_indent_unaligned", indent=n, other=previous + 1, other_indent=_indent(prev_line))
+        # A list item misses the items above it; anything else misses the line just above.
+        other = _last_item(lines, target) if lines[target].lstrip(" ").startswith("- ") else None
+        other = previous if other is None else other
+        return n, Msg("yaml_indent_unaligned", indent=n, other=other + 1, other_indent=_indent(lines[other]))
+    if lines[target].lstrip(" ").startswith("-"):
+        return _stray_item(lines, target, n)
     return None
+
+
+def _stray_item(lines: list[str], target: int, n: int) -> tuple[int, Msg] | None:
+    """A list item at a column where its block holds keys, not items: it misses the items above."""
+    same = next((i for i in range(target - 1, -1, -1) if _is_content(lines[i]) and _indent(lines[i]) <= n), None)
+    if same is None or _indent(lines[same]) < n:
+        return None  # the first item of a new list
+    previous = next(i for i in range(target - 1, -1, -1) if _is_content(lines[i]))
+    opens_list = same == previous and _unquoted(lines[same]).rstrip().endswith(":")
+    if lines[same].lstrip(" ").startswith("-") or opens_list:
+        return None  # a sibling item, or a list written under its key at the key's column: both fine
+    item = _last_item(lines, target)
+    if item is None:
+        return None
+    return n, Msg("yaml_indent_unaligned", indent=n, other=item + 1, other_indent=_indent(lines[item]))
+
+
+def _last_item(lines: list[str], target: int) -> int | None:
+    return next((i for i in range(target - 1, -1, -1) if lines[i].lstrip(" ").startswith("- ")), None)
