@@ -147,9 +147,10 @@ def test_condition_nested_past_its_bound_is_located_at_the_first_level_too_deep(
     assert f"more than {limits.MAX_CONDITION_DEPTH} levels" in message
 
 
-def test_registry_serves_the_other_files_of_a_folder_with_a_deep_file(tmp_path: Path) -> None:
+def test_registry_serves_the_other_files_of_a_folder_with_hostile_files(tmp_path: Path) -> None:
     write(tmp_path, TUQUAN_YAML)
     write(tmp_path, "deep: " + "[" * 20_000 + "]" * 20_000 + "\n", name="deep.yaml")
+    write(tmp_path, BILLION_LAUGHS, name="bomb.yaml")
     code = f"""
 import json
 import ecredit_rules as ec
@@ -157,7 +158,7 @@ reg = ec.RulesetRegistry({str(tmp_path)!r})
 print(json.dumps({{"ids": reg.ids(), "errors": sorted(reg.errors)}}))
 reg.close()
 """
-    assert json.loads(run_child(code)) == {"ids": ["tuquan"], "errors": ["deep"]}
+    assert json.loads(run_child(code)) == {"ids": ["tuquan"], "errors": ["bomb", "deep"]}
 
 
 def test_live_registry_reports_a_deep_edit_as_failed(tmp_path: Path) -> None:
@@ -279,6 +280,28 @@ def test_every_command_reports_a_null_document(tmp_path: Path) -> None:
         assert done.returncode == code, (args, done.stderr)
         assert "Traceback" not in done.stderr + done.stdout
         assert f"{path}:1:1: 文件内容须是键值对" in done.stderr + done.stdout, args
+
+
+HOSTILE = {
+    "alias bomb": BILLION_LAUGHS,
+    "deep yaml": "ruleset: " + "[" * 20_000 + "]" * 20_000 + "\n",
+    "deep not": nested_rule(TUQUAN_YAML, "not", 3000),
+    "deep all": nested_rule(TUQUAN_YAML, "all", 250),
+    "at_least 12 of 28": edit(
+        TUQUAN_YAML, TUQUAN_ITEM4, f"{{at_least: {{n: 12, of: [{', '.join(leaves_condition(28))}]}}}}"
+    ),
+    "null": "null\n",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_validate_and_lint_report_hostile_files_without_a_traceback(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, HOSTILE[name])
+    for command, code in (("validate", 1), ("lint", 2)):
+        done = cli(command, str(path))
+        assert done.returncode == code, (command, done.stderr)
+        assert "Traceback" not in done.stdout + done.stderr
+        assert f"{path}:" in done.stdout + done.stderr
 
 
 # --- 8. values out of range ----------------------------------------------------------------------
