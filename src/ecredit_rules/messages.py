@@ -55,8 +55,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "YAML alias *{anchor} points into the content that contains it and can never be expanded",
     ),
     "yaml_not_mapping": (
-        "文件内容须是键值对（ruleset: …、document: … 等），而这里是{what}",
-        "the file must be a mapping (ruleset: …, document: …), but it is {what_en}",
+        "文件内容须是键值对（每行 键: 值），而这里是{what}",
+        "the file must be a mapping (lines of key: value), but it is {what_en}",
     ),
     "file_too_large": ("文件超过 {limit} MB，不予读取", "the file is larger than {limit} MB and is not read"),
     "condition_too_deep": (

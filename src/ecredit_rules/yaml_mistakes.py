@@ -24,6 +24,7 @@ _FULL_WIDTH_COLON_KEY = re.compile(
 # An ideographic space where YAML needs a plain one: in the indentation, after a list dash, a
 # colon or a comma.
 _IDEOGRAPHIC_SPACE = re.compile(r"^ *(\u3000)|(?:^ *-|[:,])(\u3000)")
+_LOOK_BACK = 5  # lines above the parser's failure searched for the slip
 _BLOCK_SCALAR = re.compile(r"(?::|^\s*-)\s*[|>][-+0-9]*\s*(?:#.*)?$")
 
 
@@ -41,8 +42,10 @@ def explain_syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int
     if "\t" in line_text[: column + 1] or "'\\t'" in problem:
         tab = line_text.find("\t")
         return line + 1, (tab if tab >= 0 else column) + 1, Msg("yaml_tab")
+    # From where the failing construct started (a flow collection, a key), but never far above:
+    # a block mapping's context is its first line, and the slip is always close to the failure.
     first = exc.context_mark.line if exc.context_mark is not None else line
-    first = max(0, min(first, line - 1))
+    first = max(0, line - _LOOK_BACK, min(first, line - 1))
     for i in range(first, line + 1):
         found = _full_width(lines[i] if i < len(lines) else "", flow="flow" in str(exc.context or ""))
         if found is not None:
