@@ -19,7 +19,7 @@ import pytest
 import ecredit_rules as ec
 from ecredit_rules import limits
 from ecredit_rules.engines.durable import dnf, dnf_bound
-from ecredit_rules.ir import And, Leaf, Not, Or
+from ecredit_rules.ir import And, AtLeast, Leaf, Not, Or
 from tests.conftest import TUQUAN_ITEM4, TUQUAN_YAML, edit, line_of, write
 
 SECOND = 1.0  # issue 9: every class is decided within a second
@@ -226,6 +226,13 @@ def test_dnf_bound_is_never_below_the_real_size() -> None:
             assert dnf_bound(node, want) >= len(dnf(node, want))
 
 
+@pytest.mark.parametrize("n", [2, 3])
+def test_dnf_of_at_least_more_than_its_children_is_never_true_and_always_definitely_false(n: int) -> None:
+    a = Leaf(0, None, "ge", None)  # type: ignore[arg-type]
+    assert dnf(AtLeast(n, (a,)), True) == []
+    assert dnf(AtLeast(n, (a,)), False) == [(frozenset(), frozenset())]
+
+
 def test_dnf_bound_of_a_product_is_exact() -> None:
     a, b, c, d = (Leaf(i, None, "ge", None) for i in range(4))  # type: ignore[arg-type]
     assert dnf_bound(And((Or((a, b)), Or((c, d)))), True) == 4
@@ -369,13 +376,15 @@ def test_a_dated_value_outside_the_calendar_bounds_is_refused(tmp_path: Path) ->
     assert "9999-01-01 is out of range" in problem.message
 
 
-def test_at_least_n_past_the_count_bound_is_refused(tmp_path: Path) -> None:
-    cond = f"{{at_least: {{n: {limits.MAX_COUNT + 1}, of: [{TUQUAN_ITEM4}]}}}}"
+@pytest.mark.parametrize("n", [2, 3, limits.MAX_COUNT + 1])
+def test_at_least_n_past_the_number_of_conditions_is_refused(tmp_path: Path, n: int) -> None:
+    cond = f"{{at_least: {{n: {n}, of: [{{{TUQUAN_ITEM4}}}]}}}}"
     text = edit(TUQUAN_YAML, TUQUAN_ITEM4, cond)
     path = write(tmp_path, text)
     problem = only(path)
-    assert problem.where.startswith(f"{path}:{line_of(text, '{at_least: {n:')}:")
-    assert str(limits.MAX_COUNT + 1) in problem.message
+    row = line_of(text, "{at_least: {n:")
+    assert problem.where == f"{path}:{row}:{text.splitlines()[row - 1].index('{n:') + 5}"
+    assert f'"n" 的值 {n} 超出允许范围 1 至 1' in problem.message
 
 
 def test_working_days_past_their_bound_are_refused(tmp_path: Path) -> None:

@@ -88,6 +88,8 @@ def dnf(node: Node, want: bool) -> list[Term]:
         size = node.n if want else k - node.n + 1
         if size > k:
             return [] if want else [(frozenset(), frozenset())]
+        if size <= 0:  # more required than there are children: definitely not, always
+            return [(frozenset(), frozenset())]
         alternatives = [And(combo) for combo in itertools.combinations(node.children, size)]
         return _merge(t for alt in alternatives for t in dnf(alt, want))
     conjunctive = isinstance(node, And) == want  # true-And and false-Or need every child
@@ -222,7 +224,7 @@ def dnf_bound(node: Node, want: bool) -> int:
         size = node.n if want else k - node.n + 1
         if size > k:
             return 0 if want else 1
-        if size <= 0:  # more required than there are children: the empty alternative alone
+        if size <= 0:  # more required than there are children: definitely not, always
             return 1
         # C(k, size) combinations, each a conjunction of ``size`` children: at most the largest ones'.
         largest = sorted(bounds, reverse=True)[:size]
