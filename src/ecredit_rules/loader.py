@@ -422,9 +422,8 @@ class _Checker:
                     self._threshold(body.at_least, (*where, key, "at_least"), {"times"})
                 else:
                     self._threshold(body.at_least, (*where, key, "at_least"), {"yuan"})
-            elif isinstance(node, L.AtLeastOf) and node.at_least.n > len(node.at_least.of):
-                # More required than there are conditions: it could never hold, surely a slip.
-                msg = Msg("out_of_range", field="n", value=node.at_least.n, low=1, high=len(node.at_least.of))
+            elif isinstance(node, L.AtLeastOf) and node.at_least.n > limits.MAX_COUNT:
+                msg = Msg("out_of_range", field="n", value=node.at_least.n, low=1, high=limits.MAX_COUNT)
                 self.p.add((*where, "at_least", "n"), msg)
             elif isinstance(node, L.Fired):
                 for i, ref in enumerate(node.fired):
