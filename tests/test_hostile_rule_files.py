@@ -312,6 +312,15 @@ def test_validate_and_lint_report_hostile_files_without_a_traceback(tmp_path: Pa
         assert f"{path}:" in done.stdout + done.stderr
 
 
+def test_a_number_too_long_to_convert_is_named_as_such(tmp_path: Path) -> None:
+    text = edit(TUQUAN_YAML, "value: 12}", "value: " + "9" * 5000 + "}")
+    path = write(tmp_path, text)
+    problem = only(path, "en")
+    row = line_of(text, '99999')
+    assert problem.where == f"{path}:{row}:{text.splitlines()[row - 1].index('9999') + 1}"
+    assert problem.message == "a number of 5000 digits is too long to read"
+
+
 # --- 8. values out of range ----------------------------------------------------------------------
 
 

@@ -71,6 +71,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "参数 \"{name}\" 自 {day} 起的取值 {value} 超出允许范围 {low} 至 {high}（单位 {unit}）",
         "parameter \"{name}\" value {value} from {day} is out of range; in {unit} it must be from {low} to {high}",
     ),
+    "number_too_long": ("这个数字有 {digits} 位，太长，无法读取", "a number of {digits} digits is too long to read"),
     "load_crashed": (
         "读取此文件时出现意外错误（{detail}），文件未被采用",
         "an unexpected error while reading this file ({detail}); the file is not used",

@@ -97,8 +97,12 @@ class _Builder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except ValueError:
-            # The safe constructor raises a bare ValueError for impossible dates such as 2019-02-30.
-            self.doc.problems.append((_mark(node), Msg("bad_date", value=node.value)))
+            # The safe constructor raises a bare ValueError for impossible dates such as 2019-02-30,
+            # and for integers past Python's limit on digits converted from text.
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                self.doc.problems.append((_mark(node), Msg("bad_date", value=node.value)))
+            else:
+                self.doc.problems.append((_mark(node), Msg("number_too_long", digits=len(node.value))))
             return None
 
 
@@ -175,6 +179,16 @@ def _event_position(event: yaml.Event) -> Position:
     return Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
 
 
+def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> tuple[Position, Msg]:
+    try:
+        line, column, msg = explain_syntax_error(text, exc)
+    except Exception:  # naming the cause is a courtesy: a slip in it must not turn into a traceback
+        mark = exc.problem_mark or exc.context_mark
+        at = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        return at, Msg("yaml_syntax", detail=str(exc.problem or exc))
+    return Position(line, column), msg
+
+
 def parse_yaml(text: str, file: str) -> SourceDocument:
     """Parse ``text`` safely; syntax errors become problems with positions instead of exceptions.
 
@@ -190,8 +204,7 @@ def parse_yaml(text: str, file: str) -> SourceDocument:
         doc.problems.append((refused.pos, refused.msg))
         return doc
     except yaml.MarkedYAMLError as exc:
-        line, column, msg = explain_syntax_error(text, exc)
-        doc.problems.append((Position(line, column), msg))
+        doc.problems.append(_syntax_problem(text, exc))
         return doc
     except yaml.YAMLError as exc:
         doc.problems.append((Position(1, 1), Msg("yaml_syntax", detail=str(exc))))
