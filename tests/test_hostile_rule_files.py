@@ -98,14 +98,45 @@ def test_a_few_aliases_still_work(tmp_path: Path) -> None:
     assert [p.where for p in caught.value.problems] == [f"{path}:{line_of(text, 'version_note')}:1"]
 
 
-def test_file_over_the_size_bound_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(limits, "MAX_RULE_FILE_BYTES", 1024 * 1024)
-    path = write(tmp_path, TUQUAN_YAML + "# " + "x" * (1024 * 1024) + "\n")
+def test_file_over_the_size_bound_is_refused_unread(tmp_path: Path) -> None:
+    path = write(tmp_path, TUQUAN_YAML + "# " + "x" * limits.MAX_RULE_FILE_BYTES + "\n")
     with pytest.raises(ec.RulesetError) as caught:
         ec.load_ruleset(path, lang="en")
     assert [(p.where, p.message) for p in caught.value.problems] == [
-        (f"{path}:1:1", "the file is larger than 1 MB and is not read")
+        (f"{path}:1:1", f"the file is larger than {limits.MAX_RULE_FILE_BYTES // 1024} KB and is not read")
     ]
+
+
+def test_a_file_just_under_the_size_bound_is_read_within_a_second(tmp_path: Path) -> None:
+    lines = []
+    size = 0
+    while size < limits.MAX_RULE_FILE_BYTES - 100:
+        lines.append(f"key{len(lines)}: {{text: 一段中文说明 {len(lines)}, n: [1, 2, 3]}}\n")
+        size += len(lines[-1].encode())
+    path = write(tmp_path, "".join(lines))
+    where, message = one_problem(load_in_child(path))  # within a second
+    assert where.startswith(f"{path}:") and f"{limits.MAX_YAML_VALUES}" in message
+
+
+def test_a_file_of_many_small_values_is_refused_within_a_second(tmp_path: Path) -> None:
+    path = write(tmp_path, "".join(f"- [{', '.join(['1'] * 50)}]\n" for _ in range(1_500)))
+    assert path.stat().st_size < limits.MAX_RULE_FILE_BYTES
+    where, message = one_problem(load_in_child(path, "en"))
+    # Values: the outer list, then per line a list and 50 numbers. Before the refused (MAX + 1)th
+    # come MAX - 1 values after the outer list: ``full`` whole lines and ``rest`` values of the next
+    # line (its list and rest - 1 numbers), so it is number ``rest`` of that line, at 4 + 3 (rest - 1).
+    full, rest = divmod(limits.MAX_YAML_VALUES - 1, 51)
+    assert where == f"{path}:{full + 1}:{4 + 3 * (rest - 1)}"
+    assert f"more than {limits.MAX_YAML_VALUES} values" in message
+
+
+def test_a_file_of_long_texts_just_under_the_size_bound_is_read_within_a_second(tmp_path: Path) -> None:
+    clause = "原文条款文字，" * 200
+    lines = [f"c{i}: {clause}\n" for i in range(limits.MAX_RULE_FILE_BYTES // len(clause.encode()))]
+    path = write(tmp_path, "".join(lines))
+    assert limits.MAX_RULE_FILE_BYTES - 5000 < path.stat().st_size <= limits.MAX_RULE_FILE_BYTES
+    result = load_in_child(path)
+    assert result["problems"] and result["seconds"] < SECOND, result["seconds"]  # read, then refused as not a ruleset
 
 
 # --- 5. deep nesting -----------------------------------------------------------------------------

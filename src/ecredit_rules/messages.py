@@ -46,6 +46,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "内容嵌套超过 {limit} 层，无法读取",
         "the content is nested more than {limit} levels deep",
     ),
+    "yaml_too_many_values": (
+        "文件中的取值超过 {limit} 个，不予读取；请拆分成几个文件",
+        "the file holds more than {limit} values and is not read; split it",
+    ),
     "yaml_aliases": (
         "YAML 别名（*名称）展开后超过 {limit} 个或内容过多；请把内容直接写出",
         "YAML aliases (*name) expand to more than {limit} aliases or too much content; write the content out",
@@ -58,7 +62,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "文件内容须是键值对（每行 键: 值），而这里是{what}",
         "the file must be a mapping (lines of key: value), but it is {what_en}",
     ),
-    "file_too_large": ("文件超过 {limit} MB，不予读取", "the file is larger than {limit} MB and is not read"),
+    "file_too_large": ("文件超过 {limit} KB，不予读取", "the file is larger than {limit} KB and is not read"),
     "condition_too_deep": (
         "条件嵌套超过 {limit} 层（all/any/not/at_least 层层相套）；请拆成几条规则",
         "the condition is nested more than {limit} levels deep (all/any/not/at_least); split it into rules",

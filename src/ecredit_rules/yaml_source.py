@@ -121,12 +121,14 @@ class _BoundedLoader(yaml.SafeLoader):
     PyYAML's composer recurses once per nesting level and shares an aliased node everywhere it is
     referenced, so a deep file exhausts the stack and a few hundred bytes of aliases expand to
     billions of values when built. Both are counted here, as each node is composed, and refused
-    before the recursion or the expansion can happen.
+    before the recursion or the expansion can happen; so is a document of more values than can be
+    read within a second.
     """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._values = 0  # values composed so far, aliases not included (they are bounded apart)
         self._expanded: dict[int, tuple[int, int]] = {}  # node id → (aliases, values) it expands to
         self._aliases = 0  # aliases in the document as it would be built, nested ones included
         self._alias_values = 0  # values that aliases copy, counted the same way
@@ -138,6 +140,9 @@ class _BoundedLoader(yaml.SafeLoader):
         self._depth += 1
         if self._depth > limits.MAX_YAML_DEPTH:
             raise _Refused(_event_position(event), Msg("yaml_too_deep", limit=limits.MAX_YAML_DEPTH))
+        self._values += 1
+        if self._values > limits.MAX_YAML_VALUES:
+            raise _Refused(_event_position(event), Msg("yaml_too_many_values", limit=limits.MAX_YAML_VALUES))
         before = (self._aliases, self._alias_values)
         node: yaml.Node = super().compose_node(parent, index)
         self._depth -= 1
@@ -238,7 +243,7 @@ def read_yaml(path: Path) -> SourceDocument:
     if path.stat().st_size > limits.MAX_RULE_FILE_BYTES:
         # Refused before reading: a huge file must not cost a watcher its memory or its time.
         doc = SourceDocument(file=str(path), data=None)
-        doc.problems.append((Position(1, 1), Msg("file_too_large", limit=limits.MAX_RULE_FILE_BYTES // (1024 * 1024))))
+        doc.problems.append((Position(1, 1), Msg("file_too_large", limit=limits.MAX_RULE_FILE_BYTES // 1024)))
         return doc
     raw = path.read_bytes()
     try:
