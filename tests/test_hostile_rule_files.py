@@ -442,3 +442,14 @@ def test_working_days_past_their_bound_are_refused(tmp_path: Path) -> None:
     path = write(tmp_path, text)
     problem = only(path, "en")
     assert f"value {limits.MAX_WORKING_DAYS + 1} is out of range" in problem.message
+
+
+def test_the_rule_language_guide_states_the_ranges_the_loader_checks() -> None:
+    from ecredit_rules.loader import UNIT_RANGES
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "rule-language.md").read_text(encoding="utf-8")
+    for unit, (low, high) in UNIT_RANGES.items():
+        if unit != "yuan":  # the guide says "not below 0" for amounts; the top is the facts' own bound
+            assert f"{low} 至 {high}" in guide, unit
+    assert f"{limits.MIN_DATE} 至 {limits.MAX_DATE}" in guide
+    assert f"不超过 {limits.MAX_CONDITION_DEPTH} 层" in guide
