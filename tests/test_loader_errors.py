@@ -100,7 +100,8 @@ def test_unknown_act_code_suggests_the_likely_spelling(tmp_path: Path) -> None:
 
 
 def test_unknown_key_is_located_at_the_key_and_suggests_the_likely_spelling(tmp_path: Path) -> None:
-    text = edit(TUQUAN_YAML, "    interpretation: 本项没有次数和期限要求", "    intrepretation: 本项没有次数和期限要求")
+    text = edit(TUQUAN_YAML, "    interpretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也",
+                "    intrepretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也")
     path = write(tmp_path, text)
     problem = only_problem(path)
     assert problem.where == at(path, text, "intrepretation:", 5)
@@ -187,7 +188,8 @@ def test_two_independent_mistakes_give_two_lines(tmp_path: Path) -> None:
 def test_a_duplicated_key_does_not_hide_a_structural_mistake(tmp_path: Path) -> None:
     text = edit(TUQUAN_YAML, "  issuer: 突泉县市场监督管理局\n",
                 "  issuer: 突泉县市场监督管理局\n  issuer: 另一个机关\n")
-    text = edit(text, "    interpretation: 本项没有次数和期限要求", "    intrepretation: 本项没有次数和期限要求")
+    text = edit(text, "    interpretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也",
+                "    intrepretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也")
     path = write(tmp_path, text)
     found = problems(path)
     assert [p.where for p in found] == [
