@@ -90,7 +90,8 @@ def test_legal_forms_with_nothing_in_common_can_never_fire(tmp_path: Path) -> No
     # Drop the other branch of the any, so only the contradictory all is left.
     text = edit(
         text,
-        "        - events: {types: [penalty, finding], acts: [unlicensed_operation], within_months: {param: rating_months}}\n",
+        "        - events: {types: [penalty, finding], acts: [unlicensed_operation],"
+        " within_months: {param: rating_months}}\n",
         "",
     )
     [finding] = lint_text(tmp_path, text)
