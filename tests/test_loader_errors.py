@@ -248,3 +248,24 @@ def test_at_least_n_below_one_gives_the_limit(tmp_path: Path) -> None:
     problem = only_problem(path)
     assert problem.where == at(path, text, "            n: 0", 16)
     assert problem.message == '"n" 的值 0 太小，至少应为 1'
+
+
+ITEM1_INTERPRETATION = "    interpretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也"
+
+
+def test_retroactive_rule_needs_a_reason(tmp_path: Path) -> None:
+    item1 = "      events: {types: [penalty, finding], acts: [false_identity], within_months: {param: rating_months}}\n"
+    # The reason moved from interpretation to note: the loader wants it where reports show it.
+    note = ITEM1_INTERPRETATION.replace("interpretation", "note")
+    text = edit(TUQUAN_YAML, item1 + ITEM1_INTERPRETATION, item1 + "    retroactive: true\n" + note)
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    assert "retroactive" in problem.message and "interpretation" in problem.message
+
+
+def test_follows_checks_its_act_codes(tmp_path: Path) -> None:
+    text = edit(TUQUAN_YAML, "              acts: [false_identity, unlicensed_operation,",
+                "              acts: [false_identty, unlicensed_operation,")
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    assert '"false_identty"' in problem.message and '是否为 "false_identity"' in problem.message

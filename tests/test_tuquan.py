@@ -456,3 +456,31 @@ def test_report_json_carries_the_verbatim_clause_and_digest(judge) -> None:
     assert "利用合同实施欺诈、胁迫、恶意串通等行为" in text
     assert report.ruleset.digest.startswith("sha256:")
     assert report.ruleset.number == "突市监发〔2016〕91号"
+
+
+def test_case_amount_without_act_leaves_the_money_item_undetermined(judge) -> None:
+    # The penalty may be for trademark-infringing goods: its act is unknown, its amount reaches 五万元.
+    report = judge("tuquan", facts(event("P1", "penalty", "2024-01-01", sales_amount="50000")), AS_OF)
+    assert "tuquan.art11.item6" not in fired(report)
+    missing = next(u.missing for u in report.undetermined if u.rule == "tuquan.art11.item6")
+    assert missing == ["events[0].act", "events[0].illegal_gain"]
+
+
+def test_case_amount_without_act_below_the_threshold_cannot_matter(judge) -> None:
+    report = judge("tuquan", facts(event("P1", "penalty", "2024-01-01", sales_amount="100", illegal_gain="0")), AS_OF)
+    assert "tuquan.art11.item6" not in {u.rule for u in report.undetermined}
+
+
+def test_retroactive_rule_counts_events_before_the_period_of_force(tmp_path) -> None:
+    import ecredit_rules as ec
+    from tests.conftest import TUQUAN_YAML, edit, evaluate_both, write
+
+    item3 = ("      events: {types: [penalty, finding], acts: [pyramid_selling],"
+             " within_months: {param: rating_months}}\n")
+    early = facts(event("F1", "finding", "2015-12-31", "pyramid_selling"))
+    plain = ec.load_ruleset(write(tmp_path, TUQUAN_YAML))
+    assert "tuquan.art11.item3" not in fired(evaluate_both(plain, early, date(2016, 1, 1)))
+    text = edit(TUQUAN_YAML, item3, item3 + "    retroactive: true\n")
+    (tmp_path / "tuquan.yaml").unlink()
+    retro = ec.load_ruleset(write(tmp_path, text))
+    assert "tuquan.art11.item3" in fired(evaluate_both(retro, early, date(2016, 1, 1)))
