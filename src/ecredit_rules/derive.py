@@ -22,7 +22,7 @@ from operator import eq, is_, itemgetter, methodcaller
 from typing import Any
 
 from . import language as L
-from .dates import add_working_days, window_start
+from .dates import add_working_days, months_after, window_start
 from .ir import FALSE, TRUE, UNKNOWN, CompiledRuleset, DeadlineIR, Leaf, threshold_fn
 
 Evidence = tuple[str, ...]
@@ -195,7 +195,7 @@ def _selector(
     types: list[str], acts: list[str] | None, grades: list[str] | None = None
 ) -> Callable[[Subject, date | None], Selection | None]:
     """The subject's events of these types dated from ``start``, sure and possible (None: events unknown)."""
-    # Events without an act may be of any act: gathered with the listed acts, sorted out below.
+    # Events without an act may be of any act: the index keeps them under None, gathered with the rest.
     gather = _gather(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
     filters = _filters(acts, grades)
 
@@ -203,19 +203,53 @@ def _selector(
         chosen = gather(s)
         if chosen is None:
             return None
+        if not filters:
+            return (chosen if start is None else [e for e in chosen if e["date"] >= start]), []
         sure: list[EventData] = []
         possible: Possible = []
         for e in chosen:
-            if start is not None and e["date"] < start:
-                continue
-            lacking = _lacking(e, filters) if filters else ()
-            if lacking == ():
-                sure.append(e)
-            elif lacking is not None:
-                possible.append((e, lacking))
+            if start is None or e["date"] >= start:
+                lacking = _lacking(e, filters)
+                if lacking == ():
+                    sure.append(e)
+                elif lacking is not None:
+                    possible.append((e, lacking))
         return sure, possible
 
     return select
+
+
+def _counter(
+    types: list[str], acts: list[str] | None, grades: list[str] | None
+) -> Callable[[Subject, date | None], tuple[int, int] | None]:
+    """How many events surely count and how many at most, without building lists (runs for every subject)."""
+    gather = _gather(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
+    wanted_grades = frozenset(grades) if grades is not None else None
+    act_filtered = acts is not None
+
+    def count(s: Subject, start: date | None) -> tuple[int, int] | None:
+        chosen = gather(s)
+        if chosen is None:
+            return None
+        if start is None and wanted_grades is None and not act_filtered:
+            return len(chosen), len(chosen)
+        low = high = 0
+        for e in chosen:
+            if start is not None and e["date"] < start:
+                continue
+            unknown = act_filtered and e.get("act") is None  # gathered acts are the listed ones or None
+            if wanted_grades is not None:
+                grade = e.get("grade")
+                if grade is None:
+                    unknown = True
+                elif grade not in wanted_grades:
+                    continue
+            high += 1
+            if not unknown:
+                low += 1
+        return low, high
+
+    return count
 
 
 def _paths(s: Subject, possible: Possible, extra: str | None = None) -> Evidence:
@@ -237,13 +271,11 @@ def _decided(low: int, high: float, threshold: int) -> int | None:
 def _events_leaf(spec: L.Events) -> tuple[ValueFn, ExplainFn]:
     body = spec.events
     select = _selector(body.types, body.acts, body.grades)
+    count = _counter(body.types, body.acts, body.grades)
 
     def value(s: Subject, threshold: int, start: date | None) -> int | None:
-        found = select(s, start)
-        if found is None:
-            return None
-        sure, possible = found
-        return _decided(len(sure), len(sure) + len(possible), threshold)
+        found = count(s, start)
+        return None if found is None else _decided(found[0], found[1], threshold)
 
     def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
         found = select(s, start)
@@ -311,21 +343,33 @@ def _follows_leaf(spec: L.Follows, params: dict[str, L.Parameter]) -> tuple[Valu
     earlier = _selector(body.after.types, body.after.acts, body.after.grades)
     months = threshold_fn(body.within_months, params)
 
+    def count_later(s: Subject, start: date | None) -> list[tuple[EventData, bool]] | None:
+        found = later(s, start)
+        return None if found is None else [(e, True) for e in found[0]] + [(e, False) for e, _ in found[1]]
+
     def pairs(s: Subject, start: date | None) -> tuple[list[list[EventData]], int, Possible] | None:
         """The sure pairs (a later event, then its earlier ones), how many later events are only
         possible, and the possible events (of either side) whose lacking attributes leave them so."""
-        found_later, found_earlier = later(s, start), earlier(s, start)
-        if found_later is None or found_earlier is None:
+        found_earlier = earlier(s, start)
+        if found_earlier is None:
+            return None
+        sure_earlier, maybe_earlier = found_earlier
+        if not sure_earlier and not maybe_earlier:
+            return [], 0, []  # nothing to follow (the usual case): the later events need not be read
+        found_later = later(s, start)
+        if found_later is None:
             return None
         span = months(s.as_of)
-        sure_earlier, maybe_earlier = found_earlier
         sure: list[list[EventData]] = []
         undecided = 0
         lacking_events: Possible = []
+        # Each earlier event reaches to the same day N months on (its month's last day where it has none).
+        sure_reach = [(y, y["date"], months_after(y["date"], span)) for y in sure_earlier]
+        maybe_reach = [(y, lack, y["date"], months_after(y["date"], span)) for y, lack in maybe_earlier]
         for e, lacking in [(e, ()) for e in found_later[0]] + found_later[1]:
-            first = window_start(e["date"], span)
-            reach = [y for y in sure_earlier if first <= y["date"] <= e["date"]]
-            maybe = [(y, lack) for y, lack in maybe_earlier if first <= y["date"] <= e["date"]]
+            day = e["date"]
+            reach = [y for y, first, last in sure_reach if first <= day <= last]
+            maybe = [(y, lack) for y, lack, first, last in maybe_reach if first <= day <= last]
             if reach and not lacking:
                 sure.append([e, *reach])
             elif reach or maybe:
@@ -335,11 +379,32 @@ def _follows_leaf(spec: L.Follows, params: dict[str, L.Parameter]) -> tuple[Valu
         return sure, undecided, lacking_events
 
     def value(s: Subject, threshold: int, start: date | None) -> int | None:
-        found = pairs(s, start)
-        if found is None:
+        # Counted without building the pairs: this runs for every subject.
+        found_earlier = earlier(s, start)
+        if found_earlier is None:
             return None
-        sure, undecided, _ = found
-        return _decided(len(sure), len(sure) + undecided, threshold)
+        if not found_earlier[0] and not found_earlier[1]:
+            return 0
+        found_later = count_later(s, start)
+        if found_later is None:
+            return None
+        span = months(s.as_of)
+        sure_spans = [(y["date"], months_after(y["date"], span)) for y in found_earlier[0]]
+        maybe_spans = [(y["date"], months_after(y["date"], span)) for y, _ in found_earlier[1]]
+        low = high = 0
+        for e, known in found_later:
+            day = e["date"]
+            reached = False
+            for first, last in sure_spans:
+                if first <= day <= last:
+                    reached = True
+                    break
+            if reached and known:
+                low += 1
+                high += 1
+            elif reached or any(first <= day <= last for first, last in maybe_spans):
+                high += 1
+        return _decided(low, high, threshold)
 
     def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
         found = pairs(s, start)
