@@ -484,3 +484,11 @@ def test_retroactive_rule_counts_events_before_the_period_of_force(tmp_path) -> 
     (tmp_path / "tuquan.yaml").unlink()
     retro = ec.load_ruleset(write(tmp_path, text))
     assert "tuquan.art11.item3" in fired(evaluate_both(retro, early, date(2016, 1, 1)))
+
+
+def test_act_on_the_grade_anniversary_still_revokes_it(judge) -> None:
+    # "一年里" is the closed window [award day, the same day a year on].
+    events = [event("G1", "rating", "2023-03-01", grade="B"), event("F1", "finding", "2024-03-01", "false_identity")]
+    assert "tuquan.art14.item5" in fired(judge("tuquan", facts(*events), AS_OF))
+    later = [event("G1", "rating", "2023-03-01", grade="B"), event("F1", "finding", "2024-03-02", "false_identity")]
+    assert "tuquan.art14.item5" not in fired(judge("tuquan", facts(*later), AS_OF))
