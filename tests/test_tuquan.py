@@ -425,6 +425,16 @@ def test_unanswered_rereview_after_its_due_day_is_overdue(judge) -> None:
     assert deadline(report).details["status"] == "overdue"
 
 
+def test_rereview_requested_before_the_period_of_force_starts_no_deadline(judge) -> None:
+    report = judge("tuquan", facts(*review("2015-12-31")), date(2016, 3, 1))
+    assert "tuquan.art6" not in fired(report)
+
+
+def test_rereview_requested_on_the_first_day_in_force_starts_the_deadline(judge) -> None:
+    report = judge("tuquan", facts(*review("2016-01-01")), date(2016, 3, 1))
+    assert deadline(report).details["trigger"] == "R1"
+
+
 def test_response_after_as_of_is_not_yet_an_answer(judge) -> None:
     report = judge("tuquan", facts(*review("2024-09-27", "2024-10-20")), date(2024, 10, 15))
     assert deadline(report).details["status"] == "pending"

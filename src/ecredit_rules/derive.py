@@ -558,8 +558,11 @@ def _deadline_cases(rs: CompiledRuleset, s: Subject, day: _Day) -> tuple[Deadlin
         return ()
     if s.events is None:
         return None  # the ruleset has deadlines but the facts say nothing about events
+    # No retroactive effect (CONTRACT §4): a request made before the ruleset was in force started no
+    # clock under it.
+    first_day = rs.document.in_force.from_
     triggered = [(rule, days, trigger) for rule, days in zip(rs.deadlines, day.deadline_days, strict=True)
-                 for trigger in s.of_type(rule.trigger)]
+                 for trigger in s.of_type(rule.trigger) if trigger["date"] >= first_day]
     if not triggered:
         return ()
     responses: dict[str, EventData] = {}
