@@ -215,6 +215,11 @@ def _rating(old: CompiledRuleset, new: CompiledRuleset) -> list[ItemChange]:
     return schemes + _items(grades_a, grades_b)
 
 
+def _clause_body(clause: Any) -> dict[str, Any]:
+    # The rules, deadlines and not_encoded reason written under a clause are compared as items of their own.
+    return {k: v for k, v in _dumped(clause).items() if k not in {"rules", "deadlines", "not_encoded"}}
+
+
 def _header(model: Any) -> dict[str, Any]:
     return {"ruleset": model.ruleset, "version": model.version, **_flat(_dumped(model.document), "document.")}
 
@@ -234,7 +239,7 @@ def diff_rulesets(
     a, b = old.model, new.model
     parts: dict[str, Any] = {
         "document": _field_changes(_header(a), _header(b)),
-        "clauses": _items(a.clauses, b.clauses),
+        "clauses": _items(a.clauses, b.clauses, dump=_clause_body),
         "parameters": _parameters(a.parameters, b.parameters),
         "rules": _items({r.id: r for r in a.rules}, {r.id: r for r in b.rules}),
         "rating": _rating(old, new),

@@ -8,8 +8,10 @@ from them, so field descriptions are written for policy staff, in Chinese and En
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictFloat, StrictInt, Tag
@@ -258,15 +260,6 @@ class Document(Model):
     notes: list[str] = Field(default_factory=list, description="原文特殊之处的说明 / notes on source oddities")
 
 
-class Clause(Model):
-    article: StrictInt | None = Field(default=None, description="条（按原文编号）/ article number as printed")
-    item: StrictInt | None = Field(default=None, description="项（按原文编号）/ item number as printed")
-    label: str = Field(description="引用时显示的标签，如 第十一条第（四）项 / printed label")
-    heading: list[str] | None = Field(default=None, description="无条文编号的文件的标题路径 / heading path")
-    text: str = Field(min_length=1, description="原文文字 / the clause's own words")
-    note: str | None = Field(default=None, description="说明 / note")
-
-
 class DatedValue(Model):
     from_: date = Field(alias="from", description="自该日起适用 / applies from this day")
     value: StrictInt | StrictFloat = Field(description="取值 / value")
@@ -283,9 +276,10 @@ class Parameter(Model):
     values: list[DatedValue] = Field(min_length=1, description="按日期生效的取值 / dated values, history kept")
 
 
-class Rule(Model):
+class RuleEntry(Model):
+    """A rule as written under the clause it encodes (the clause it cites is where it stands)."""
+
     id: str = Field(description="规则 id，如 tuquan.art11.item4 / rule id")
-    cites: str = Field(description="所依据的条款 id / the clause this rule cites")
     kind: Kind = Field(description="认定种类 / verdict kind")
     label: str = Field(description="认定的简短中文名称 / short Chinese label")
     applies_to: list[Role] | None = Field(
@@ -299,6 +293,12 @@ class Rule(Model):
         "count events dated before the period of force; the reason goes in interpretation",
     )
     note: str | None = Field(default=None, description="说明 / note")
+
+
+class Rule(RuleEntry):
+    """A rule with the clause it cites: the loader's view of a ``RuleEntry`` (not written in files)."""
+
+    cites: str = Field(description="所依据的条款 id / the clause this rule cites")
 
 
 class Grade(Model):
@@ -322,9 +322,10 @@ class Rating(Model):
     grades: list[Grade] = Field(min_length=1, description="按顺序判断，先成立者为准 / ordered; first match wins")
 
 
-class Deadline(Model):
+class DeadlineEntry(Model):
+    """A deadline as written under the clause that sets it."""
+
     id: str = Field(description="规则 id / rule id")
-    cites: str = Field(description="所依据的条款 id / clause")
     label: str = Field(description="中文名称 / label")
     trigger: EventType = Field(description="起算事件类型 / event type that starts the clock")
     working_days: Count = Field(
@@ -333,20 +334,99 @@ class Deadline(Model):
     interpretation: str | None = Field(default=None, description="解释选择 / reading chosen")
 
 
+class Deadline(DeadlineEntry):
+    """A deadline with the clause it cites: the loader's view of a ``DeadlineEntry``."""
+
+    cites: str = Field(description="所依据的条款 id / clause")
+
+
 class NotEncoded(Model):
+    """A clause's ``not_encoded`` reason with the clause: the loader's view (not written in files)."""
+
     clause: str = Field(description="条款 id / clause id")
     reason: str = Field(min_length=1, description="机器无法判断的理由 / why a machine cannot judge it")
+
+
+class Clause(Model):
+    article: StrictInt | None = Field(default=None, description="条（按原文编号）/ article number as printed")
+    item: StrictInt | None = Field(default=None, description="项（按原文编号）/ item number as printed")
+    label: str = Field(description="引用时显示的标签，如 第十一条第（四）项 / printed label")
+    heading: list[str] | None = Field(default=None, description="无条文编号的文件的标题路径 / heading path")
+    text: str = Field(min_length=1, description="原文文字 / the clause's own words")
+    note: str | None = Field(default=None, description="说明 / note")
+    rules: list[RuleEntry] = Field(
+        default_factory=list, description="编码本条款的认定规则（即引用本条款）/ the rules that encode this clause"
+    )
+    deadlines: list[DeadlineEntry] = Field(
+        default_factory=list, description="本条款规定的办理时限 / the deadlines this clause sets"
+    )
+    not_encoded: str | None = Field(
+        default=None, min_length=1,
+        description="不编码时写明机器无法判断的理由（代替 rules）/ why a machine cannot judge this clause, instead of rules",
+    )
+
+
+Where = tuple[str | int, ...]  # a place in the file, as yaml_source.PathKey
 
 
 class RulesetFile(Model):
     ruleset: str = Field(description="规则集 id，须与文件名一致 / ruleset id, equal to the file name")
     version: str = Field(description="规则集版本 / version of this encoding")
     document: Document
-    clauses: dict[str, Clause] = Field(min_length=1, description="原文全部条款，按 id / every clause, by id")
     parameters: dict[str, Parameter] = Field(default_factory=dict, description="带日期的阈值参数 / dated thresholds")
-    rules: list[Rule] = Field(default_factory=list, description="认定规则 / rules")
-    rating: Rating | None = Field(default=None, description="信用等级评定方案 / rating scheme")
-    deadlines: list[Deadline] = Field(default_factory=list, description="办理时限 / deadlines")
-    not_encoded: list[NotEncoded] = Field(
-        default_factory=list, description="机器无法判断的条款及理由 / clauses not encoded, with reasons"
+    clauses: dict[str, Clause] = Field(
+        min_length=1,
+        description="原文全部条款，按 id，每条附编码它的规则、时限或不编码的理由 / "
+        "every clause, by id, with the rules and deadlines that encode it or the reason it is not encoded",
     )
+    rating: Rating | None = Field(default=None, description="信用等级评定方案 / rating scheme")
+
+    def _report_order(self) -> list[str]:
+        """Clause ids in the order their rules are reported: the file's order, except that the rules
+        of a clause come after those of the clauses within it (第六条's own conclusion after its items)."""
+        ids = list(self.clauses)
+        last = {cid: max(i for i, other in enumerate(ids) if other == cid or other.startswith(cid + "."))
+                for cid in ids}
+        return sorted(ids, key=lambda cid: (last[cid], -cid.count(".")))
+
+    def _placed(self, part: str) -> Iterator[tuple[str, int, Any]]:
+        for cid in self._report_order():
+            for j, entry in enumerate(getattr(self.clauses[cid], part)):
+                yield cid, j, entry
+
+    @cached_property
+    def located_rules(self) -> tuple[tuple[Where, Rule], ...]:
+        """Every rule with its clause and its place in the file, in report order."""
+        return tuple(
+            (("clauses", cid, "rules", j), _cited(Rule, entry, cid)) for cid, j, entry in self._placed("rules")
+        )
+
+    @cached_property
+    def located_deadlines(self) -> tuple[tuple[Where, Deadline], ...]:
+        """Every deadline with its clause and its place in the file, in report order."""
+        return tuple(
+            (("clauses", cid, "deadlines", j), _cited(Deadline, entry, cid))
+            for cid, j, entry in self._placed("deadlines")
+        )
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Every rule with the clause it cites, in the order verdicts are reported."""
+        return tuple(rule for _, rule in self.located_rules)
+
+    @property
+    def deadlines(self) -> tuple[Deadline, ...]:
+        """Every deadline with the clause it cites."""
+        return tuple(deadline for _, deadline in self.located_deadlines)
+
+    @cached_property
+    def not_encoded(self) -> tuple[NotEncoded, ...]:
+        """The clauses not encoded, with their reasons, in file order."""
+        return tuple(
+            NotEncoded(clause=cid, reason=c.not_encoded) for cid, c in self.clauses.items() if c.not_encoded is not None
+        )
+
+
+def _cited(model: type[Any], entry: BaseModel, cid: str) -> Any:
+    """``entry`` as ``model`` (its subclass with ``cites``), without validating it again."""
+    return model.model_construct(_fields_set=entry.model_fields_set | {"cites"}, **dict(entry), cites=cid)

@@ -2,7 +2,7 @@
 
 A file that does not load is not linted: its validation errors are the problems to fix first,
 and they already include the two "lint" findings the loader refuses outright —
-a clause neither cited nor in ``not_encoded`` (``uncovered_clause``, every one listed at once)
+a clause with neither rules nor a ``not_encoded`` reason (``uncovered_clause``, every one listed at once)
 and a parameter with no value on the first day in force (``param_not_in_force``; a parameter's
 values run from their ``from`` until the next one, so that is the only day that can lack a value).
 Likewise a ``fired_kind`` with no rule of that kind and a ``fired`` naming something that is not a
@@ -169,8 +169,8 @@ _CODE_CATEGORIES = {
 
 def _condition_roots(model: L.RulesetFile) -> Iterator[tuple[PathKey, Any]]:
     """The ``when`` of every rule and grade, with its path in the file."""
-    for i, rule in enumerate(model.rules):
-        yield ("rules", i, "when"), rule.when
+    for at, rule in model.located_rules:
+        yield (*at, "when"), rule.when
     if model.rating:
         for i, grade in enumerate(model.rating.grades):
             yield ("rating", "grades", i, "when"), grade.when
@@ -375,8 +375,8 @@ class _Linter:
     def _never_fires(self) -> None:
         m = self.m
         targets: list[tuple[str, Formula, PathKey]] = [
-            (r.id, self._with_roles(r.applies_to, self._formula(r.when, r.id)), ("rules", i, "when"))
-            for i, r in enumerate(m.rules)
+            (r.id, self._with_roles(r.applies_to, self._formula(r.when, r.id)), (*at, "when"))
+            for at, r in m.located_rules
         ]
         order = {rid: n for n, rid in enumerate(self._topological())}
         targets.sort(key=lambda t: order.get(t[0], len(order)))
@@ -469,23 +469,23 @@ class _Linter:
     # same condition, different clauses
 
     def _same_conditions(self) -> None:
-        first: dict[str, tuple[int, L.Rule]] = {}
-        for i, rule in enumerate(self.m.rules):
+        first: dict[str, tuple[PathKey, L.Rule]] = {}
+        for at, rule in self.m.located_rules:
             if rule.kind in MEASURE_KINDS:
                 continue
             roles = sorted(rule.applies_to) if rule.applies_to else None
             key = json.dumps([rule.kind, _canonical(rule.when), roles], ensure_ascii=False)
             if key not in first:
-                first[key] = (i, rule)
+                first[key] = (at, rule)
                 continue
-            j, other = first[key]
+            other_at, other = first[key]
             if other.cites != rule.cites:
-                line = self.p.doc.position_of(("rules", j, "when"), key=True).line
+                line = self.p.doc.position_of((*other_at, "when"), key=True).line
                 msg = Msg(
                     "lint_same_condition", rule=rule.id, other=other.id, line=line,
                     cites=rule.cites, other_cites=other.cites,
                 )
-                self.p.add(("rules", i, "when"), msg, at_key=True)
+                self.p.add((*at, "when"), msg, at_key=True)
 
 
 def _param_refs(node: BaseModel) -> Iterator[L.ParamRef]:

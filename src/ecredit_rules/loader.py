@@ -130,7 +130,7 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     from .engines.durable import check_limits  # the limits are the durable engine's own
 
     for detail in check_limits(compiled):
-        problems.add(("rules",), Msg("engine_limit", detail=detail))
+        problems.add(("clauses",), Msg("engine_limit", detail=detail))
     if problems.items:
         raise problems.error(lang)
     return compiled
@@ -145,10 +145,12 @@ def _check_condition_depth(data: Any, problems: LocatedProblems) -> None:
     if not isinstance(data, dict):
         return
     roots: list[tuple[Any, PathKey]] = []
-    rules = data.get("rules")
-    for i, rule in enumerate(rules if isinstance(rules, list) else ()):
-        if isinstance(rule, dict):
-            roots.append((rule.get("when"), ("rules", i, "when")))
+    clauses = data.get("clauses")
+    for cid, clause in clauses.items() if isinstance(clauses, dict) else ():
+        rules = clause.get("rules") if isinstance(clause, dict) else None
+        for i, rule in enumerate(rules if isinstance(rules, list) else ()):
+            if isinstance(rule, dict):
+                roots.append((rule.get("when"), ("clauses", cid, "rules", i, "when")))
     rating = data.get("rating")
     grades = rating.get("grades") if isinstance(rating, dict) else None
     for i, grade in enumerate(grades if isinstance(grades, list) else ()):
@@ -334,13 +336,12 @@ class _Checker:
             self._clause(period.clause, ("document", "in_force", "clause"))
         self._parameters()
         self._ids()
-        for i, rule in enumerate(m.rules):
-            self._clause(rule.cites, ("rules", i, "cites"))
+        for at, rule in m.located_rules:  # a rule cites the clause it stands under, so no cites to check
             if rule.kind in {"rating", "deadline", "notice"}:
                 where = {"rating": "rating", "deadline": "deadlines", "notice": "document.in_force"}[rule.kind]
-                self.p.add(("rules", i, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
-            self._condition(rule.when, ("rules", i, "when"), rule.id)
-            self._retroactive(rule, ("rules", i))
+                self.p.add((*at, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
+            self._condition(rule.when, (*at, "when"), rule.id)
+            self._retroactive(rule, at)
         if m.rating:
             seen: set[str] = set()
             for i, grade in enumerate(m.rating.grades):
@@ -350,9 +351,8 @@ class _Checker:
                 self._clause(grade.cites, ("rating", "grades", i, "cites"))
                 self._condition(grade.when, ("rating", "grades", i, "when"), grade.id)
                 self._retroactive(grade, ("rating", "grades", i))
-        for i, deadline in enumerate(m.deadlines):
-            self._clause(deadline.cites, ("deadlines", i, "cites"))
-            self._threshold(deadline.working_days, ("deadlines", i, "working_days"), {"working_days"}, integer=True)
+        for at, deadline in m.located_deadlines:
+            self._threshold(deadline.working_days, (*at, "working_days"), {"working_days"}, integer=True)
         self._cycles()
         self._coverage()
 
@@ -394,11 +394,11 @@ class _Checker:
 
     def _ids(self) -> None:
         prefix = self.m.ruleset
-        ids: list[tuple[str, PathKey]] = [(r.id, ("rules", i, "id")) for i, r in enumerate(self.m.rules)]
+        ids: list[tuple[str, PathKey]] = [(r.id, (*at, "id")) for at, r in self.m.located_rules]
         if self.m.rating:
             ids.append((self.m.rating.id, ("rating", "id")))
             ids += [(g.id, ("rating", "grades", i, "id")) for i, g in enumerate(self.m.rating.grades)]
-        ids += [(d.id, ("deadlines", i, "id")) for i, d in enumerate(self.m.deadlines)]
+        ids += [(d.id, (*at, "id")) for at, d in self.m.located_deadlines]
         seen: set[str] = set()
         for rid, path in ids:
             if not L.RULE_ID.match(rid) or not rid.startswith(prefix + "."):
@@ -477,14 +477,14 @@ class _Checker:
     def _cycles(self) -> None:
         graph = {r.id: _chained_rules(r.when, self.rule_kinds, r.id) for r in self.m.rules}
         state: dict[str, int] = {}
-        index = {r.id: i for i, r in enumerate(self.m.rules)}
+        where = {r.id: at for at, r in self.m.located_rules}
 
         def visit(rid: str, trail: list[str]) -> None:
             state[rid] = 1
             for nxt in graph.get(rid, ()):
                 if state.get(nxt) == 1:
                     cycle = [*trail[trail.index(nxt):], nxt] if nxt in trail else [rid, nxt]
-                    self.p.add(("rules", index[rid], "when"), Msg("cycle", chain=" → ".join(cycle)))
+                    self.p.add((*where[rid], "when"), Msg("cycle", chain=" → ".join(cycle)))
                 elif state.get(nxt) is None and nxt in graph:
                     visit(nxt, [*trail, nxt])
             state[rid] = 2
@@ -499,14 +499,9 @@ class _Checker:
             cited |= {g.cites for g in self.m.rating.grades}
         if self.m.document.in_force.clause:
             cited.add(self.m.document.in_force.clause)
-        listed: set[str] = set()
-        for i, entry in enumerate(self.m.not_encoded):
-            self._clause(entry.clause, ("not_encoded", i, "clause"))
-            if entry.clause in listed:
-                self.p.add(("not_encoded", i, "clause"), Msg("duplicate_not_encoded", clause=entry.clause))
-            if entry.clause in cited:
-                self.p.add(("not_encoded", i, "clause"), Msg("encoded_and_not", clause=entry.clause))
-            listed.add(entry.clause)
+        listed = {entry.clause for entry in self.m.not_encoded}
+        for cid in sorted(listed & cited, key=list(self.m.clauses).index):
+            self.p.add(("clauses", cid, "not_encoded"), Msg("encoded_and_not", clause=cid), at_key=True)
         for cid in self.m.clauses:
             if cid not in cited and cid not in listed:
                 self.p.add(("clauses", cid), Msg("uncovered_clause", clause=cid), at_key=True)

@@ -178,14 +178,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "cycle": ("规则互相依赖，形成循环：{chain}", "rules depend on each other in a cycle: {chain}"),
     "uncovered_clause": (
-        "条款 \"{clause}\" 既没有规则引用，也没有列入 not_encoded",
-        "clause \"{clause}\" is neither cited by a rule nor listed in not_encoded",
+        "条款 \"{clause}\" 下既没有 rules 或 deadlines，也没有写 not_encoded（机器无法判断的理由）",
+        "clause \"{clause}\" has neither rules or deadlines nor a not_encoded reason",
     ),
     "encoded_and_not": (
-        "条款 \"{clause}\" 已有规则引用，却又列入 not_encoded",
-        "clause \"{clause}\" is cited by a rule and also listed in not_encoded",
+        "条款 \"{clause}\" 已由规则编码，却又写了 not_encoded；二者只留其一",
+        "clause \"{clause}\" is encoded by a rule and also has a not_encoded reason; keep one",
     ),
-    "duplicate_not_encoded": ("条款 \"{clause}\" 在 not_encoded 中重复", "clause \"{clause}\" is in not_encoded twice"),
     "in_force_order": ("施行期的结束日早于开始日", "the period of force ends before it starts"),
     "no_kind_producer": (
         "本规则集中没有种类为 \"{kind}\" 的规则可供引用",

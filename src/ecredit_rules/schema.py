@@ -74,7 +74,7 @@ def ruleset_schema() -> dict[str, Any]:
         assert alternative.get("required") == [key] and alternative.get("additionalProperties") is False
     defs["Condition"] = {"title": "condition", "description": CONDITION_DESCRIPTION, "oneOf": alternatives}
     _enumerate_codes(defs)
-    for name in ("Rule", "Grade", "Deadline", "Rating"):
+    for name in ("RuleEntry", "Grade", "DeadlineEntry", "Rating"):
         defs[name]["properties"]["id"]["pattern"] = L.RULE_ID.pattern
     head = {
         "$schema": SCHEMA_DIALECT,
