@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .derive import derive
+from .digest import digest_of_checked
 from .engines import get_engine
 from .facts import Facts, facts_data
 from .ir import CompiledRuleset
@@ -36,8 +37,9 @@ def evaluate(
     checked = facts_data(facts)
     subject_id = checked["subject"]["id"]
     day = as_of if as_of is not None else date.today()
+    digest = digest_of_checked(checked)
     if not rs.in_force(day):
-        return build_report(rs, subject_id, None, None, machine.name, day)
+        return build_report(rs, subject_id, None, None, machine.name, day, digest)
     derived = derive(rs, checked, day)
     outcomes = machine.decide(rs, derived)
-    return build_report(rs, subject_id, derived, outcomes, machine.name, day)
+    return build_report(rs, subject_id, derived, outcomes, machine.name, day, digest)
