@@ -133,3 +133,12 @@ def test_compare_carries_the_facts_digest_and_generator() -> None:
     comparison = json.loads(ec.compare(offender(), as_of=AS_OF).to_json())
     assert comparison["facts_digest"] == facts_digest(offender())
     assert comparison["generator"]["version"] == ec.__version__
+
+
+@pytest.mark.parametrize("rid", ec.available_rulesets())
+def test_ruleset_digest_is_what_sha256sum_prints_for_the_rule_file(rid: str) -> None:
+    # docs/auditor-guide.md tells auditors to check the digest this way.
+    import hashlib
+
+    rs = ec.load_ruleset(rid)
+    assert rs.digest == "sha256:" + hashlib.sha256(rs.path.read_bytes()).hexdigest()
