@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import ecredit_rules as ec
 from ecredit_rules.digest import canonical_facts, facts_digest
@@ -142,3 +144,38 @@ def test_ruleset_digest_is_what_sha256sum_prints_for_the_rule_file(rid: str) -> 
 
     rs = ec.load_ruleset(rid)
     assert rs.digest == "sha256:" + hashlib.sha256(rs.path.read_bytes()).hexdigest()
+
+
+def test_canonical_form_equals_the_rfc8785_package_on_generated_subjects() -> None:
+    from bench.generate import subjects_json
+
+    from ecredit_rules.digest import canonical_facts_reference
+    from ecredit_rules.facts import facts_data
+
+    for text in subjects_json(200):
+        checked = facts_data(text)
+        assert canonical_facts(checked) == canonical_facts_reference(checked)
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=_TEXT, authority=_TEXT, reference=st.one_of(st.none(), _TEXT),
+       amount=st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False),
+       flags=st.dictionaries(st.sampled_from(["seven_day_returns", "license_display"]), st.booleans()))
+def test_canonical_form_equals_the_rfc8785_package_on_any_text(
+    name: str, authority: str, reference: str | None, amount: Decimal, flags: dict[str, bool]
+) -> None:
+    from ecredit_rules.digest import canonical_facts_reference
+    from ecredit_rules.facts import facts_data
+
+    facts = {"subject": {"id": "S1", "name": name}, "compliance": flags,
+             "events": [{"id": "P1", "type": "penalty", "date": "2024-01-05", "authority": authority,
+                         "reference": reference, "sales_amount": amount}]}
+    try:
+        checked = facts_data(facts)
+    except ec.FactsError:  # text the facts refuse (bounds, control characters) has no digest
+        assume(False)
+        return
+    assert canonical_facts(checked) == canonical_facts_reference(checked)
