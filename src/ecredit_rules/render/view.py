@@ -167,17 +167,20 @@ def verdict_view(verdict: Verdict, rs: CompiledRuleset, facts: Facts, by_rule: d
     """One verdict as the document shows it."""
     events = {e.id: e for e in facts.events or ()}
     names = rule_names(rs)
+    rows = [_event_row(events[i]) for i in verdict.evidence if i in events]
+    chain = chain_of(verdict, by_rule)
     return {
         "v": verdict,
         "kind_zh": kind_name(verdict.kind),
-        "events": [_event_row(events[i]) for i in verdict.evidence if i in events],
+        "events": rows,
+        "has_other": any(row["other"] != NONE for row in rows),
         "facts": [{"path": path_name(p), "value": _fact_value(facts, p)} for p in verdict.evidence if p not in events],
         "parameters": _parameters(rs, verdict),
         "details": _details(verdict),
         "derived": [f"{by_rule[r].citation.label if r in by_rule else ''} {names.get(r, (r, None))[0]}（{r}）".strip()
                     for r in verdict.derived_from],
-        "chain": chain_of(verdict, by_rule),
-        "chain_text": _chain_text(chain_of(verdict, by_rule)),
+        "chain": chain,
+        "chain_text": _chain_text(chain),
     }
 
 
