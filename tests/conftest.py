@@ -100,9 +100,20 @@ TUQUAN_ITEM4 = (
 
 
 def edit(text: str, old: str, new: str) -> str:
-    """Replace the first occurrence of ``old``, which must be there."""
+    """Replace the first occurrence of ``old``, which must be there.
+
+    A fragment of a rule may be written at a rule's own depth (keys at four spaces); when it is not
+    found there it is looked for four spaces deeper, where rules stand under their clause, and
+    ``new`` is indented alike.
+    """
+    if old not in text and _deeper(old) in text:
+        old, new = _deeper(old), _deeper(new)
     assert old in text, f"the example file no longer contains {old!r}"
     return text.replace(old, new, 1)
+
+
+def _deeper(fragment: str) -> str:
+    return "".join("    " + line if line.startswith("  ") else line for line in fragment.splitlines(keepends=True))
 
 
 def write(tmp_path: Path, text: str, name: str = "tuquan.yaml") -> Path:

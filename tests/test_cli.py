@@ -62,14 +62,16 @@ document:
   source: broken.txt
   in_force: {from: 2020-01-01}
 clauses:
-  art1: {article: 1, label: 第一条, text: 条文。}
-rules:
-  - id: broken.art1
-    cites: art1
-    kind: dishonest
-    label: 示例
-    colour: red
-    when: {events: {types: [penalty], at_least: "3"}}
+  art1:
+    article: 1
+    label: 第一条
+    text: 条文。
+    rules:
+      - id: broken.art1
+        kind: dishonest
+        label: 示例
+        colour: red
+        when: {events: {types: [penalty], at_least: "3"}}
 """
 
 
@@ -264,7 +266,7 @@ def test_validate_broken_file_exit_1_with_file_line_col(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert lines
     assert all(line.startswith(f"{rule_file}:") and LOCATED.match(line) for line in lines)
-    assert f"{rule_file}:16:" in result.stderr  # the unknown key "colour"
+    assert f"{rule_file}:18:" in result.stderr  # the unknown key "colour"
 
 
 def test_validate_speaks_chinese_by_default(tmp_path: Path) -> None:

@@ -31,39 +31,38 @@ document:
     from: 2020-01-01
     until: {until}
     clause: art9
-clauses:
-  art3:
-    article: 3
-    item: 6
-    label: 第三条第（六）项
-    text: 完整保存购货凭证，保存时间不得少于{years}年。
-  art4:
-    article: 4
-    label: 第四条
-    text: 利用合同实施欺诈的，属于失信行为。
-  art9:
-    article: 9
-    label: 第九条
-    text: 本办法自2020年1月1日起施行。
 parameters:
   receipts_days:
     description: 购货凭证保存期限
     unit: days
     values:
       - {{from: 2020-01-01, value: {days}}}
-rules:
-  - id: {rid}.art3
-    cites: art3
-    kind: obligation_breach
-    label: 购货凭证保存期限不足
-    when:
-      retention: {{record: receipts, less_than_days: {{param: receipts_days}}}}
-  - id: {rid}.art4
-    cites: art4
-    kind: dishonest
-    label: 利用合同欺诈
-    when:
-      events: {{types: [penalty], acts: [contract_fraud]}}
+clauses:
+  art3:
+    article: 3
+    item: 6
+    label: 第三条第（六）项
+    text: 完整保存购货凭证，保存时间不得少于{years}年。
+    rules:
+      - id: {rid}.art3
+        kind: obligation_breach
+        label: 购货凭证保存期限不足
+        when:
+          retention: {{record: receipts, less_than_days: {{param: receipts_days}}}}
+  art4:
+    article: 4
+    label: 第四条
+    text: 利用合同实施欺诈的，属于失信行为。
+    rules:
+      - id: {rid}.art4
+        kind: dishonest
+        label: 利用合同欺诈
+        when:
+          events: {{types: [penalty], acts: [contract_fraud]}}
+  art9:
+    article: 9
+    label: 第九条
+    text: 本办法自2020年1月1日起施行。
 """
 
 

@@ -32,17 +32,19 @@ THRESHOLD_OLD = "      - {from: 2016-01-01, value: 3}\n"
 THRESHOLD_NEW = THRESHOLD_OLD + "      - {from: 2025-07-01, value: 2}\n"
 CLAUSE_OLD = "12个月以内被工商行政管理法律部门行政处罚3次以上的;"
 CLAUSE_NEW = "12个月以内被市场监督管理部门行政处罚3次以上的;"
+# 第十四条第（四）项's rule removed: the clause says instead why it is not encoded.
 REMOVED_RULE = """\
-  - id: tuquan.art14.item4
-    cites: art14.item4
-    kind: sanction
-    label: 可要求限期提交企业自评报告
-    when:
-      any:
-        - fired: [tuquan.art12]
-        - on_list: black
-    interpretation: 原文“依据情况……可要求”，属裁量措施：认定表示办公室可以提出该要求，是否提出由其决定。
+    rules:
+      - id: tuquan.art14.item4
+        kind: sanction
+        label: 可要求限期提交企业自评报告
+        when:
+          any:
+            - fired: [tuquan.art12]
+            - on_list: black
+        interpretation: 原文“依据情况……可要求”，属裁量措施：认定表示办公室可以提出该要求，是否提出由其决定。
 """
+NOT_ENCODED = "    not_encoded: 裁量措施。\n"
 
 
 def edited(tmp_path: Path, *replacements: tuple[str, str], name: str = "tuquan.yaml") -> Path:
@@ -162,15 +164,13 @@ def test_clause_text_edit_marks_the_changed_words_in_the_table(tmp_path: Path, o
 
 
 def test_removed_rule_is_listed_with_its_label(tmp_path: Path, old: ec.Ruleset) -> None:
-    moved = ("  - clause: art14\n", "  - clause: art14.item4\n    reason: 裁量措施。\n  - clause: art14\n")
-    result = diff_rulesets(old, load_for_diff(edited(tmp_path, (REMOVED_RULE, ""), moved)))
+    result = diff_rulesets(old, load_for_diff(edited(tmp_path, (REMOVED_RULE, NOT_ENCODED))))
     assert result.rules == [ItemChange(id="tuquan.art14.item4", change="removed", label="可要求限期提交企业自评报告")]
     assert result.not_encoded == [ItemChange(id="art14.item4", change="added", label="第十四条第（四）项")]
 
 
 def test_removed_rule_disappears_from_the_blacklisted_subjects_verdicts(tmp_path: Path, old: ec.Ruleset) -> None:
-    moved = ("  - clause: art14\n", "  - clause: art14.item4\n    reason: 裁量措施。\n  - clause: art14\n")
-    new = load_for_diff(edited(tmp_path, (REMOVED_RULE, ""), moved))
+    new = load_for_diff(edited(tmp_path, (REMOVED_RULE, NOT_ENCODED)))
     listed = {"subject": subject(id="B", lists=["black"]), "events": []}
     result = diff_rulesets(old, new, read_facts_dir(facts_dir(tmp_path, listed=listed)), as_of=date(2024, 6, 30))
     assert [(v.rule, v.change) for v in result.verdicts or []] == [("tuquan.art14.item4", "disappeared")]

@@ -104,20 +104,20 @@ def test_unknown_key_is_located_at_the_key_and_suggests_the_likely_spelling(tmp_
                 "    intrepretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也")
     path = write(tmp_path, text)
     problem = only_problem(path)
-    assert problem.where == at(path, text, "intrepretation:", 5)
+    assert problem.where == at(path, text, "intrepretation:", 9)
     assert '不认识的键 "intrepretation"' in problem.message and '是否为 "interpretation"' in problem.message
 
 
-def test_cited_clause_must_exist(tmp_path: Path) -> None:
-    text = edit(TUQUAN_YAML, "cites: art11.item3\n", "cites: art11.item33\n")
+def test_clause_cited_by_a_grade_must_exist(tmp_path: Path) -> None:
+    text = edit(TUQUAN_YAML, "cites: art4.B\n", "cites: art4.BB\n")
     path = write(tmp_path, text)
     found = {p.where: p.message for p in problems(path)}
-    message = found[at(path, text, "cites: art11.item33", "art11.item33")]
-    assert '引用的条款 "art11.item33" 不存在' in message and '是否为 "art11.item3"' in message
+    message = found[at(path, text, "cites: art4.BB", "art4.BB")]
+    assert '引用的条款 "art4.BB" 不存在' in message and '是否为 "art4.B"' in message
 
 
 def test_clause_neither_cited_nor_in_not_encoded_is_reported_at_its_key(tmp_path: Path) -> None:
-    entry = "  - clause: art13\n    reason: 信用评价结果的公示是主管部门的行为，不产生对经营者的认定。\n"
+    entry = "    not_encoded: 信用评价结果的公示是主管部门的行为，不产生对经营者的认定。\n"
     text = edit(TUQUAN_YAML, entry, "")
     path = write(tmp_path, text)
     problem = only_problem(path)
@@ -144,7 +144,7 @@ def test_cycle_between_two_rules_is_refused(tmp_path: Path) -> None:
     # Reported on the rule whose reference closes the loop, at its condition (the line after when:).
     when = line_of(text, "    when:", after=line_of(text, "id: tuquan.art14.item3"))
     problem = only_problem(path)
-    assert problem.where == f"{path}:{when + 1}:7"
+    assert problem.where == f"{path}:{when + 1}:11"
     assert "循环" in problem.message
     assert "tuquan.art12 → tuquan.art14.item3 → tuquan.art12" in problem.message
 
@@ -179,7 +179,7 @@ def test_two_independent_mistakes_give_two_lines(tmp_path: Path) -> None:
     path = write(tmp_path, text)
     found = problems(path)
     assert [p.where for p in found] == [
-        at(path, text, "id: art11.item3", 9),
+        at(path, text, "id: art11.item3", 13),
         at(path, text, "contract_frud", "contract_frud"),
     ]
     assert "art11.item3" in found[0].message and "contract_frud" in found[1].message
@@ -194,7 +194,7 @@ def test_a_duplicated_key_does_not_hide_a_structural_mistake(tmp_path: Path) -> 
     found = problems(path)
     assert [p.where for p in found] == [
         at(path, text, "issuer: 另一个机关", 3),
-        at(path, text, "intrepretation:", 5),
+        at(path, text, "intrepretation:", 9),
     ]
 
 
@@ -222,7 +222,7 @@ def test_condition_with_two_keys_points_to_all_and_any(tmp_path: Path) -> None:
     text = edit(TUQUAN_YAML, when, when + "      on_list: black\n")
     path = write(tmp_path, text)
     problem = only_problem(path)
-    assert problem.where == at(path, text, "      fired_kind: dishonest", 7)
+    assert problem.where == at(path, text, "      fired_kind: dishonest", 11)
     assert "fired_kind, on_list" in problem.message and "all" in problem.message and "any" in problem.message
 
 
@@ -246,7 +246,7 @@ def test_at_least_n_below_one_gives_the_limit(tmp_path: Path) -> None:
     text = edit(TUQUAN_YAML, "            n: 2\n", "            n: 0\n")
     path = write(tmp_path, text)
     problem = only_problem(path)
-    assert problem.where == at(path, text, "            n: 0", 16)
+    assert problem.where == at(path, text, "            n: 0", 20)
     assert problem.message == '"n" 的值 0 太小，至少应为 1'
 
 

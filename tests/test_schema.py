@@ -152,34 +152,36 @@ def test_bundled_ruleset_validates_against_the_schema(rid: str, validator: MiniV
 
 def test_schema_refuses_a_condition_with_two_keys(validator: MiniValidator) -> None:
     data = tuquan_data()
-    data["rules"][0]["when"] = {"on_list": "black", "licensed": False}
-    assert any(e.startswith("$.rules[0].when: matches 0 of oneOf") for e in validator.errors(data))
+    data["clauses"]["art11.item1"]["rules"][0]["when"] = {"on_list": "black", "licensed": False}
+    assert any(e.startswith("$.clauses.art11.item1.rules[0].when: matches 0 of oneOf") for e in validator.errors(data))
 
 
 def test_schema_refuses_an_empty_condition(validator: MiniValidator) -> None:
     data = tuquan_data()
-    data["rules"][0]["when"] = {}
-    assert any(e.startswith("$.rules[0].when: matches 0 of oneOf") for e in validator.errors(data))
+    data["clauses"]["art11.item1"]["rules"][0]["when"] = {}
+    assert any(e.startswith("$.clauses.art11.item1.rules[0].when: matches 0 of oneOf") for e in validator.errors(data))
 
 
 def test_schema_refuses_a_misspelt_act_code(validator: MiniValidator) -> None:
     data = tuquan_data()
-    data["rules"][3]["when"]["events"]["acts"] = ["contract_frud"]
+    item4 = data["clauses"]["art11.item4"]["rules"][0]
+    item4["when"]["events"]["acts"] = ["contract_frud"]
     assert validator.errors(data) != []
-    assert validator.errors(data["rules"][3]["when"]["events"], ruleset_schema()["$defs"]["EventsBody"]) == [
+    assert validator.errors(item4["when"]["events"], ruleset_schema()["$defs"]["EventsBody"]) == [
         "$.acts: matches none of anyOf"
     ]
 
 
 def test_schema_refuses_a_misspelt_key(validator: MiniValidator) -> None:
     data = tuquan_data()
-    data["rules"][0]["intrepretation"] = data["rules"][0].pop("interpretation")
-    assert "$.rules[0]: unknown key 'intrepretation'" in validator.errors(data)
+    rule = data["clauses"]["art11.item1"]["rules"][0]
+    rule["intrepretation"] = rule.pop("interpretation")
+    assert "$.clauses.art11.item1.rules[0]: unknown key 'intrepretation'" in validator.errors(data)
 
 
 def test_schema_refuses_a_threshold_written_as_text(validator: MiniValidator) -> None:
     data = tuquan_data()
-    data["rules"][3]["when"]["events"]["at_least"] = "3"
+    data["clauses"]["art11.item4"]["rules"][0]["when"]["events"]["at_least"] = "3"
     assert validator.errors(data) != []
 
 
@@ -195,7 +197,7 @@ def test_every_condition_alternative_requires_exactly_its_one_key() -> None:
 def test_conditions_are_one_shared_definition() -> None:
     text = schema_text()
     assert text.count('"oneOf"') == 1
-    assert ruleset_schema()["$defs"]["Rule"]["properties"]["when"]["$ref"] == "#/$defs/Condition"
+    assert ruleset_schema()["$defs"]["RuleEntry"]["properties"]["when"]["$ref"] == "#/$defs/Condition"
 
 
 def test_every_key_is_described_in_chinese_and_english() -> None:

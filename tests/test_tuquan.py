@@ -485,12 +485,12 @@ def test_retroactive_rule_counts_events_before_the_period_of_force(tmp_path) -> 
     import ecredit_rules as ec
     from tests.conftest import TUQUAN_YAML, edit, evaluate_both, write
 
-    item3 = ("      events: {types: [penalty, finding], acts: [pyramid_selling],"
+    item3 = ("          events: {types: [penalty, finding], acts: [pyramid_selling],"
              " within_months: {param: rating_months}}\n")
     early = facts(event("F1", "finding", "2015-12-31", "pyramid_selling"))
     plain = ec.load_ruleset(write(tmp_path, TUQUAN_YAML))
     assert "tuquan.art11.item3" not in fired(evaluate_both(plain, early, date(2016, 1, 1)))
-    text = edit(TUQUAN_YAML, item3, item3 + "    retroactive: true\n")
+    text = edit(TUQUAN_YAML, item3, item3 + "        retroactive: true\n")
     (tmp_path / "tuquan.yaml").unlink()
     retro = ec.load_ruleset(write(tmp_path, text))
     assert "tuquan.art11.item3" in fired(evaluate_both(retro, early, date(2016, 1, 1)))

@@ -13,8 +13,9 @@ import pytest
 import ecredit_rules as ec
 from tests.conftest import TUQUAN_YAML, edit, line_of, write
 
-ITEM4 = "  - id: tuquan.art11.item4\n"
-ITEM5 = "  - id: tuquan.art11.item5\n"
+# Two items of one list: the first two grades of 突泉's rating.
+ITEM4 = "    - grade: D\n"
+ITEM5 = "    - grade: A\n"
 
 
 def only(path: Path, lang: str) -> ec.Problem:
@@ -41,7 +42,7 @@ def test_full_width_colon_as_key_separator_is_named_on_its_own_line(tmp_path: Pa
 
 
 def test_full_width_comma_in_a_flow_mapping_is_named(tmp_path: Path) -> None:
-    check(tmp_path, "[penalty], acts: [contract_fraud]", "[penalty]， acts: [contract_fraud]", "]，", 32,
+    check(tmp_path, "[penalty], acts: [contract_fraud]", "[penalty]， acts: [contract_fraud]", "]，", 36,
           "全角逗号", "full-width comma")
 
 
@@ -59,22 +60,22 @@ def test_ideographic_space_after_a_colon_is_named(tmp_path: Path) -> None:
 
 
 def test_list_item_indented_two_too_many_names_the_items_it_misses(tmp_path: Path) -> None:
-    first = line_of(TUQUAN_YAML, ITEM4.strip())
-    check(tmp_path, ITEM5, "  " + ITEM5, "- id: tuquan.art11.item5", 5,
-          f"缩进 4 格，与上文对不齐（上面第 {first} 行缩进 2 格）",
-          f"indented 4 spaces, which lines up with nothing above (line {first} is indented 2)")
+    first = line_of(TUQUAN_YAML, "acts: [consumer_fraud], within_months")  # grade D's last condition
+    check(tmp_path, ITEM5, "  " + ITEM5, "- grade: A", 7,
+          f"缩进 6 格，与上文对不齐（上面第 {first} 行缩进 10 格）",
+          f"indented 6 spaces, which lines up with nothing above (line {first} is indented 10)")
 
 
 def test_list_item_indented_two_too_few_names_the_items_it_misses(tmp_path: Path) -> None:
-    first = line_of(TUQUAN_YAML, ITEM4.strip())
-    check(tmp_path, ITEM5, ITEM5[2:], "- id: tuquan.art11.item5", 1,
-          f"缩进 0 格，与上文对不齐（上面第 {first} 行", f"(line {first} is indented 2)")
+    first = line_of(TUQUAN_YAML, "acts: [consumer_fraud], within_months")
+    check(tmp_path, ITEM5, ITEM5[2:], "- grade: A", 3,
+          f"缩进 2 格，与上文对不齐（上面第 {first} 行", f"(line {first} is indented 10)")
 
 
 def test_key_indented_between_levels_names_the_line_above(tmp_path: Path) -> None:
     above = line_of(TUQUAN_YAML, ITEM4.strip())
-    check(tmp_path, "    cites: art11.item4", "   cites: art11.item4", "cites: art11.item4", 4,
-          f"缩进 3 格，与上文对不齐（上面第 {above} 行缩进 2 格）", f"(line {above} is indented 2)")
+    check(tmp_path, "      cites: art4.D", "     cites: art4.D", "cites: art4.D", 6,
+          f"缩进 5 格，与上文对不齐（上面第 {above + 1} 行缩进 6 格）", f"(line {above + 1} is indented 6)")
 
 
 def test_over_indented_key_under_a_line_with_a_value_is_named(tmp_path: Path) -> None:

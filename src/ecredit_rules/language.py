@@ -362,7 +362,8 @@ class Clause(Model):
     )
     not_encoded: str | None = Field(
         default=None, min_length=1,
-        description="不编码时写明机器无法判断的理由（代替 rules）/ why a machine cannot judge this clause, instead of rules",
+        description="不编码时写明机器无法判断的理由（代替 rules）/ "
+        "why a machine cannot judge this clause, instead of rules",
     )
 
 
