@@ -27,13 +27,12 @@ MARKER = re.compile(r"^# example: (\w+)\s*$", re.MULTILINE)
 
 ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "condition": TypeAdapter(L.Condition),
-    "rule": TypeAdapter(L.Rule),
+    "rule": TypeAdapter(L.RuleEntry),
     "document": TypeAdapter(L.Document),
     "clauses": TypeAdapter(dict[str, L.Clause]),
     "parameters": TypeAdapter(dict[str, L.Parameter]),
     "rating": TypeAdapter(L.Rating),
-    "deadline": TypeAdapter(L.Deadline),
-    "not_encoded": TypeAdapter(list[L.NotEncoded]),
+    "deadline": TypeAdapter(L.DeadlineEntry),
 }
 KINDS = {*ADAPTERS, "ruleset"}
 
