@@ -269,3 +269,33 @@ def test_follows_checks_its_act_codes(tmp_path: Path) -> None:
     path = write(tmp_path, text)
     problem = only_problem(path)
     assert '"false_identty"' in problem.message and '是否为 "false_identity"' in problem.message
+
+
+# --- the law beside its rules: where rules, deadlines and reasons stand ------------------------
+
+
+def test_a_rule_written_with_cites_is_told_that_its_clause_is_where_it_stands(tmp_path: Path) -> None:
+    item3 = "      - id: tuquan.art11.item3\n"
+    text = edit(TUQUAN_YAML, item3, item3 + "        cites: art11.item3\n")
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.where == at(path, text, "cites: art11.item3", 9)
+    assert "不写 \"cites\"" in problem.message
+
+
+def test_a_top_level_not_encoded_list_is_told_to_move_under_its_clause(tmp_path: Path) -> None:
+    text = TUQUAN_YAML + "not_encoded:\n  - clause: art1\n    reason: 立法目的。\n"
+    path = write(tmp_path, text)
+    problem = only_problem(path, lang="en")
+    assert problem.where == f"{path}:{len(text.splitlines()) - 2}:1"  # the key not_encoded
+    assert "under the clause it encodes" in problem.message
+
+
+def test_a_rule_and_a_reason_under_one_clause_are_refused_at_the_reason(tmp_path: Path) -> None:
+    item3 = "      - id: tuquan.art11.item3\n"
+    text = edit(TUQUAN_YAML, "    rules:\n" + item3, "    not_encoded: 无法判断。\n    rules:\n" + item3)
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.where == at(path, text, "not_encoded: 无法判断。", 5)
+    assert '"art11.item3"' in problem.message and "not_encoded" in problem.message
+

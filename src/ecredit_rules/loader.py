@@ -217,6 +217,15 @@ def _merge_union_errors(errors: list[Any]) -> list[Any]:
     return list(merged.values())
 
 
+def _moved_under_clause(loc: tuple[Any, ...]) -> Msg | None:
+    """The earlier layout (top-level rules, a rule's own cites) named, so an old file is easy to move."""
+    if loc in {("rules",), ("deadlines",), ("not_encoded",)}:
+        return Msg("key_under_clause", key=loc[0])
+    if len(loc) == 5 and loc[0] == "clauses" and loc[2] in {"rules", "deadlines"} and loc[4] == "cites":
+        return Msg("cites_implied")
+    return None
+
+
 def _translate(err: Any, doc: SourceDocument, root: type[BaseModel]) -> Msg:
     loc = tuple(err["loc"])
     # The field is the last named step: a bad list item ("applies_to", 0) is reported as applies_to.
@@ -225,6 +234,9 @@ def _translate(err: Any, doc: SourceDocument, root: type[BaseModel]) -> Msg:
     shown = repr(value) if not isinstance(value, str) else f"\"{value}\""
     etype = err["type"]
     if etype == "extra_forbidden":
+        moved = _moved_under_clause(loc) if root is L.RulesetFile else None
+        if moved:
+            return moved
         parent_loc = loc[:-1]
         return Msg("unknown_key", key=field, suggestion=suggest(field, _known_keys(parent_loc, root)))
     if etype == "missing":

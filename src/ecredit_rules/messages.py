@@ -108,6 +108,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "this is a folder, not a rule file; name a .yaml file inside it",
     ),
     "unknown_key": ("不认识的键 \"{key}\"{hint}", "unknown key \"{key}\"{hint}"),
+    "key_under_clause": (
+        "\"{key}\" 不写在文件顶层，而写在所编码的条款之下（clauses 中该条款的 {key}）",
+        "\"{key}\" is not written at the top of the file but under the clause it encodes (that clause's {key})",
+    ),
+    "cites_implied": (
+        "规则写在哪个条款之下就引用哪个条款，不写 \"cites\"；要引用别的条款，把规则移到那个条款之下",
+        "a rule cites the clause it stands under, so \"cites\" is not written; to cite another clause, move the rule",
+    ),
     "missing_key": ("缺少必填项 \"{key}\"", "required key \"{key}\" is missing"),
     "not_number": (
         "\"{field}\" 须是数字（或 {{param: 名称}}），不能写成文字 {value}",
