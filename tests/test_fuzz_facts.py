@@ -63,6 +63,8 @@ def events(draw: st.DrawFn) -> list[dict[str, Any]]:
     out = []
     for eid in ids:
         event = {"id": eid, "type": draw(st.sampled_from(sorted(VOCAB.event_types))), "date": draw(days).isoformat()}
+        if event["type"] == "response":  # an answer names the event it answers (CONTRACT §3)
+            event["answers"] = draw(st.sampled_from(ids))
         event.update(draw(_some_of({
             "act": st.sampled_from(sorted(VOCAB.acts)),
             "authority": texts,
@@ -70,8 +72,7 @@ def events(draw: st.DrawFn) -> list[dict[str, Any]]:
             "sales_amount": amounts,
             "illegal_gain": amounts,
             "grade": st.sampled_from(["A", "B", "C", "D", "AAA"]),
-            "answers": st.sampled_from([*ids, "nowhere"]),
-        })))
+        } | ({} if event["type"] == "response" else {"answers": st.sampled_from([*ids, "nowhere"])}))))
         out.append(event)
     return out
 
