@@ -188,7 +188,29 @@ def test_ruleset_given_as_a_path_is_read_relative_to_the_case_file(tmp_path: Pat
 def test_unknown_ruleset_is_located_at_its_key(tmp_path: Path) -> None:
     path = write(tmp_path, PASSING.replace("ruleset: tuquan", "ruleset: tuqan"))
     [line] = problems(path)
-    assert line.startswith(f"{path}:1:10: 没有名为 \"tuqan\" 的规则集")
+    assert line.startswith(f"{path}:1:10: 没有名为 \"tuqan\" 的规则集，是否为 \"tuquan\"？（可用：")
+
+
+def test_every_problem_of_a_case_file_is_reported_at_once(tmp_path: Path) -> None:
+    # A structural mistake (an unknown top-level key, a case without as_of) used to hide the
+    # misspelt rule id and the bad facts of the other cases until it was fixed.
+    second = "  - name: 没有评价日\n    facts: {events: []}\n    expct: []\n"
+    text = PASSING.replace("cases:", "extra: 1\ncases:").replace("tuquan.art11.item12", "tuquan.art11.itme12")
+    text = text.replace("date: 2024-05-20", "date: 2024-05-32") + second
+    path = write(tmp_path, text)
+    found = problems(path)
+    assert [line.split(": ", 1)[1] for line in found] == [
+        "不认识的键 \"extra\"",
+        "日期 \"2024-05-32\" 不存在，请写成 YYYY-MM-DD",
+        "规则集 \"tuquan\" 中没有规则 \"tuquan.art11.itme12\"，是否为 \"tuquan.art11.item12\"？",
+        "缺少必填项 \"as_of\"",
+        "不认识的键 \"expct\"，是否为 \"expect\"？",
+    ]
+
+
+def test_malformed_shared_subject_reports_only_the_structure(tmp_path: Path) -> None:
+    path = write(tmp_path, PASSING.replace("subject: {id: T1,", "subject: [T1,").replace("lists: []}", "lists: []]"))
+    assert [line.split(": ", 1)[1] for line in problems(path)] == ["\"subject\" 须是键值对（key: value）"]
 
 
 # --- malformed case files -----------------------------------------------------------------------

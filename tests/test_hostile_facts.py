@@ -273,3 +273,36 @@ def test_cli_malformed_facts_json_follows_lang(lang: str, expected: str, tmp_pat
     path.write_text('{"subject": ', encoding="utf-8")
     result = CliRunner().invoke(cli_module.cli, ["evaluate", "-r", "tuquan", "--lang", lang, str(path)])
     assert result.exit_code == 2 and expected in result.output
+
+
+# --- the size of one facts document ---------------------------------------------------------------
+
+
+def test_facts_text_over_the_size_limit_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecredit_rules import facts as facts_module
+
+    monkeypatch.setattr(facts_module, "MAX_FACTS_BYTES", 64)
+    text = json.dumps({"subject": {"id": "S1", "name": "某" * 40}}, ensure_ascii=False)
+    for call in (load_facts, facts_data):
+        with pytest.raises(ec.FactsError) as caught:
+            call(text, lang="en")
+        assert [p.where for p in caught.value.problems] == ["(json)"]
+        assert "over the limit of 64" in caught.value.problems[0].message
+
+
+def test_facts_text_at_the_size_limit_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecredit_rules import facts as facts_module
+
+    text = '{"subject": {"id": "S1"}}'
+    monkeypatch.setattr(facts_module, "MAX_FACTS_BYTES", len(text))
+    assert load_facts(text).subject.id == "S1"
+
+
+def test_cli_refuses_a_facts_file_over_the_size_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(cli_module, "MAX_FACTS_BYTES", 64)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"subject": {"id": "S1", "name": "x" * 100}}), encoding="utf-8")
+    result = CliRunner().invoke(cli_module.cli, ["evaluate", "-r", "tuquan", "--lang", "en", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}: the facts document has {path.stat().st_size} bytes, over the limit of 64" in result.output
+    assert "Traceback" not in result.output

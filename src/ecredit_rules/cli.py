@@ -1,12 +1,14 @@
 """The ``ecredit`` command (CONTRACT §6).
 
 Exit status: 0 success, 1 findings (``validate``), 2 bad input or usage. Every user error is
-reported on stderr, one line per problem naming the file and the field or line; a traceback
-means a bug in this program, never a mistake in the input.
+reported on stderr, one line per problem naming the file and the field or line. Even a bug in
+this program prints no traceback: it is said in one line naming the command, exit 2 (see ``_run``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import sys
 from collections.abc import Callable
@@ -26,8 +28,9 @@ from .evaluate import check_as_of
 from .evaluate import evaluate as evaluate_subject
 from .facts import Facts, load_facts, parse_json
 from .ir import CompiledRuleset
+from .limits import MAX_FACTS_BYTES
 from .loader import load_ruleset, resolve_path
-from .messages import Lang, Msg
+from .messages import CATALOGUE, Lang, Msg
 from .table import comparison_table, report_table, ruleset_list
 from .vocabulary import read_vocabulary
 
@@ -101,9 +104,17 @@ def _read_json(source: str, lang: Lang) -> tuple[Any, list[Problem]]:
     """The JSON in ``source`` (a path, or ``-`` for stdin) and its duplicated keys; floats become Decimal."""
     name = "<stdin>" if source == "-" else source
     try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        # Never more than the limit plus one byte: a larger document is refused without reading it all.
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_FACTS_BYTES + 1)
+        else:
+            with Path(source).open("rb") as handle:
+                raw = handle.read(MAX_FACTS_BYTES + 1)
     except OSError as exc:
         _fail([_cannot_read(name, exc)])
+    if len(raw) > MAX_FACTS_BYTES:
+        size = f"{MAX_FACTS_BYTES:,}+" if source == "-" else f"{Path(source).stat().st_size:,}"
+        _fail([f"{name}: {Msg('facts_too_large', size=size, limit=f'{MAX_FACTS_BYTES:,}').render(lang)}"])
     try:
         return parse_json(raw, lang=lang)
     except json.JSONDecodeError as exc:
@@ -163,14 +174,43 @@ def _load_all(
 
 
 def _run(body: Callable[[], int]) -> None:
-    """Run a command body; user errors print their lines and exit 2, without a traceback."""
+    """Run a command body; user errors print their lines and exit 2, without a traceback.
+
+    Anything else that escapes (a bug, RecursionError, MemoryError) is the last resort: one plain
+    line naming the command and what it was doing, exit 2. A service or a batch job reading
+    stderr then sees a sentence, never a traceback. A closed pipe (``ecredit … | head``) is left
+    to click, which ends quietly as before.
+    """
     try:
         code = body()
     except _BadInput as err:
         for line in err.lines:
             click.echo(line, err=True)
         code = EXIT_BAD_INPUT
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+            raise
+        code = _internal_error(exc)
+    except Exception as exc:  # the last resort, see above
+        code = _internal_error(exc)
     sys.exit(code)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Say in one line on stderr that ``exc`` stopped the current command; the exit status."""
+    ctx = click.get_current_context(silent=True)
+    command = ctx.info_name if ctx is not None and ctx.info_name else "ecredit"
+    lang: Lang = "en" if ctx is not None and ctx.params.get("lang") == "en" else "zh"
+    doing_code = f"doing_{command}"
+    doing = Msg(doing_code).render(lang) if doing_code in CATALOGUE else command
+    text = " ".join(str(exc).split())  # one line, whatever the exception says
+    detail = f": {text[:200]}" if text else ""
+    msg = Msg("internal_error", command=command, doing=doing, kind=type(exc).__name__, detail=detail)
+    with contextlib.suppress(OSError):  # stderr itself is gone: the exit status still tells
+        click.echo(msg.render(lang), err=True)
+    return EXIT_BAD_INPUT
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -317,7 +357,7 @@ def _validate_one(target: str, lang: Lang) -> tuple[int, list[str]]:
     path = resolve_path(target)
     if not path.is_file():
         try:
-            load_ruleset(target, lang=lang)  # renders the localized "not found" message
+            load_ruleset(target, lang=lang)  # says why, in lang: an unknown id, a folder, a missing file
         except RulesetError as err:
             return EXIT_BAD_INPUT, _problem_lines(err)
         return EXIT_BAD_INPUT, [f"{path}: not a file"]

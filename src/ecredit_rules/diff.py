@@ -329,8 +329,8 @@ def load_for_diff(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     is judged under the name it declares instead, and its problems are still reported against ``path``.
     """
     path = resolve_path(ref)
-    if not path.exists():
-        return load_ruleset(ref, lang=lang)  # raises the positioned, translated "file not found"
+    if not path.exists() or path.is_dir():
+        return load_ruleset(ref, lang=lang)  # raises the translated "not found" or "is a folder"
     raw = path.read_bytes()  # once: a pipe from the shell cannot be read twice
     try:
         data = parse_yaml(raw.decode("utf-8"), str(path)).data

@@ -45,6 +45,7 @@ from .limits import (
     AMOUNT_INTEGER_DIGITS,
     MAX_DATE,
     MAX_EVENTS,
+    MAX_FACTS_BYTES,
     MAX_LIST_ITEMS,
     MAX_TEXT_LENGTH,
     MIN_DATE,
@@ -300,6 +301,7 @@ def facts_data(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "
     """
     if isinstance(facts, Facts):
         return _model_data(facts)
+    _check_size(facts, lang)
     data = _fast(facts)
     return data if data is not None else _model_data(load_facts(facts, lang=lang))
 
@@ -471,6 +473,15 @@ def _path_order(problem: Problem) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", problem.where)), problem.message
 
 
+def _check_size(facts: Mapping[str, Any] | str | bytes, lang: Lang) -> None:
+    """Refuse JSON text over ``MAX_FACTS_BYTES`` before parsing it: parsing alone would take seconds."""
+    if isinstance(facts, str | bytes) and len(facts) > MAX_FACTS_BYTES:
+        size = len(facts.encode() if isinstance(facts, str) else facts)
+        if size > MAX_FACTS_BYTES:
+            msg = Msg("facts_too_large", size=f"{size:,}", limit=f"{MAX_FACTS_BYTES:,}")
+            raise FactsError([Problem("(json)", msg.render(lang))])
+
+
 def load_facts(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "zh") -> Facts:
     """Validate facts given as a model, a dict or JSON text; raise ``FactsError`` naming every problem.
 
@@ -485,6 +496,7 @@ def load_facts(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "
     if isinstance(facts, Facts):
         return facts
     problems: list[Problem] = []
+    _check_size(facts, lang)
     if isinstance(facts, str | bytes):
         try:
             obj, problems = parse_json(facts, lang=lang)
