@@ -156,6 +156,17 @@ def _parent(obj: Any, path: tuple[Any, ...]) -> Any:
     return obj
 
 
+def _hostile_field(draw: st.DrawFn, facts: dict[str, Any]) -> None:
+    """Put a hostile amount, date or as-of-like value where the contract bounds it (an event's field)."""
+    events = facts.setdefault("events", [])
+    if not isinstance(events, list) or not events:
+        facts["events"] = events = [{"id": "H", "type": "penalty", "date": "2024-01-01"}]
+    event = draw(st.sampled_from(events))
+    if isinstance(event, dict):
+        field = draw(st.sampled_from(["sales_amount", "illegal_gain", "date"]))
+        event[field] = draw(hostile_dates if field == "date" else hostile_amounts)
+
+
 @st.composite
 def mutated_facts(draw: st.DrawFn) -> dict[str, Any]:
     """Valid facts with a few places dropped, replaced, duplicated, renamed or given hostile values."""
@@ -167,8 +178,10 @@ def mutated_facts(draw: st.DrawFn) -> dict[str, Any]:
             break
         path = draw(st.sampled_from(paths))
         parent, last = _parent(facts, path), path[-1]
-        action = draw(st.sampled_from(["drop", "replace", "duplicate", "rename", "add_key"]))
-        if action == "drop":
+        action = draw(st.sampled_from(["drop", "replace", "duplicate", "rename", "add_key", "hostile_field"]))
+        if action == "hostile_field":
+            _hostile_field(draw, facts)
+        elif action == "drop":
             del parent[last]
         elif action == "replace":
             parent[last] = draw(hostile_values)
@@ -242,21 +255,25 @@ def test_mutated_facts_give_a_report_or_a_facts_error_and_both_engines_agree(bun
     run_bounded(prop, timeout=90)
 
 
-def test_facts_as_json_text_are_refused_or_judged_like_the_same_dict(bundled: dict[str, ec.Ruleset]) -> None:
-    """Duplicate keys, bad bytes and truncation exist only in text: refused with a FactsError, never a crash."""
+def test_damaged_json_text_is_refused_with_a_facts_error(bundled: dict[str, ec.Ruleset]) -> None:
+    """Repeated keys, truncation and stray bytes exist only in text: a FactsError, never a crash."""
     rs = bundled["tuquan"]
 
-    @fuzz_settings(max_examples=80)
-    @given(facts=valid_facts, cut=st.integers(min_value=0, max_value=400), junk=st.binary(max_size=8),
-           duplicate=st.booleans())
-    def prop(facts: dict[str, Any], cut: int, junk: bytes, duplicate: bool) -> None:
-        text = json.dumps(facts, ensure_ascii=False)
-        if duplicate:  # the subject key twice: JSON allows writing it, the contract refuses it
-            text = text[:-1] + ', "subject": {"id": "other"}}'
-        hostile = (text[:cut].encode("utf-8", "surrogatepass") + junk) if cut < len(text) else text.encode()
+    @fuzz_settings(max_examples=60)
+    @given(facts=valid_facts, damage=st.sampled_from(["repeat", "truncate", "junk"]),
+           at=st.integers(min_value=0, max_value=10**6), junk=st.binary(min_size=1, max_size=8))
+    def prop(facts: dict[str, Any], damage: str, at: int, junk: bytes) -> None:
+        raw = json.dumps(facts, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        if damage == "repeat":  # the subject key twice: JSON text can say it, the contract refuses it
+            raw = raw[:-1] + b', "subject": {"id": "other"}}'
+        elif damage == "truncate":  # no prefix of a JSON object is a JSON object
+            raw = raw[: at % len(raw)]
+        else:
+            at %= len(raw) + 1
+            raw = raw[:at] + junk + raw[at:]
         for engine in ENGINES:
-            outcome = _outcome(rs, hostile, date(2024, 6, 30), engine)
-            if duplicate or (cut < len(text) and not junk):  # junk might happen to close the text again
-                assert isinstance(outcome, ec.FactsError), "damaged JSON text was accepted"
+            outcome = _outcome(rs, raw, date(2024, 6, 30), engine)
+            if damage != "junk":  # junk may happen to leave valid JSON (a space, a digit in a string)
+                assert isinstance(outcome, ec.FactsError), f"damaged JSON text ({damage}) was accepted"
 
     run_bounded(prop, timeout=60)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,18 +38,29 @@ PROBE_FACTS = {
 }
 PROBE_DAYS = (date(2024, 6, 30), date(2999, 12, 31))
 
+@dataclass(frozen=True)
+class Damaged:
+    """A damaged copy of a bundled rule file; shown by its edits, not its 40 KB of bytes."""
+
+    name: str
+    raw: bytes = field(repr=False)
+    edits: tuple[str, ...]
+
+
 # --- text-level damage ---------------------------------------------------------------------------
 
 FULL_WIDTH = ["：", "，", "　", "－", "＃", "｛", "］", "“", "\t", "\x00", "\ufeff", "&a", "*a", "!!python/none", "%"]
 
 
 @st.composite
-def damaged_text(draw: st.DrawFn) -> tuple[str, bytes]:
+def damaged_text(draw: st.DrawFn) -> Damaged:
     name = draw(st.sampled_from(RULESETS))
     lines = TEXTS[name].splitlines(keepends=True)
+    edits: list[str] = []
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         at = draw(st.integers(min_value=0, max_value=len(lines) - 1))
         action = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "dedent", "insert", "truncate"]))
+        edits.append(f"{action} line {at + 1}: {lines[at][:60]!r}")
         if action == "delete":
             del lines[at]
         elif action == "duplicate":
@@ -71,8 +83,10 @@ def damaged_text(draw: st.DrawFn) -> tuple[str, bytes]:
     raw = "".join(lines).encode("utf-8")
     if draw(st.booleans()):  # a few random bytes somewhere: bad UTF-8, control characters
         at = draw(st.integers(min_value=0, max_value=len(raw)))
-        raw = raw[:at] + draw(st.binary(min_size=1, max_size=4)) + raw[at:]
-    return name, raw
+        junk = draw(st.binary(min_size=1, max_size=4))
+        raw = raw[:at] + junk + raw[at:]
+        edits.append(f"bytes {junk!r} at offset {at}")
+    return Damaged(name, raw, tuple(edits))
 
 
 # --- structure-level damage ----------------------------------------------------------------------
@@ -97,12 +111,13 @@ def _places(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @st.composite
-def damaged_structure(draw: st.DrawFn) -> tuple[str, bytes]:
+def damaged_structure(draw: st.DrawFn) -> Damaged:
     name = draw(st.sampled_from(RULESETS))
     doc = yaml.safe_load(TEXTS[name])
     # Mostly inside the rules and parameters, where the loader's checks live.
     places = _places(doc)
     focus = [p for p in places if p[0] in ("rules", "parameters")] or places
+    edits: list[str] = []
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         path = draw(st.sampled_from(focus if draw(st.booleans()) else places))
         parent = doc
@@ -110,8 +125,10 @@ def damaged_structure(draw: st.DrawFn) -> tuple[str, bytes]:
             parent = parent[step]
         last = path[-1]
         action = draw(st.sampled_from(["replace", "replace", "drop", "rename", "copy"]))
+        edits.append(f"{action} {'.'.join(map(str, path))}")
         if action == "replace":
             parent[last] = draw(hostile_values)
+            edits[-1] += f" with {str(parent[last])[:60]}"
         elif action == "drop":
             del parent[last]
         elif action == "rename" and isinstance(parent, dict):
@@ -123,7 +140,7 @@ def damaged_structure(draw: st.DrawFn) -> tuple[str, bytes]:
         if not places:
             break
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
-    return name, text.encode("utf-8")
+    return Damaged(name, text.encode("utf-8"), tuple(edits))
 
 
 # --- the property --------------------------------------------------------------------------------
@@ -153,10 +170,10 @@ def _load_or_refuse(name: str, raw: bytes, folder: Path) -> None:
 def test_rule_files_damaged_as_text_load_or_give_located_problems() -> None:
     @fuzz_settings(max_examples=30)
     @given(damaged=damaged_text())
-    def prop(damaged: tuple[str, bytes]) -> None:
+    def prop(damaged: Damaged) -> None:
         note(damaged)
         with tempfile.TemporaryDirectory() as folder:
-            _load_or_refuse(*damaged, Path(folder))
+            _load_or_refuse(damaged.name, damaged.raw, Path(folder))
 
     run_bounded(prop, timeout=90)
 
@@ -164,9 +181,24 @@ def test_rule_files_damaged_as_text_load_or_give_located_problems() -> None:
 def test_rule_files_damaged_in_structure_load_or_give_located_problems() -> None:
     @fuzz_settings(max_examples=30)
     @given(damaged=damaged_structure())
-    def prop(damaged: tuple[str, bytes]) -> None:
+    def prop(damaged: Damaged) -> None:
         note(damaged)
         with tempfile.TemporaryDirectory() as folder:
-            _load_or_refuse(*damaged, Path(folder))
+            _load_or_refuse(damaged.name, damaged.raw, Path(folder))
 
     run_bounded(prop, timeout=90)
+
+
+def test_a_control_character_in_a_rule_file_is_named_at_its_line_and_column(tmp_path: Path) -> None:
+    """Found by the fuzzing above: PyYAML's ReaderError escaped load_ruleset as a traceback."""
+    path = tmp_path / "tuquan.yaml"
+    path.write_text(TEXTS["tuquan"].replace("version:", "vers\x00ion:", 1), encoding="utf-8")
+    line = next(n for n, text in enumerate(TEXTS["tuquan"].splitlines(), start=1) if "version:" in text)
+    column = TEXTS["tuquan"].splitlines()[line - 1].index("version:") + 5
+    try:
+        ec.load_ruleset(path, lang="en")
+    except ec.RulesetError as err:
+        assert [p.where for p in err.problems] == [f"{path}:{line}:{column}"]
+        assert "control character (U+0000)" in err.problems[0].message
+    else:
+        raise AssertionError("a rule file with a NUL character loaded")
