@@ -156,6 +156,17 @@ def _parent(obj: Any, path: tuple[Any, ...]) -> Any:
     return obj
 
 
+# Values that CONTRACT §3 refuses in an amount or in an event's date, whatever else the facts hold.
+refused_amounts = st.sampled_from([
+    "1e999999999", "1e500000", "1e5000", "1E+3", 1e300, "-1", "-0.01", "0.001", "1234567890123456", "NaN",
+    "Infinity", "五万", "0x10", 10**100, -(10**100), 10**15, True, [], {},
+])
+refused_dates = st.sampled_from([
+    "9999-12-31", "9998-12-31", "0001-01-01", "1899-12-31", "3000-01-01", "2024-02-30", "2024-6-1", "2024-13-01",
+    "2024-06-01T00:00", 20240101, True, None,
+])
+
+
 def _hostile_field(draw: st.DrawFn, facts: dict[str, Any]) -> None:
     """Put a hostile amount, date or as-of-like value where the contract bounds it (an event's field)."""
     events = facts.setdefault("events", [])
@@ -253,6 +264,26 @@ def test_mutated_facts_give_a_report_or_a_facts_error_and_both_engines_agree(bun
         _check_one(bundled, facts, day, must_accept=False)
 
     run_bounded(prop, timeout=90)
+
+
+def test_an_amount_or_event_date_outside_the_contract_is_refused_naming_its_path(
+    bundled: dict[str, ec.Ruleset],
+) -> None:
+    @fuzz_settings(max_examples=40)
+    @given(facts=valid_facts, field=st.sampled_from(["sales_amount", "illegal_gain", "date"]), data=st.data())
+    def prop(facts: dict[str, Any], field: str, data: st.DataObject) -> None:
+        events = facts.setdefault("events", [])
+        if not events:
+            events.append({"id": "H", "type": "penalty", "date": "2024-01-01"})
+        index = data.draw(st.integers(min_value=0, max_value=len(events) - 1))
+        events[index][field] = data.draw(refused_dates if field == "date" else refused_amounts)
+        name = data.draw(st.sampled_from(sorted(bundled)))
+        for engine in ENGINES:
+            outcome = _outcome(bundled[name], facts, date(2024, 6, 30), engine)
+            assert isinstance(outcome, ec.FactsError), f"{name}/{engine}: accepted {events[index][field]!r}"
+            assert f"events[{index}].{field}" in [p.where for p in outcome.problems], outcome.problems
+
+    run_bounded(prop, timeout=60)
 
 
 def test_damaged_json_text_is_refused_with_a_facts_error(bundled: dict[str, ec.Ruleset]) -> None:
