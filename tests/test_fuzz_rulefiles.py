@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -167,20 +169,10 @@ def _load_or_refuse(name: str, raw: bytes, folder: Path) -> None:
     rs.close()
 
 
-def test_rule_files_damaged_as_text_load_or_give_located_problems() -> None:
+@pytest.mark.parametrize("damage", [damaged_text, damaged_structure], ids=["as_text", "in_structure"])
+def test_rule_files_damaged_load_or_give_located_problems(damage: Callable[[], st.SearchStrategy[Damaged]]) -> None:
     @fuzz_settings(max_examples=30)
-    @given(damaged=damaged_text())
-    def prop(damaged: Damaged) -> None:
-        note(damaged)
-        with tempfile.TemporaryDirectory() as folder:
-            _load_or_refuse(damaged.name, damaged.raw, Path(folder))
-
-    run_bounded(prop, timeout=90)
-
-
-def test_rule_files_damaged_in_structure_load_or_give_located_problems() -> None:
-    @fuzz_settings(max_examples=30)
-    @given(damaged=damaged_structure())
+    @given(damaged=damage())
     def prop(damaged: Damaged) -> None:
         note(damaged)
         with tempfile.TemporaryDirectory() as folder:
