@@ -286,6 +286,20 @@ def test_an_amount_or_event_date_outside_the_contract_is_refused_naming_its_path
     run_bounded(prop, timeout=60)
 
 
+@pytest.mark.parametrize("event", [
+    {"id": [], "type": "penalty", "date": "2024-01-01"},
+    {"id": {"a": 1}, "type": "penalty", "date": "2024-01-01"},
+    {"id": "R", "type": "response", "date": "2024-01-01", "answers": ["P"]},
+])
+def test_an_event_id_or_answer_that_is_not_text_is_a_facts_error(event: dict[str, Any]) -> None:
+    """Found by the mutated-facts fuzzing: an unhashable id or answer raised TypeError in validation."""
+    facts = {"subject": {"id": "S"}, "events": [{"id": "P", "type": "penalty", "date": "2024-01-01"}, event]}
+    for form in (facts, json.dumps(facts)):
+        with pytest.raises(ec.FactsError) as refused:
+            ec.evaluate(ec.load_ruleset("tuquan"), form, as_of=date(2024, 6, 30), engine="compiled")
+        assert any(p.where.startswith("events[1].") for p in refused.value.problems), refused.value.problems
+
+
 def test_damaged_json_text_is_refused_with_a_facts_error(bundled: dict[str, ec.Ruleset]) -> None:
     """Repeated keys, truncation and stray bytes exist only in text: a FactsError, never a crash."""
     rs = bundled["tuquan"]
