@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from .language import Clause, Document, NotEncoded, Parameter, ParamRef, RulesetFile
+from .language import Clause, DatedValue, Document, NotEncoded, Parameter, ParamRef, RulesetFile
 
 # Kleene truth values, ordered so that AND is min and OR is max.
 FALSE, UNKNOWN, TRUE = 0, 1, 2
@@ -34,6 +34,8 @@ class Leaf:
     spec: BaseModel
     op: Literal["ge", "lt"]
     threshold: Callable[[date], int]
+    # Events dated before this day are not counted (no retroactive effect, CONTRACT §4); None: all.
+    since: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +91,16 @@ def threshold_fn(value: Any, params: dict[str, Parameter], scale: int = 1) -> Ca
 
 
 def _dated(param: Parameter, scale: int, day: date) -> int:
+    return _scaled(value_on(param, day).decimal, scale)
+
+
+def value_on(param: Parameter, day: date) -> DatedValue:
+    """The value of a dated parameter that applies on ``day`` (its first value before any took effect)."""
     chosen = param.values[0]
     for value in param.values:
         if value.from_ <= day:
             chosen = value
-    return _scaled(chosen.decimal, scale)
+    return chosen
 
 
 def _scaled(value: Decimal, scale: int) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -339,6 +340,7 @@ class _Checker:
                 where = {"rating": "rating", "deadline": "deadlines", "notice": "document.in_force"}[rule.kind]
                 self.p.add(("rules", i, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
             self._condition(rule.when, ("rules", i, "when"), rule.id)
+            self._retroactive(rule, ("rules", i))
         if m.rating:
             seen: set[str] = set()
             for i, grade in enumerate(m.rating.grades):
@@ -347,11 +349,21 @@ class _Checker:
                 seen.add(grade.grade)
                 self._clause(grade.cites, ("rating", "grades", i, "cites"))
                 self._condition(grade.when, ("rating", "grades", i, "when"), grade.id)
+                self._retroactive(grade, ("rating", "grades", i))
         for i, deadline in enumerate(m.deadlines):
             self._clause(deadline.cites, ("deadlines", i, "cites"))
             self._threshold(deadline.working_days, ("deadlines", i, "working_days"), {"working_days"}, integer=True)
         self._cycles()
         self._coverage()
+
+    def _retroactive(self, rule: L.Rule | L.Grade, path: PathKey) -> None:
+        # Counting events from before the period of force departs from 立法法 第一百零四条: only with a reason.
+        if rule.retroactive and not (rule.interpretation or "").strip():
+            self.p.add((*path, "retroactive"), Msg("retroactive_without_reason", id=rule.id))
+
+    def _event_filter(self, body: Any, path: PathKey) -> None:
+        for i, act in enumerate(body.acts or ()):
+            self._code(act, self.v.acts, "违法行为", (*path, "acts", i))
 
     def _clause(self, ref: str, path: PathKey) -> None:
         if ref not in self.m.clauses:
@@ -435,8 +447,7 @@ class _Checker:
             elif isinstance(node, L.Events | L.Amount):
                 key = "events" if isinstance(node, L.Events) else "amount"
                 body = getattr(node, key)
-                for i, act in enumerate(body.acts or ()):
-                    self._code(act, self.v.acts, "违法行为", (*where, key, "acts", i))
+                self._event_filter(body, (*where, key))
                 self._threshold(body.within_months, (*where, key, "within_months"), {"months"})
                 if isinstance(node, L.Events):
                     self._threshold(body.at_least, (*where, key, "at_least"), {"times"})
@@ -445,6 +456,12 @@ class _Checker:
             elif isinstance(node, L.AtLeastOf) and node.at_least.n > limits.MAX_COUNT:
                 msg = Msg("out_of_range", field="n", value=node.at_least.n, low=1, high=limits.MAX_COUNT)
                 self.p.add((*where, "at_least", "n"), msg)
+            elif isinstance(node, L.Follows):
+                body = node.follows
+                self._event_filter(body.event, (*where, "follows", "event"))
+                self._event_filter(body.after, (*where, "follows", "after"))
+                self._threshold(body.within_months, (*where, "follows", "within_months"), {"months"})
+                self._threshold(body.at_least, (*where, "follows", "at_least"), {"times"})
             elif isinstance(node, L.Fired):
                 for i, ref in enumerate(node.fired):
                     if ref == owner:
@@ -515,25 +532,26 @@ class _Compiler:
         self.by_key: dict[str, Leaf] = {}
         self.kinds = {r.id: r.kind for r in model.rules}
 
-    def leaf(self, spec: BaseModel, op: str, threshold: Any) -> Leaf:
-        key = type(spec).__name__ + spec.model_dump_json(by_alias=True)
+    def leaf(self, spec: BaseModel, op: str, threshold: Any, since: date | None = None) -> Leaf:
+        key = type(spec).__name__ + spec.model_dump_json(by_alias=True) + str(since)
         found = self.by_key.get(key)
         if found is None:
-            found = Leaf(len(self.leaves), spec, op, threshold)  # type: ignore[arg-type]
+            found = Leaf(len(self.leaves), spec, op, threshold, since)  # type: ignore[arg-type]
             self.leaves.append(found)
             self.by_key[key] = found
         return found
 
-    def node(self, cond: Any, owner: str) -> Node:
+    def node(self, cond: Any, owner: str, since: date | None = None) -> Node:
+        """``cond`` compiled; event conditions count no event dated before ``since``."""
         params = self.model.parameters
         if isinstance(cond, L.AllOf):
-            return And(tuple(self.node(c, owner) for c in cond.all))
+            return And(tuple(self.node(c, owner, since) for c in cond.all))
         if isinstance(cond, L.AnyOf):
-            return Or(tuple(self.node(c, owner) for c in cond.any))
+            return Or(tuple(self.node(c, owner, since) for c in cond.any))
         if isinstance(cond, L.NotOf):
-            return Not(self.node(cond.not_, owner))
+            return Not(self.node(cond.not_, owner, since))
         if isinstance(cond, L.AtLeastOf):
-            return AtLeast(cond.at_least.n, tuple(self.node(c, owner) for c in cond.at_least.of))
+            return AtLeast(cond.at_least.n, tuple(self.node(c, owner, since) for c in cond.at_least.of))
         if isinstance(cond, L.Fired):
             return _any(tuple(Chain(r) for r in cond.fired))
         if isinstance(cond, L.FiredKind):
@@ -541,15 +559,20 @@ class _Compiler:
         if isinstance(cond, L.Retention):
             return self.leaf(cond, "lt", threshold_fn(cond.retention.less_than_days, params))
         if isinstance(cond, L.Events):
-            return self.leaf(cond, "ge", threshold_fn(cond.events.at_least, params))
+            return self.leaf(cond, "ge", threshold_fn(cond.events.at_least, params), since)
         if isinstance(cond, L.Amount):
-            return self.leaf(cond, "ge", threshold_fn(cond.amount.at_least, params, scale=100))
+            return self.leaf(cond, "ge", threshold_fn(cond.amount.at_least, params, scale=100), since)
+        if isinstance(cond, L.Follows):
+            return self.leaf(cond, "ge", threshold_fn(cond.follows.at_least, params), since)
         return self.leaf(cond, "ge", threshold_fn(1, {}))
 
     def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Any,
-             interpretation: str | None, grade: str | None = None) -> RuleIR:
+             interpretation: str | None, grade: str | None = None, retroactive: bool = False) -> RuleIR:
         """A rule whose condition holds only for the roles its article addresses."""
-        condition = self.node(when, rid)
+        # No retroactive effect (CONTRACT §4): events before the period of force are not counted
+        # unless the rule says otherwise (``retroactive``, its reason in the interpretation).
+        since = None if retroactive else self.model.document.in_force.from_
+        condition = self.node(when, rid, since)
         formula = condition
         if roles:
             applies = _any(tuple(self.node(L.RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
@@ -584,11 +607,15 @@ def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
 
 def _compile(model: L.RulesetFile, path: Path, digest: str) -> CompiledRuleset:
     c = _Compiler(model)
-    rules = [c.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation) for r in model.rules]
+    rules = [
+        c.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation, retroactive=r.retroactive)
+        for r in model.rules
+    ]
     rating = None
     if model.rating:
         grades = tuple(
-            c.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade)
+            c.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade,
+                   g.retroactive)
             for g in model.rating.grades
         )
         rating = RatingIR(model.rating.id, model.rating.label, grades)

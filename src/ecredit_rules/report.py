@@ -7,6 +7,7 @@ whenever they decide the same outcomes.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +27,10 @@ from .ir import (
     Not,
     Or,
     RuleIR,
+    value_on,
+    walk,
 )
+from .language import ParamRef
 from .limits import MAX_INHERITED_MISSING
 
 
@@ -48,6 +52,7 @@ class Verdict(_Frozen):
     citation: Citation
     evidence: list[str] = Field(default_factory=list)
     derived_from: list[str] = Field(default_factory=list)
+    interpretation: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -72,6 +77,11 @@ class RulesetInfo(_Frozen):
     digest: str
 
 
+class Generator(_Frozen):
+    package: str
+    version: str
+
+
 class Report(_Frozen):
     ruleset: RulesetInfo
     engine: str
@@ -81,6 +91,8 @@ class Report(_Frozen):
     verdicts: list[Verdict]
     rating: RatingResult | None
     undetermined: list[Undetermined]
+    facts_digest: str
+    generator: Generator
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The report as the JSON of CONTRACT §5 (UTF-8 text, Chinese kept as is)."""
@@ -124,6 +136,55 @@ def ruleset_info(rs: CompiledRuleset) -> RulesetInfo:
     )
     assert isinstance(info, RulesetInfo)
     return info
+
+
+@cache
+def generator() -> Generator:
+    """This package and its version, as every report names them."""
+    from . import __version__  # here, not at the top: the package imports this module before it sets its version
+
+    return Generator(package="ecredit-rules", version=__version__)
+
+
+def _param_names(spec: object) -> set[str]:
+    """The parameters a condition's leaf refers to (its threshold and its window)."""
+    if isinstance(spec, ParamRef):
+        return {spec.param}
+    if isinstance(spec, BaseModel):
+        return set().union(*(_param_names(v) for v in vars(spec).values()))
+    if isinstance(spec, list | tuple):
+        return set().union(*(_param_names(v) for v in spec))
+    return set()
+
+
+def _rule_parameters(rs: CompiledRuleset) -> dict[str, tuple[str, ...]]:
+    """Rule, grade and deadline id → the dated parameters its own condition uses; built once per ruleset."""
+
+    def build() -> dict[str, tuple[str, ...]]:
+        used: dict[str, tuple[str, ...]] = {}
+        for rule in rs.all_rules():
+            names = set().union(*(_param_names(n.spec) for n in walk(rule.condition) if isinstance(n, Leaf)))
+            used[rule.id] = tuple(sorted(names))
+        for deadline in rs.model.deadlines:
+            used[deadline.id] = tuple(sorted(_param_names(deadline.working_days)))
+        return used
+
+    found = rs.engine_artefact("rule_parameters", build)
+    assert isinstance(found, dict)
+    return found
+
+
+def _with_parameters(rs: CompiledRuleset, rule_id: str, day: date, details: dict[str, Any]) -> dict[str, Any]:
+    """``details`` plus ``parameters``: each dated parameter the rule used, the value applied on ``day``
+    and the day that value took effect. Rules that use none keep their details as they were."""
+    names = _rule_parameters(rs).get(rule_id)
+    if not names:
+        return details
+    applied = {}
+    for name in names:
+        value = value_on(rs.parameters[name], day)
+        applied[name] = {"value": value.value, "from": value.from_.isoformat()}
+    return {**details, "parameters": applied}
 
 
 # Evidence is gathered as events by id (listed by date, then id) and fact paths (listed after
@@ -243,12 +304,20 @@ class _Explainer:
 
 
 def build_report(
-    rs: CompiledRuleset, subject_id: str, derived: Derived | None, outcomes: Outcomes | None, engine: str, as_of: date
+    rs: CompiledRuleset,
+    subject_id: str,
+    derived: Derived | None,
+    outcomes: Outcomes | None,
+    engine: str,
+    as_of: date,
+    facts_digest: str,
 ) -> Report:
-    """Assemble the report. ``derived``/``outcomes`` are None when the ruleset is not in force."""
+    """Assemble the report. ``derived``/``outcomes`` are None when the ruleset is not in force;
+    ``facts_digest`` is the digest of the validated facts (digest.py)."""
     # The report is put together as plain data and validated in one call, which builds the
     # nested models in pydantic-core rather than one Python constructor call per verdict.
-    report: dict[str, Any] = {"ruleset": ruleset_info(rs), "engine": engine, "subject": subject_id, "as_of": as_of}
+    report: dict[str, Any] = {"ruleset": ruleset_info(rs), "engine": engine, "subject": subject_id, "as_of": as_of,
+                              "facts_digest": facts_digest, "generator": generator()}
     if derived is None or outcomes is None:
         period = rs.document.in_force
         notice = {
@@ -256,6 +325,7 @@ def build_report(
             "kind": "notice",
             "label": "评价日不在本规则集施行期内，不作认定",
             "citation": citation(rs, period.clause),
+            "interpretation": period.interpretation,
             "details": {
                 "in_force_from": period.from_.isoformat(),
                 "in_force_until": period.until.isoformat() if period.until else None,
@@ -270,11 +340,12 @@ def build_report(
         outcome = outcomes.rules[rule.id]
         if outcome == TRUE:
             evidence, parents = explainer.explain(rule)
-            verdicts.append({"rule": rule.id, "kind": rule.kind, "label": rule.label,
-                             "citation": cite, "evidence": evidence, "derived_from": parents})
+            verdicts.append({"rule": rule.id, "kind": rule.kind, "label": rule.label, "citation": cite,
+                             "evidence": evidence, "derived_from": parents, "interpretation": rule.interpretation,
+                             "details": _with_parameters(rs, rule.id, as_of, {})})
         elif outcome == UNKNOWN:
             undetermined.append({"rule": rule.id, "missing": sorted(explainer.rule_missing(rule.id))})
-    rating = _rating(rs, explainer, outcomes, verdicts, undetermined)
+    rating = _rating(rs, explainer, outcomes, verdicts, undetermined, as_of)
     if derived.deadlines is None:
         undetermined += [{"rule": rule.id, "missing": ["events"]} for rule in rs.deadlines]
     else:
@@ -293,7 +364,9 @@ def build_report(
                 details["answered_on"] = answer["date"].isoformat()
                 evidence.append(answer["id"])
             verdicts.append({"rule": case.rule.id, "kind": "deadline", "label": case.rule.label,
-                             "citation": citation(rs, case.rule.clause), "evidence": evidence, "details": details})
+                             "citation": citation(rs, case.rule.clause), "evidence": evidence,
+                             "interpretation": case.rule.interpretation,
+                             "details": _with_parameters(rs, case.rule.id, as_of, details)})
     report.update(in_force=True, verdicts=verdicts, rating=rating, undetermined=undetermined)
     return Report.model_validate(report)
 
@@ -304,6 +377,7 @@ def _rating(
     outcomes: Outcomes,
     verdicts: list[dict[str, Any]],
     undetermined: list[dict[str, Any]],
+    as_of: date,
 ) -> dict[str, Any] | None:
     """The first grade that holds; none while an earlier grade is still undetermined."""
     if rs.rating is None:
@@ -322,7 +396,8 @@ def _rating(
         evidence, parents = explainer.explain(grade)
         cite = citation(rs, grade.clause)
         verdicts.append({"rule": grade.id, "kind": "rating", "label": grade.label, "citation": cite,
-                         "evidence": evidence, "derived_from": parents, "details": {"grade": grade.grade}})
+                         "evidence": evidence, "derived_from": parents, "interpretation": grade.interpretation,
+                         "details": _with_parameters(rs, grade.id, as_of, {"grade": grade.grade})})
         return {"grade": grade.grade or "", "rule": grade.id, "citation": cite, "derived_from": parents,
                 "evidence": evidence}
     if missing:
