@@ -280,9 +280,11 @@ def _raw_problems(obj: Any) -> list[Problem]:
     if isinstance(events, list | tuple):  # JSON gives a list; a caller's dict may hold a tuple
         # dict first: it settles the usual case without the slower ABC check.
         given = [e for e in events if isinstance(e, (dict, Mapping))]
-        ids = {e.get("id") for e in given}
+        # Only text ids count: an id or answers of another type (a list, an object) is unhashable,
+        # and pydantic names it; here it must not raise TypeError.
+        ids = {eid for e in given if isinstance(eid := e.get("id"), str)}
         answers = [e.get("answers") for e in given if e.get("type") == "response"]
-        if len(ids) == len(given) and None not in answers and ids.issuperset(answers):
+        if len(ids) == len(given) and all(isinstance(a, str) for a in answers) and ids.issuperset(answers):
             return problems  # the usual case, settled without walking the events one by one
         first: dict[str, int] = {}
         for i, event in enumerate(events):
@@ -300,7 +302,7 @@ def _raw_problems(obj: Any) -> list[Problem]:
                 target = event.get("answers")
                 if target is None:
                     problems.append(Problem(f"events[{i}].answers", "a response must name the event it answers"))
-                elif target not in ids:
+                elif isinstance(target, str) and target not in ids:
                     problems.append(Problem(f"events[{i}].answers", f"no event with id {target!r}"))
     return problems
 
