@@ -59,7 +59,10 @@ class Server:
 
 
 @contextmanager
-def serve(tmp: Path, *args: str) -> Iterator[Server]:
+def serve(tmp: Path, *args: str, bundled: bool = False) -> Iterator[Server]:
+    """A server with ``args``; on 突泉's rules alone (it starts faster) unless ``bundled`` or ``--rules`` is given."""
+    if not bundled and "--rules" not in args:
+        args = (*args, *tuquan_only(tmp))
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     log = tmp / f"server-{port}.log"
@@ -93,11 +96,19 @@ def serve(tmp: Path, *args: str) -> Iterator[Server]:
                 proc.wait(timeout=10)
 
 
+def tuquan_only(tmp: Path) -> list[str]:
+    """``--rules`` with 突泉's file alone: a server that starts faster than one with every bundled ruleset."""
+    rules = tmp / "tuquan-only"
+    rules.mkdir(exist_ok=True)
+    shutil.copy(rules_dir() / "tuquan.yaml", rules / "tuquan.yaml")
+    return ["--rules", str(rules)]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server on the bundled rules with a decision log, shared by the read-mostly tests."""
     tmp = tmp_path_factory.mktemp("service")
-    with serve(tmp, "--decision-log", str(tmp / "decisions.jsonl")) as running:
+    with serve(tmp, "--decision-log", str(tmp / "decisions.jsonl"), bundled=True) as running:
         yield running
 
 
@@ -452,7 +463,8 @@ def test_sigterm_lets_requests_in_flight_finish_and_their_decisions_are_logged(t
         callers = [threading.Thread(target=call, args=(client,)) for _ in range(3)]
         for t in callers:
             t.start()
-        time.sleep(0.3)  # the requests have arrived; the first is being judged, the others wait
+        # The first request is being judged once its first decision is logged; the others wait for the thread.
+        _wait_for(lambda: log.exists() and log.stat().st_size > 0, "judging started")
         running.proc.send_signal(signal.SIGTERM)
         for t in callers:
             t.join(timeout=60)
@@ -469,13 +481,17 @@ def test_several_worker_processes_serve(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_a_missing_rules_folder_and_an_empty_token_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ecredit_rules.cli import cli
+
     empty = tmp_path / "token"
     empty.write_text("\n")
-    for args in (["--rules", str(tmp_path / "nowhere")], ["--token-file", str(empty)]):
-        done = subprocess.run([sys.executable, "-m", "ecredit_rules", "serve", "--port", "1", *args],
-                              capture_output=True, text=True, timeout=60,
-                              env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    for args, said in ((["--rules", str(tmp_path / "nowhere")], "no such folder"),
+                       (["--token-file", str(empty)], "the token file is empty")):
+        result = CliRunner().invoke(cli, ["serve", "--port", "1", *args])
+        assert result.exit_code == 2 and said in result.output and result.exception is not None
+        assert isinstance(result.exception, SystemExit)  # refused before serving, no traceback
 
 
 # --- fuzzing ---------------------------------------------------------------------------------------
@@ -487,7 +503,7 @@ def test_a_schema_driven_fuzz_run_finds_no_server_error(server: Server, tmp_path
         pytest.skip("schemathesis is not installed (it comes with the dev extra)")
     done = subprocess.run(
         [st, "run", f"{server.url}/openapi.json", "--checks", "not_a_server_error", "--max-examples", "15",
-         "--max-time", "25", "--seed", "15", "--request-timeout", "10", "--workers", "1",
+         "--max-time", "15", "--seed", "15", "--request-timeout", "10", "--workers", "1",
          "--phases", "examples,coverage,fuzzing"],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )
