@@ -60,19 +60,39 @@ def resolve_path(ref: str | Path) -> Path:
     return rules_dir() / f"{ref}.yaml"
 
 
+def _is_bundled_id(ref: str | Path, path: Path) -> bool:
+    """Whether ``ref`` was written as a bundled id rather than as a path to a file."""
+    return isinstance(ref, str) and path.parent == rules_dir() and ref == path.stem
+
+
+def _not_loadable(ref: str | Path, path: Path, lang: Lang) -> RulesetError:
+    """Why ``path`` cannot be read as a rule file, located where the mistake was made.
+
+    An unknown bundled id is located at the id as written (there is no file, and naming
+    ``rules/<id>.yaml`` would send the reader to a path that does not exist); a folder at its
+    path as written (a folder has no lines); a missing file at ``path:1:1``, as before.
+    """
+    if Path(ref).is_dir():  # also ``rules`` written without a slash: a folder, not an unknown id
+        return RulesetError([Problem(str(ref), Msg("ruleset_is_directory").render(lang))])
+    if _is_bundled_id(ref, path) and not path.exists():
+        available = available_rulesets()
+        msg = Msg("unknown_ruleset", name=ref, available=", ".join(available), suggestion=suggest(ref, available))
+        return RulesetError([Problem(str(ref), msg.render(lang))])
+    return RulesetError([Problem(f"{path}:1:1", Msg("file_not_found").render(lang))])
+
+
 def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     """Load, check and compile a ruleset.
+
+    An unknown bundled id raises a ``RulesetError`` located at the id itself, with the closest
+    bundled id and the list of available ones; a folder or a missing file, at its path.
 
     >>> load_ruleset("tuquan").document.number
     '突市监发〔2016〕91号'
     """
     path = resolve_path(ref)
     if not path.is_file():
-        if isinstance(ref, str) and path.parent == rules_dir():
-            msg = Msg("unknown_ruleset", name=ref, available=", ".join(available_rulesets()))
-        else:
-            msg = Msg("file_not_found")
-        raise RulesetError([Problem(f"{path}:1:1", msg.render(lang))])
+        raise _not_loadable(ref, path, lang)
     # One read: the digest must describe exactly the text that was compiled, even if the file
     # is saved again meanwhile (the registry tells versions apart by it).
     doc = read_yaml(path)
