@@ -29,6 +29,7 @@ httpx = pytest.importorskip("httpx")
 
 import ecredit_rules as ec  # noqa: E402
 from ecredit_rules.bundled import rules_dir  # noqa: E402
+from ecredit_rules.messages import Msg  # noqa: E402
 from ecredit_rules.schema import facts_schema  # noqa: E402
 from ecredit_rules.service.app import with_decision_id  # noqa: E402
 
@@ -120,6 +121,13 @@ def _evaluate(client: httpx.Client, body: bytes | str, ruleset: str = "tuquan", 
     return client.post(f"/v1/rulesets/{ruleset}/evaluate", params={"as_of": AS_OF}, content=body, headers=headers)
 
 
+def ec_messages(lang: str, path: str) -> str:
+    """The library's own wording of the problem at ``path`` of facts without a subject id."""
+    with pytest.raises(ec.FactsError) as err:
+        ec.evaluate("tuquan", {"subject": {}}, as_of=date(2024, 6, 30), lang=lang)  # type: ignore[arg-type]
+    return next(p.message for p in err.value.problems if p.where == path)
+
+
 def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
@@ -168,17 +176,18 @@ def test_evaluate_many_answers_in_input_order_with_an_error_record_per_bad_subje
         assert json.dumps(items[i], ensure_ascii=False, separators=(",", ":")) == with_decision_id(
             expected, items[i]["decision_id"])
     assert items[1]["index"] == 1 and [p["path"] for p in items[1]["error"]["problems"]] == ["events[0].date"]
-    assert items[3] == {"index": 3, "subject": None,
-                        "error": {"problems": [{"path": "(facts)", "message": "facts must be a JSON object"}]}}
+    not_object = {"path": "(facts)", "message": Msg("facts_not_object").render("zh")}
+    assert items[3] == {"index": 3, "subject": None, "error": {"problems": [not_object]}}
     assert len({i["decision_id"] for i in (items[0], items[2])}) == 2
 
 
-def test_evaluate_many_names_a_key_repeated_inside_one_subject(server: Server) -> None:
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_evaluate_many_names_a_key_repeated_inside_one_subject(server: Server, lang: str) -> None:
     body = '[{"subject": {"id": "A"}}, {"subject": {"id": "B", "id": "C"}}]'
-    with server.client() as client:
+    with server.client(headers={"Accept-Language": lang}) as client:
         items = client.post("/v1/rulesets/tuquan/evaluate-many", params={"as_of": AS_OF}, content=body).json()
     assert "decision_id" in items[0]
-    repeated = {"path": "subject.id", "message": "key appears twice in the JSON text"}
+    repeated = {"path": "subject.id", "message": Msg("facts_key_twice").render(lang)}  # type: ignore[arg-type]
     assert items[1] == {"index": 1, "subject": "B", "error": {"problems": [repeated]}}
 
 
@@ -263,10 +272,13 @@ def test_bad_facts_are_a_422_naming_each_field_in_chinese_by_default(server: Ser
     assert problem["title"] == "事实有误" and "2 处问题" in problem["detail"]
 
 
-def test_accept_language_en_gives_english_titles(server: Server) -> None:
-    with server.client() as client:
-        problem = _problem(_evaluate(client, b'{"subject": {}}', **{"Accept-Language": "en-US,en;q=0.9"}), 422)
-    assert problem["title"] == "the facts are not valid"
+def test_accept_language_en_gives_english_titles_and_messages(server: Server) -> None:
+    with server.client(headers={"Accept-Language": "en-US,en;q=0.9"}) as client:
+        problem = _problem(_evaluate(client, b'{"subject": {}}'), 422)
+        compared = _problem(client.post("/v1/compare", content=b'{"subject": {}}'), 422)
+    assert problem["title"] == compared["title"] == "the facts are not valid"
+    assert problem["problems"] == compared["problems"] == [
+        {"path": "subject.id", "message": ec_messages("en", "subject.id")}]
 
 
 def test_unknown_ruleset_is_a_404_listing_the_known_ones(server: Server) -> None:

@@ -489,8 +489,8 @@ def schema_cmd(of_facts: bool, output: str | None) -> None:
 @click.option("--log-backups", default=10, show_default=True, type=click.IntRange(1), help="Rotated files kept.")
 @click.option("--token-file", default=None, metavar="FILE", type=click.Path(dir_okay=False, exists=True),
               help="Require 'Authorization: Bearer <token>' with the token in FILE on /v1/*.")
-@click.option("--max-body", default=None, type=click.IntRange(1), metavar="BYTES",
-              help="Largest request body accepted (default 1 MiB).")
+@click.option("--max-body", default=None, type=click.IntRange(1, MAX_FACTS_BYTES), metavar="BYTES",
+              help="Largest request body accepted (default 1 MiB; at most the facts limit, 64 MiB).")
 @click.option("--timeout", default=None, type=click.FloatRange(min=0.001), metavar="SECONDS",
               help="Time bound of one request's judging (default 10 s); past it the caller gets 503.")
 @click.option("--reload-interval", default=1.0, show_default=True, type=click.FloatRange(min=0.01),

@@ -34,9 +34,16 @@ from ..dates import parse_iso_date
 from ..engines import ENGINES
 from ..errors import FactsError, Problem, RulesetError
 from ..evaluate import evaluate
-from ..facts import parse_json
+from ..facts import load_facts, parse_json
 from ..ir import CompiledRuleset
-from ..limits import MAX_DATE, MAX_REQUEST_BYTES, MAX_SUBJECTS_PER_REQUEST, MIN_DATE, REQUEST_TIMEOUT_SECONDS
+from ..limits import (
+    MAX_DATE,
+    MAX_FACTS_BYTES,
+    MAX_REQUEST_BYTES,
+    MAX_SUBJECTS_PER_REQUEST,
+    MIN_DATE,
+    REQUEST_TIMEOUT_SECONDS,
+)
 from ..messages import Lang, Msg
 from ..registry import RulesetRegistry
 from ..report import Report
@@ -62,6 +69,12 @@ class ServiceConfig:
     timeout: float = REQUEST_TIMEOUT_SECONDS
     reload_interval: float = 1.0
     threads: int = 4  # judging threads per worker process
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_body <= MAX_FACTS_BYTES:
+            raise ValueError(f"max_body must be between 1 and {MAX_FACTS_BYTES} bytes (the facts limit)")
+        if self.timeout <= 0 or self.threads < 1:
+            raise ValueError("timeout must be positive and threads at least 1")
 
     def to_json(self) -> str:
         return json.dumps(vars(self))
@@ -183,9 +196,12 @@ class Service:
             entry["facts"] = _as_json(facts)
         self.decisions.write(entry)
 
-    def evaluated(self, rs: CompiledRuleset, facts: Any, as_of: date, engine: str) -> str:
-        """The report of one subject plus its decision id, as JSON text; the decision is logged first."""
-        report = evaluate(rs, facts, as_of=as_of, engine=engine)
+    def evaluated(self, rs: CompiledRuleset, facts: Any, as_of: date, engine: str, lang: Lang) -> str:
+        """The report of one subject plus its decision id, as JSON text; the decision is logged first.
+
+        Raises ``FactsError`` with its problems worded in ``lang``.
+        """
+        report = evaluate(rs, facts, as_of=as_of, engine=engine, lang=lang)
         decision_id = new_decision_id()
         self.record(decision_id, report, facts)
         return with_decision_id(report.to_json(), decision_id)
@@ -233,7 +249,11 @@ def _bad_parameter(name: str, msg: Msg) -> HttpProblem:
 
 
 def _facts_problem(err: FactsError) -> HttpProblem:
-    """400 when the body is not JSON at all, else 422 naming each bad field."""
+    """400 when the body is not JSON at all, else 422 naming each bad field.
+
+    The library's other "(json)" problem, a document over ``MAX_FACTS_BYTES``, cannot reach here:
+    ``--max-body`` is at most that.
+    """
     if len(err.problems) == 1 and err.problems[0].where == "(json)":
         return HttpProblem(400, Msg("http_bad_json"), Msg("http_bad_json_detail"), err.problems)
     return HttpProblem(422, Msg("http_bad_facts"), Msg("http_bad_facts_detail", count=len(err.problems)), err.problems)
@@ -280,13 +300,13 @@ async def evaluate_one(request: Request) -> Response:
     service.authorize(request)
     rid = request.path_params["id"]
     service.known(rid)
-    as_of, engine = _as_of(request), _engine(request)
+    as_of, engine, lang = _as_of(request), _engine(request), _lang(request)
     body = await service.body(request)
 
     def work() -> str:
         try:
             with service.registry.use(rid) as rs:
-                return service.evaluated(rs, body, as_of, engine)
+                return service.evaluated(rs, body, as_of, engine, lang)
         except FactsError as err:
             raise _facts_problem(err) from None
         except RulesetError as err:
@@ -304,7 +324,7 @@ async def evaluate_many(request: Request) -> Response:
     body = await service.body(request)
 
     def work() -> str:
-        items, repeated = _subjects(body)
+        items, repeated = _subjects(body, lang)
         try:
             with service.registry.use(rid) as rs:
                 return "[" + ",".join(_one_of_many(service, rs, i, item, repeated.get(i), as_of, engine, lang)
@@ -315,12 +335,13 @@ async def evaluate_many(request: Request) -> Response:
     return _json(await service.judge(work))
 
 
-def _subjects(body: bytes) -> tuple[list[Any], dict[int, list[Problem]]]:
+def _subjects(body: bytes, lang: Lang) -> tuple[list[Any], dict[int, list[Problem]]]:
     """The list in the body and, per index, the keys its JSON text repeated."""
     try:
-        items, repeated = parse_json(body)
-    except (ValueError, RecursionError) as exc:
-        raise _facts_problem(FactsError([Problem("(json)", f"not valid JSON: {exc}")])) from None
+        items, repeated = parse_json(body, lang=lang)
+    except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
+        problem = Problem("(json)", Msg("facts_json", detail=str(exc)).render(lang))
+        raise _facts_problem(FactsError([problem])) from None
     if not isinstance(items, list):
         raise HttpProblem(422, Msg("http_bad_request"), Msg("http_not_list"), [("(body)", Msg("http_not_list"))])
     if len(items) > MAX_SUBJECTS_PER_REQUEST:
@@ -341,7 +362,7 @@ def _one_of_many(
     try:
         if repeated:
             raise FactsError(repeated)
-        return service.evaluated(rs, item, as_of, engine)
+        return service.evaluated(rs, item, as_of, engine, lang)
     except FactsError as err:
         subject = item.get("subject") if isinstance(item, dict) else None
         sid = subject.get("id") if isinstance(subject, dict) else None
@@ -356,16 +377,17 @@ def _one_of_many(
 async def compare_all(request: Request) -> Response:
     service = _service(request)
     service.authorize(request)
-    as_of, engine = _as_of(request), _engine(request)
+    as_of, engine, lang = _as_of(request), _engine(request), _lang(request)
     body = await service.body(request)
 
     def work() -> str:
+        try:
+            facts = load_facts(body, lang=lang)  # compare() itself words problems in Chinese only
+        except FactsError as err:
+            raise _facts_problem(err) from None
         with ExitStack() as held:
             loaded = [held.enter_context(service.registry.use(rid)) for rid in service.registry.ids()]
-            try:
-                result = compare(body, as_of=as_of, engine=engine, rulesets=loaded)
-            except FactsError as err:
-                raise _facts_problem(err) from None
+            result = compare(facts, as_of=as_of, engine=engine, rulesets=loaded)
         decision_id = new_decision_id()
         if service.decisions is not None:
             by_id = {rs.id: rs for rs in loaded}

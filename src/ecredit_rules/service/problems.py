@@ -40,10 +40,9 @@ def negotiate_lang(header: str | None) -> Lang:
 
 
 def problem_items(problems: Sequence[Problem | tuple[str, Msg]], lang: Lang) -> list[dict[str, str]]:
-    """``[{"path", "message"}]`` for problems found by the library (their own words) or by the service (a Msg).
+    """``[{"path", "message"}]`` for problems found by the library or by the service (a Msg, worded here).
 
-    Facts problems are worded by ``facts.py``; ``lang`` reaches this one place so that their
-    messages follow the caller's language as soon as the library renders them by language.
+    The library's problems arrive already worded: the service passes the caller's ``lang`` to it.
     """
     out = []
     for p in problems:
