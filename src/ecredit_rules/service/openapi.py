@@ -22,12 +22,15 @@ from typing import Any
 from .. import __version__
 from ..compare import Comparison, compare
 from ..engines import ENGINES
+from ..errors import FactsError
 from ..evaluate import evaluate
 from ..limits import MAX_REQUEST_BYTES, MAX_SUBJECTS_PER_REQUEST
 from ..loader import load_ruleset
+from ..messages import Msg
 from ..report import Report
 from ..schema import facts_schema
 from .app import ruleset_summary
+from .problems import problem_items
 
 EXAMPLE_AS_OF = date(2024, 6, 30)
 EXAMPLE_DECISION_ID = "3f0c2a9e-5b7d-4c1e-9a8f-2d6b1e4c7a90"
@@ -90,7 +93,12 @@ def _with_decision_id(name: str) -> dict[str, Any]:
 def worked_examples() -> dict[str, Any]:
     """The example answers, computed by the library for the example subject (``EXAMPLE_FACTS``)."""
     rs = load_ruleset("tuquan")
+    bad_facts: list[dict[str, str]] = []  # the example's problems, as the service words them
     try:
+        try:
+            evaluate(rs, EXAMPLE_BAD_FACTS, as_of=EXAMPLE_AS_OF)
+        except FactsError as err:
+            bad_facts = problem_items(err.problems, "zh")
         report = json.loads(evaluate(rs, EXAMPLE_FACTS, as_of=EXAMPLE_AS_OF).to_json())
         comparison = json.loads(compare(EXAMPLE_FACTS, as_of=EXAMPLE_AS_OF, rulesets=[rs]).to_json())
         listing = [ruleset_summary(rs)]
@@ -101,6 +109,7 @@ def worked_examples() -> dict[str, Any]:
         "comparison": {**comparison, "decision_id": EXAMPLE_DECISION_ID},
         "rulesets": listing,
         "health": {"status": "ok", "rulesets": {rs.id: rs.digest}},
+        "bad_facts": bad_facts,
     }
 
 
@@ -109,11 +118,6 @@ def _problem_response(description: str, example: dict[str, Any]) -> dict[str, An
             "content": {"application/problem+json": {"schema": _ref("Problem"), "example": example}}}
 
 
-_BAD_FACTS_EXAMPLE = {
-    "type": "about:blank", "status": 422, "title": "事实有误",
-    "detail": "共 1 处问题，见 problems（每项给出字段路径）。",
-    "problems": [{"path": "events[0].date", "message": "date '2024-13-01' does not exist"}],
-}
 _ERRORS = {
     "400": _problem_response("请求内容不是 JSON / the body is not JSON", {
         "type": "about:blank", "status": 400, "title": "请求内容不是有效的 JSON",
@@ -128,7 +132,6 @@ _ERRORS = {
     "413": _problem_response(f"请求内容过大（默认上限 {MAX_REQUEST_BYTES} 字节） / body over the limit", {
         "type": "about:blank", "status": 413, "title": "请求内容过大",
         "detail": f"请求内容不得超过 {MAX_REQUEST_BYTES} 字节。", "problems": []}),
-    "422": _problem_response("事实或参数有误，逐项给出路径 / bad facts or parameters, each named", _BAD_FACTS_EXAMPLE),
     "503": _problem_response("判断超时 / the evaluation exceeded the time bound", {
         "type": "about:blank", "status": 503, "title": "判断超时",
         "detail": "判断未在 10 秒内完成；请稍后重试，或分批提交。", "problems": []}),
@@ -145,7 +148,12 @@ _ID = {"name": "id", "in": "path", "required": True, "description": "规则集�
 
 
 def _errors(*codes: str) -> dict[str, Any]:
-    return {code: _ERRORS[code] for code in codes}
+    bad_facts = {"type": "about:blank", "status": 422, "title": Msg("http_bad_facts").render("zh"),
+                 "detail": Msg("http_bad_facts_detail", count=1).render("zh"),
+                 "problems": worked_examples()["bad_facts"]}
+    known = {**_ERRORS, "422": _problem_response("事实或参数有误，逐项给出路径 / bad facts or parameters, each named",
+                                                 bad_facts)}
+    return {code: known[code] for code in codes}
 
 
 def _json_body(schema: dict[str, Any], example: Any, description: str) -> dict[str, Any]:
@@ -194,7 +202,7 @@ def openapi_document() -> dict[str, Any]:
             "responses": {**_ok("报告与错误记录 / reports and error records",
                                 {"type": "array", "items": {"anyOf": [_with_decision_id("Report"), item_error]}},
                                 [ex["report"], {"index": 1, "subject": "S1", "error": {
-                                    "problems": _BAD_FACTS_EXAMPLE["problems"]}}]),
+                                    "problems": ex["bad_facts"]}}]),
                           **_errors("400", "401", "404", "413", "422", "503")}}},
         "/v1/compare": {"post": {
             "summary": "各地规则对比 / one subject under every ruleset served, side by side",
