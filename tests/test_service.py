@@ -327,12 +327,16 @@ def test_a_token_is_required_when_configured(tmp_path: Path) -> None:
         assert client.get("/healthz").status_code == 200  # probes need no token
 
 
-def test_judging_past_the_time_bound_is_a_503(tmp_path: Path) -> None:
+def test_judging_past_the_time_bound_is_a_503_and_logs_nothing(tmp_path: Path) -> None:
     subjects = [json.loads(_facts())] * 1000  # about a second of judging
-    with serve(tmp_path, "--timeout", "0.05", "--max-body", "4000000") as running, running.client() as client:
+    log = tmp_path / "decisions.jsonl"
+    with serve(tmp_path, "--timeout", "0.05", "--max-body", "4000000", "--decision-log", str(log)) as running, \
+            running.client() as client:
         response = client.post("/v1/rulesets/tuquan/evaluate-many", params={"as_of": AS_OF}, json=subjects)
         problem = _problem(response, 503)
         assert "0.05" in problem["detail"]
+        assert client.get("/healthz").status_code == 200  # the loop stayed free while a thread judged
+    assert log.read_text(encoding="utf-8") == ""  # the server has stopped: the abandoned list logged nothing
 
 
 def test_an_internal_error_answers_a_problem_with_a_decision_id_and_logs_the_trace(

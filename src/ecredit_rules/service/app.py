@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -98,7 +99,42 @@ def new_decision_id() -> str:
 
 
 class _Expired(Exception):
-    """The request's deadline passed while it waited for a judging thread: it is not started."""
+    """The request's deadline passed, or its answer was given up: nothing more is judged or logged."""
+
+
+class _Ticket:
+    """One request's judging: its deadline and its decisions, logged only if the answer is given.
+
+    The log lines of a request are written together once its judging is done, unless the caller
+    was already told 503; and once they are written the caller gets the answer they record, even
+    if the time bound passed meanwhile. So the log holds exactly the decisions that were answered.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.entries: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._committed = False
+
+    def check(self) -> None:
+        """Stop here (between subjects) if the time bound has passed."""
+        if time.monotonic() > self.deadline:
+            raise _Expired
+
+    def commit(self, log: DecisionLog | None) -> None:
+        with self._lock:
+            if self._abandoned:
+                raise _Expired
+            if log is not None and self.entries:
+                log.write_many(self.entries)
+            self._committed = True
+
+    def abandon(self) -> bool:
+        """Give up the answer; False if its decisions are already logged (then it must be given)."""
+        with self._lock:
+            self._abandoned = not self._committed
+            return self._abandoned
 
 
 class Service:
@@ -154,31 +190,41 @@ class Service:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def judge(self, work: Callable[[], T]) -> T:
-        """``work()`` on a judging thread, within the request's time bound (503 past it).
+    async def judge(self, work: Callable[[_Ticket], T]) -> T:
+        """``work(ticket)`` on a judging thread, within the request's time bound (503 past it).
 
-        A thread cannot be stopped: work that overruns finishes in the background (each subject is
-        bounded by the facts limits), but work still queued when its deadline passes never starts.
+        A thread cannot be stopped: a subject being judged when the bound passes is finished in the
+        background (each is bounded by the facts limits), but work still queued never starts, a list
+        stops at the next subject, and nothing of it is logged.
         """
-        deadline = time.monotonic() + self.config.timeout
+        ticket = _Ticket(time.monotonic() + self.config.timeout)
 
         def guarded() -> T:
-            if time.monotonic() > deadline:
-                raise _Expired
-            return work()
+            ticket.check()
+            result = work(ticket)
+            ticket.commit(self.decisions)
+            return result
 
         future = asyncio.get_running_loop().run_in_executor(self.pool, guarded)
         try:
-            return await asyncio.wait_for(future, self.config.timeout)
-        except (TimeoutError, _Expired):
-            seconds = f"{self.config.timeout:g}"
-            raise HttpProblem(503, Msg("http_timeout"), Msg("http_timeout_detail", seconds=seconds),
-                              headers={"Retry-After": "1"}) from None
+            # shield: on timeout the thread's future stays awaitable for the case below
+            return await asyncio.wait_for(asyncio.shield(future), self.config.timeout)
+        except TimeoutError:
+            if not ticket.abandon():
+                return await future  # logged just in time: the answer exists, give it
+            raise self._timeout() from None
+        except _Expired:
+            raise self._timeout() from None
+
+    def _timeout(self) -> HttpProblem:
+        seconds = f"{self.config.timeout:g}"
+        return HttpProblem(503, Msg("http_timeout"), Msg("http_timeout_detail", seconds=seconds),
+                           headers={"Retry-After": "1"})
 
     # --- decisions ---------------------------------------------------------------------------
 
-    def record(self, decision_id: str, report: Report, facts: Any) -> None:
-        """One decision-log line (CONTRACT §7); the facts only with ``--log-facts``."""
+    def record(self, ticket: _Ticket, decision_id: str, report: Report, facts: Any) -> None:
+        """One decision-log line (CONTRACT §7) for the request's ticket; the facts only with ``--log-facts``."""
         if self.decisions is None:
             return
         entry: dict[str, Any] = {
@@ -194,16 +240,17 @@ class Service:
         }
         if self.config.log_facts:
             entry["facts"] = _as_json(facts)
-        self.decisions.write(entry)
+        ticket.entries.append(entry)
 
-    def evaluated(self, rs: CompiledRuleset, facts: Any, as_of: date, engine: str, lang: Lang) -> str:
-        """The report of one subject plus its decision id, as JSON text; the decision is logged first.
+    def evaluated(self, ticket: _Ticket, rs: CompiledRuleset, facts: Any, as_of: date, engine: str,
+                  lang: Lang) -> str:
+        """The report of one subject plus its decision id, as JSON text; its log line goes on the ticket.
 
         Raises ``FactsError`` with its problems worded in ``lang``.
         """
         report = evaluate(rs, facts, as_of=as_of, engine=engine, lang=lang)
         decision_id = new_decision_id()
-        self.record(decision_id, report, facts)
+        self.record(ticket, decision_id, report, facts)
         return with_decision_id(report.to_json(), decision_id)
 
 
@@ -303,10 +350,10 @@ async def evaluate_one(request: Request) -> Response:
     as_of, engine, lang = _as_of(request), _engine(request), _lang(request)
     body = await service.body(request)
 
-    def work() -> str:
+    def work(ticket: _Ticket) -> str:
         try:
             with service.registry.use(rid) as rs:
-                return service.evaluated(rs, body, as_of, engine, lang)
+                return service.evaluated(ticket, rs, body, as_of, engine, lang)
         except FactsError as err:
             raise _facts_problem(err) from None
         except RulesetError as err:
@@ -323,11 +370,11 @@ async def evaluate_many(request: Request) -> Response:
     as_of, engine, lang = _as_of(request), _engine(request), _lang(request)
     body = await service.body(request)
 
-    def work() -> str:
+    def work(ticket: _Ticket) -> str:
         items, repeated = _subjects(body, lang)
         try:
             with service.registry.use(rid) as rs:
-                return "[" + ",".join(_one_of_many(service, rs, i, item, repeated.get(i), as_of, engine, lang)
+                return "[" + ",".join(_one_of_many(service, ticket, rs, i, item, repeated.get(i), as_of, engine, lang)
                                       for i, item in enumerate(items)) + "]"
         except RulesetError as err:
             raise _broken_ruleset(err) from None
@@ -355,14 +402,15 @@ def _subjects(body: bytes, lang: Lang) -> tuple[list[Any], dict[int, list[Proble
 
 
 def _one_of_many(
-    service: Service, rs: CompiledRuleset, index: int, item: Any, repeated: list[Problem] | None, as_of: date,
-    engine: str, lang: Lang,
+    service: Service, ticket: _Ticket, rs: CompiledRuleset, index: int, item: Any, repeated: list[Problem] | None,
+    as_of: date, engine: str, lang: Lang,
 ) -> str:
     """One subject's report, or its error record in the shape of ``ecredit batch`` (CONTRACT §6)."""
+    ticket.check()
     try:
         if repeated:
             raise FactsError(repeated)
-        return service.evaluated(rs, item, as_of, engine, lang)
+        return service.evaluated(ticket, rs, item, as_of, engine, lang)
     except FactsError as err:
         subject = item.get("subject") if isinstance(item, dict) else None
         sid = subject.get("id") if isinstance(subject, dict) else None
@@ -380,7 +428,7 @@ async def compare_all(request: Request) -> Response:
     as_of, engine, lang = _as_of(request), _engine(request), _lang(request)
     body = await service.body(request)
 
-    def work() -> str:
+    def work(ticket: _Ticket) -> str:
         try:
             facts = load_facts(body, lang=lang)  # compare() itself words problems in Chinese only
         except FactsError as err:
@@ -391,7 +439,7 @@ async def compare_all(request: Request) -> Response:
         decision_id = new_decision_id()
         if service.decisions is not None:
             by_id = {rs.id: rs for rs in loaded}
-            service.decisions.write({
+            ticket.entries.append({
                 "decision_id": decision_id, "time": utc_now(), "kind": "compare",
                 "rulesets": [{"id": c.id, "version": by_id[c.id].version, "digest": by_id[c.id].digest}
                              for c in result.rulesets if c.in_force],

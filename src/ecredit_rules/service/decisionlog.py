@@ -41,14 +41,23 @@ class DecisionLog:
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one decision; returns once the line is in the file."""
-        line = (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+        self.write_many([record])
+
+    def write_many(self, records: list[dict[str, Any]]) -> None:
+        """Append the decisions of one request with one write; returns once the lines are in the file."""
+        line = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":"), default=str) + "\n" for r in records)
+        self._append(line.encode("utf-8"))
+
+    def _append(self, line: bytes) -> None:
         with self._lock:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             try:
                 self._follow_rotation()
                 if os.fstat(self._fd).st_size + len(line) > self.max_bytes and os.fstat(self._fd).st_size > 0:
                     self._rotate()
-                os.write(self._fd, line)
+                view = memoryview(line)
+                while view:  # a large batch may take more than one write
+                    view = view[os.write(self._fd, view):]
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
