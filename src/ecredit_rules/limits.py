@@ -73,4 +73,4 @@ MAX_REQUEST_BYTES = 1024 * 1024
 MAX_SUBJECTS_PER_REQUEST = 1_000
 
 #: Default seconds one request may spend judging (``--timeout``); past it the caller gets a 503.
-REQUEST_TIMEOUT_SECONDS = 10.0
+REQUEST_TIMEOUT_SECONDS = 10
