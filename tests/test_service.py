@@ -479,7 +479,7 @@ def test_sigterm_lets_requests_in_flight_finish_and_their_decisions_are_logged(t
         callers = [threading.Thread(target=call, args=(client,)) for _ in range(3)]
         for t in callers:
             t.start()
-        # The first request is being judged once its first decision is logged; the others wait for the thread.
+        # Once the first request's decisions are logged the other two are in flight: one judged, one queued.
         _wait_for(lambda: log.exists() and log.stat().st_size > 0, "judging started")
         running.proc.send_signal(signal.SIGTERM)
         for t in callers:
