@@ -8,7 +8,7 @@ ratio of in-process ``evaluate`` on the same subjects (the figure that carries a
 Bounded: a fixed number of requests, each with a timeout, and the server is stopped at the end.
 
     .venv/bin/python bench/bench_service.py [--requests 2000] [--concurrency 32] [--workers 1]
-                                            [--engine durable] [--ruleset tuquan]
+                                            [--threads 4] [--engine durable] [--ruleset tuquan]
 
 The load generator runs on the same machine and takes CPU from the server: the ratio is a floor.
 """
@@ -45,12 +45,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, threads: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "ecredit_rules", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)], stdout=out, stderr=subprocess.STDOUT, env=env)
+             "--workers", str(workers), "--threads", str(threads)], stdout=out, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -116,7 +116,6 @@ async def load(port: int, bodies: list[bytes], expected: list[bytes], total: int
 
 RULESET = "tuquan"
 ENGINE = "durable"
-SERVER_THREADS = 4  # ecredit serve's default --threads
 
 
 def threaded_rate(rs: ec.Ruleset, texts: list[str], engine: str, threads: int) -> float:
@@ -135,6 +134,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=4, help="judging threads per worker (serve's default: 4)")
     parser.add_argument("--engine", choices=["durable", "compiled"], default="durable")
     parser.add_argument("--ruleset", default="tuquan", choices=ec.available_rulesets())
     parser.add_argument("--subjects", type=int, default=200, help="distinct seeded subjects, cycled")
@@ -148,7 +148,7 @@ def main() -> None:
 
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = start_server(port, args.workers, Path(tmp) / "server.log")
+        proc = start_server(port, args.workers, args.threads, Path(tmp) / "server.log")
         try:
             asyncio.run(load(port, bodies, expected, min(200, args.requests), args.concurrency))  # warm up
             latencies, wrong, wall = asyncio.run(load(port, bodies, expected, args.requests, args.concurrency))
@@ -157,7 +157,7 @@ def main() -> None:
             proc.wait(timeout=60)
     # Measured after the load, with the server stopped: both figures on a quiet machine.
     in_process = max(rate(rs, texts, args.engine, AS_OF) for _ in range(3))
-    in_threads = max(threaded_rate(rs, texts, args.engine, SERVER_THREADS) for _ in range(3))
+    in_threads = max(threaded_rate(rs, texts, args.engine, args.threads) for _ in range(3))
     rs.close()
 
     per_second = len(latencies) / wall
@@ -168,10 +168,10 @@ def main() -> None:
     print(f"latency p50 {cuts[49] * 1000:.1f} ms, p99 {cuts[98] * 1000:.1f} ms")
     print(f"service: {per_second:.0f} requests/s, {per_second / args.workers:.0f} per worker")
     print(f"in-process evaluate: {in_process:.0f} subjects/s on one thread, {in_threads:.0f} on "
-          f"{SERVER_THREADS} threads (a worker's judging threads)")
+          f"{args.threads} threads (a worker's judging threads)")
     worker = per_second / args.workers
     print(f"per worker / in-process: {worker / in_process:.0%} of one thread, {worker / in_threads:.0%} of "
-          f"{SERVER_THREADS} threads (target >= 70%)")
+          f"{args.threads} threads (target >= 70%)")
     print(json.dumps({"requests": len(latencies), "wrong": wrong, "p50_ms": round(cuts[49] * 1000, 2),
                       "p99_ms": round(cuts[98] * 1000, 2), "rps": round(per_second),
                       "rps_per_worker": round(worker), "in_process": round(in_process),
