@@ -22,7 +22,7 @@ from operator import eq, is_, itemgetter, methodcaller
 from typing import Any
 
 from . import language as L
-from .dates import add_working_days, window_start
+from .dates import add_working_days, months_after, window_start
 from .ir import FALSE, TRUE, UNKNOWN, CompiledRuleset, DeadlineIR, Leaf, threshold_fn
 
 Evidence = tuple[str, ...]
@@ -165,48 +165,130 @@ def _gather(types: list[str], acts: list[str] | None) -> Callable[[Subject], lis
     return gather
 
 
+# An event attribute a condition filters on (act, grade) is unknown when absent (CONTRACT §3): such
+# an event may or may not count. A selection keeps the events that surely count apart from those
+# that possibly count, with the attributes they lack; a leaf is then unknown exactly when the
+# possible events could still change its outcome.
+Filters = tuple[tuple[str, frozenset[str]], ...]
+Possible = list[tuple[EventData, tuple[str, ...]]]  # an event and the filtered attributes it lacks
+Selection = tuple[list[EventData], Possible]  # (surely counted, possibly counted)
+
+
+def _filters(acts: list[str] | None, grades: list[str] | None) -> Filters:
+    found: list[tuple[str, frozenset[str]]] = []
+    if acts is not None:
+        found.append(("act", frozenset(acts)))
+    if grades is not None:
+        found.append(("grade", frozenset(grades)))
+    return tuple(found)
+
+
+def _lacking(e: EventData, filters: Filters) -> tuple[str, ...] | None:
+    """The filtered attributes ``e`` lacks (empty: it surely counts), or None when one rules it out."""
+    lacking: tuple[str, ...] = ()
+    for name, allowed in filters:
+        value = e.get(name)
+        if value is None:
+            lacking += (name,)
+        elif value not in allowed:
+            return None
+    return lacking
+
+
 def _selector(
     types: list[str], acts: list[str] | None, grades: list[str] | None = None
-) -> Callable[[Subject, date | None], list[EventData] | None]:
-    """The subject's events of these types and acts dated from ``start`` (None: events unknown)."""
-    gather = _gather(types, acts)
-    wanted_grades = frozenset(grades) if grades is not None else None
+) -> Callable[[Subject, date | None], Selection | None]:
+    """The subject's events of these types dated from ``start``, sure and possible (None: events unknown)."""
+    # Events without an act may be of any act: the index keeps them under None, gathered with the rest.
+    gather = _gather(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
+    filters = _filters(acts, grades)
 
-    def select(s: Subject, start: date | None) -> list[EventData] | None:
+    def select(s: Subject, start: date | None) -> Selection | None:
         chosen = gather(s)
         if chosen is None:
             return None
-        return [
-            e
-            for e in chosen
-            if (start is None or e["date"] >= start) and (wanted_grades is None or e.get("grade") in wanted_grades)
-        ]
+        if not filters:
+            return (chosen if start is None else [e for e in chosen if e["date"] >= start]), []
+        sure: list[EventData] = []
+        possible: Possible = []
+        for e in chosen:
+            if start is None or e["date"] >= start:
+                lacking = _lacking(e, filters)
+                if lacking == ():
+                    sure.append(e)
+                elif lacking is not None:
+                    possible.append((e, lacking))
+        return sure, possible
 
     return select
 
 
-def _events_leaf(spec: L.Events) -> tuple[ValueFn, ExplainFn]:
-    body = spec.events
-    gather = _gather(body.types, body.acts)
-    select = _selector(body.types, body.acts, body.grades)
-    grades = frozenset(body.grades) if body.grades is not None else None
+def _counter(
+    types: list[str], acts: list[str] | None, grades: list[str] | None
+) -> Callable[[Subject, date | None], tuple[int, int] | None]:
+    """How many events surely count and how many at most, without building lists (runs for every subject)."""
+    gather = _gather(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
+    wanted_grades = frozenset(grades) if grades is not None else None
+    act_filtered = acts is not None
 
-    def value(s: Subject, _threshold: int, start: date | None) -> int | None:
-        # Counted in a loop rather than through ``select``: this runs for every subject.
+    def count(s: Subject, start: date | None) -> tuple[int, int] | None:
         chosen = gather(s)
         if chosen is None:
             return None
-        if start is None and grades is None:
-            return len(chosen)
-        count = 0
+        if start is None and wanted_grades is None and not act_filtered:
+            return len(chosen), len(chosen)
+        low = high = 0
         for e in chosen:
-            if (start is None or e["date"] >= start) and (grades is None or e.get("grade") in grades):
-                count += 1
-        return count
+            if start is not None and e["date"] < start:
+                continue
+            unknown = act_filtered and e.get("act") is None  # gathered acts are the listed ones or None
+            if wanted_grades is not None:
+                grade = e.get("grade")
+                if grade is None:
+                    unknown = True
+                elif grade not in wanted_grades:
+                    continue
+            high += 1
+            if not unknown:
+                low += 1
+        return low, high
 
-    def explain(s: Subject, _threshold: int, start: date | None) -> Explanation:
-        chosen = select(s, start)
-        return ((), (), _EVENTS) if chosen is None else (tuple(chosen), (), ())
+    return count
+
+
+def _paths(s: Subject, possible: Possible, extra: str | None = None) -> Evidence:
+    """``events[i].act`` and the like: the absent attributes that leave a leaf unknown."""
+    out: list[str] = []
+    for e, lacking in possible:
+        position = s.position(e["id"])
+        out += [f"events[{position}].{name}" for name in lacking]
+        if extra is not None and e.get(extra) is None:
+            out.append(f"events[{position}].{extra}")
+    return tuple(out)
+
+
+def _decided(low: int, high: float, threshold: int) -> int | None:
+    """``low`` when the outcome of ``≥ threshold`` is settled whatever the unknowns are, else None."""
+    return low if low >= threshold or high < threshold else None
+
+
+def _events_leaf(spec: L.Events) -> tuple[ValueFn, ExplainFn]:
+    body = spec.events
+    select = _selector(body.types, body.acts, body.grades)
+    count = _counter(body.types, body.acts, body.grades)
+
+    def value(s: Subject, threshold: int, start: date | None) -> int | None:
+        found = count(s, start)
+        return None if found is None else _decided(found[0], found[1], threshold)
+
+    def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
+        found = select(s, start)
+        if found is None:
+            return (), (), _EVENTS
+        sure, possible = found
+        if _decided(len(sure), len(sure) + len(possible), threshold) is None:
+            return (), (), _paths(s, possible)
+        return tuple(sure), (), ()
 
     return value, explain
 
@@ -216,47 +298,135 @@ def _amount_leaf(spec: L.Amount) -> tuple[ValueFn, ExplainFn]:
     select = _selector(body.types, body.acts)
     field = body.field
     single = body.aggregate == "single"
+    unbounded = float("inf")  # what an unknown amount could be
 
-    def amounts(s: Subject, start: date | None) -> tuple[list[tuple[EventData, int]], list[EventData]] | None:
-        chosen = select(s, start)
-        if chosen is None:
-            return None
-        known = [(e, _fen(e[field])) for e in chosen if e.get(field) is not None]
-        unknown = [e for e in chosen if e.get(field) is None]
-        return known, unknown
+    def bounds(sure: list[EventData], possible: Possible) -> tuple[int, float]:
+        # The amount reached for certain, and the most the unknowns (amounts, or whether an event
+        # counts at all) could make it: an unknown amount has no upper bound.
+        sure_fen = [_fen(e[field]) if e.get(field) is not None else None for e in sure]
+        maybe_fen = [_fen(e[field]) if e.get(field) is not None else None for e, _ in possible]
+        known = [fen for fen in sure_fen if fen is not None]
+        low = max(known, default=0) if single else sum(known)
+        if None in sure_fen or None in maybe_fen:
+            return low, unbounded
+        extra = [fen for fen in maybe_fen if fen is not None]
+        return low, (max([low, *extra]) if single else low + sum(extra))
 
     def value(s: Subject, threshold: int, start: date | None) -> int | None:
-        found = amounts(s, start)
+        found = select(s, start)
         if found is None:
             return None
-        known, unknown = found
-        if single:
-            best = max((fen for _, fen in known), default=0)
-            # An unknown amount could still reach the threshold.
-            return None if unknown and best < threshold else best
-        total = sum(fen for _, fen in known)
-        return None if unknown and total < threshold else total
+        return _decided(*bounds(*found), threshold)
 
     def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
-        found = amounts(s, start)
+        found = select(s, start)
         if found is None:
             return (), (), _EVENTS
-        known, unknown = found
+        sure, possible = found
+        if _decided(*bounds(sure, possible), threshold) is None:
+            unknown_amounts: Possible = [(e, ()) for e in sure if e.get(field) is None]
+            if single:  # a possible event whose known amount falls short cannot matter
+                possible = [(e, lack) for e, lack in possible if e.get(field) is None or _fen(e[field]) >= threshold]
+            return (), (), _paths(s, unknown_amounts + possible, field)
+        known = [(e, _fen(e[field])) for e in sure if e.get(field) is not None]
         if single:
-            evidence = tuple(e for e, fen in known if fen >= threshold)
-            reached = bool(evidence)
-        else:
-            evidence = tuple(e for e, _ in known)
-            reached = sum(fen for _, fen in known) >= threshold
-        if unknown and not reached:
-            return (), (), tuple(f"events[{s.position(e['id'])}].{field}" for e in unknown)
-        return evidence, (), ()
+            return tuple(e for e, fen in known if fen >= threshold), (), ()
+        return tuple(e for e, _ in known), (), ()
 
     return value, explain
 
 
-def compile_leaf(leaf: Leaf) -> tuple[ValueFn, ExplainFn]:
-    """The functions that derive ``leaf`` for a subject: its value, and its evidence or missing facts."""
+def _follows_leaf(spec: L.Follows, params: dict[str, L.Parameter]) -> tuple[ValueFn, ExplainFn]:
+    """Later events (``event``) dated within N months on or after an earlier one (``after``).
+
+    A later event counts surely when it surely counts and some surely counted earlier event lies
+    within reach; possibly when a possible pair does. Evidence is both events of each pair.
+    """
+    body = spec.follows
+    later = _selector(body.event.types, body.event.acts, body.event.grades)
+    earlier = _selector(body.after.types, body.after.acts, body.after.grades)
+    months = threshold_fn(body.within_months, params)
+
+    def count_later(s: Subject, start: date | None) -> list[tuple[EventData, bool]] | None:
+        found = later(s, start)
+        return None if found is None else [(e, True) for e in found[0]] + [(e, False) for e, _ in found[1]]
+
+    def pairs(s: Subject, start: date | None) -> tuple[list[list[EventData]], int, Possible] | None:
+        """The sure pairs (a later event, then its earlier ones), how many later events are only
+        possible, and the possible events (of either side) whose lacking attributes leave them so."""
+        found_earlier = earlier(s, start)
+        if found_earlier is None:
+            return None
+        sure_earlier, maybe_earlier = found_earlier
+        if not sure_earlier and not maybe_earlier:
+            return [], 0, []  # nothing to follow (the usual case): the later events need not be read
+        found_later = later(s, start)
+        if found_later is None:
+            return None
+        span = months(s.as_of)
+        sure: list[list[EventData]] = []
+        undecided = 0
+        lacking_events: Possible = []
+        # Each earlier event reaches to the same day N months on (its month's last day where it has none).
+        sure_reach = [(y, y["date"], months_after(y["date"], span)) for y in sure_earlier]
+        maybe_reach = [(y, lack, y["date"], months_after(y["date"], span)) for y, lack in maybe_earlier]
+        for e, lacking in [(e, ()) for e in found_later[0]] + found_later[1]:
+            day = e["date"]
+            reach = [y for y, first, last in sure_reach if first <= day <= last]
+            maybe = [(y, lack) for y, lack, first, last in maybe_reach if first <= day <= last]
+            if reach and not lacking:
+                sure.append([e, *reach])
+            elif reach or maybe:
+                undecided += 1
+                lacking_events += [(e, lacking)] if lacking else []
+                lacking_events += [] if reach else maybe
+        return sure, undecided, lacking_events
+
+    def value(s: Subject, threshold: int, start: date | None) -> int | None:
+        # Counted without building the pairs: this runs for every subject.
+        found_earlier = earlier(s, start)
+        if found_earlier is None:
+            return None
+        if not found_earlier[0] and not found_earlier[1]:
+            return 0
+        found_later = count_later(s, start)
+        if found_later is None:
+            return None
+        span = months(s.as_of)
+        sure_spans = [(y["date"], months_after(y["date"], span)) for y in found_earlier[0]]
+        maybe_spans = [(y["date"], months_after(y["date"], span)) for y, _ in found_earlier[1]]
+        low = high = 0
+        for e, known in found_later:
+            day = e["date"]
+            reached = False
+            for first, last in sure_spans:
+                if first <= day <= last:
+                    reached = True
+                    break
+            if reached and known:
+                low += 1
+                high += 1
+            elif reached or any(first <= day <= last for first, last in maybe_spans):
+                high += 1
+        return _decided(low, high, threshold)
+
+    def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
+        found = pairs(s, start)
+        if found is None:
+            return (), (), _EVENTS
+        sure, undecided, lacking_events = found
+        if _decided(len(sure), len(sure) + undecided, threshold) is None:
+            return (), (), tuple(dict.fromkeys(_paths(s, lacking_events)))
+        return tuple({e["id"]: e for pair in sure for e in pair}.values()), (), ()
+
+    return value, explain
+
+
+def compile_leaf(leaf: Leaf, params: dict[str, L.Parameter] | None = None) -> tuple[ValueFn, ExplainFn]:
+    """The functions that derive ``leaf`` for a subject: its value, and its evidence or missing facts.
+
+    ``params`` are the ruleset's dated parameters, for thresholds read inside a leaf (``follows``).
+    """
     spec = leaf.spec
     if isinstance(spec, L.RoleIs):
         return _known("subject.roles", _subject_field("roles"), _holds(spec.role))
@@ -286,6 +456,8 @@ def compile_leaf(leaf: Leaf) -> tuple[ValueFn, ExplainFn]:
         return _events_leaf(spec)
     if isinstance(spec, L.Amount):
         return _amount_leaf(spec)
+    if isinstance(spec, L.Follows):
+        return _follows_leaf(spec, params or {})
     raise TypeError(f"no derivation for condition {type(spec).__name__}")
 
 
@@ -295,12 +467,19 @@ def _window(leaf: Leaf) -> Any:
     return None if body is None else body.within_months
 
 
+def _first_counted(window: date | None, since: date | None) -> date | None:
+    """The first day a leaf counts events from: its window's start or the period of force's, the later."""
+    if window is None or since is None:
+        return window or since
+    return max(window, since)
+
+
 @dataclass(frozen=True, slots=True)
 class _Day:
     """What depends only on the ruleset and the evaluation day."""
 
     thresholds: tuple[int, ...]
-    starts: tuple[date | None, ...]  # first day of each leaf's window (None: no window)
+    starts: tuple[date | None, ...]  # first day each leaf counts events from (None: no limit)
     deadline_days: tuple[int, ...]
 
 
@@ -311,7 +490,7 @@ class Derivation:
 
     def __init__(self, rs: CompiledRuleset) -> None:
         self.rs = rs
-        compiled = [compile_leaf(leaf) for leaf in rs.leaves]
+        compiled = [compile_leaf(leaf, rs.parameters) for leaf in rs.leaves]
         self.values = tuple(value for value, _ in compiled)
         self.explains = tuple(explain for _, explain in compiled)
         self.ge = tuple(leaf.op == "ge" for leaf in rs.leaves)  # else "lt"
@@ -326,7 +505,10 @@ class Derivation:
         if found is None:
             found = _Day(
                 tuple(leaf.threshold(as_of) for leaf in self.rs.leaves),
-                tuple(None if months is None else window_start(as_of, months(as_of)) for months in self._windows),
+                tuple(
+                    _first_counted(None if months is None else window_start(as_of, months(as_of)), leaf.since)
+                    for months, leaf in zip(self._windows, self.rs.leaves, strict=True)
+                ),
                 tuple(rule.working_days(as_of) for rule in self.rs.deadlines),
             )
             with self._lock:
@@ -376,8 +558,11 @@ def _deadline_cases(rs: CompiledRuleset, s: Subject, day: _Day) -> tuple[Deadlin
         return ()
     if s.events is None:
         return None  # the ruleset has deadlines but the facts say nothing about events
+    # No retroactive effect (CONTRACT §4): a request made before the ruleset was in force started no
+    # clock under it.
+    first_day = rs.document.in_force.from_
     triggered = [(rule, days, trigger) for rule, days in zip(rs.deadlines, day.deadline_days, strict=True)
-                 for trigger in s.of_type(rule.trigger)]
+                 for trigger in s.of_type(rule.trigger) if trigger["date"] >= first_day]
     if not triggered:
         return ()
     responses: dict[str, EventData] = {}

@@ -34,6 +34,8 @@ class Leaf:
     spec: BaseModel
     op: Literal["ge", "lt"]
     threshold: Callable[[date], int]
+    # Events dated before this day are not counted (no retroactive effect, CONTRACT §4); None: all.
+    since: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,6 +166,26 @@ class Amount(Model):
     amount: AmountBody
 
 
+class EventFilter(Model):
+    types: list[EventType] = Field(min_length=1, description="事件类型 / event types")
+    acts: list[str] | None = Field(default=None, description="违法行为代码，省略则不限 / act codes; omitted: any act")
+    grades: list[str] | None = Field(default=None, description="仅这些等级的 rating 事件 / rating grades")
+
+
+class FollowsBody(Model):
+    event: EventFilter = Field(description="计数的后发事件 / the later events counted")
+    after: EventFilter = Field(description="先发生的事件 / the earlier event they must follow")
+    within_months: Count = Field(
+        description="后发事件须在先发事件当日至其后 N 个月以内（含两端）/ "
+        "the later event is dated in the closed window [earlier date, earlier date + N months]"
+    )
+    at_least: Count = Field(default=1, description="这样的后发事件达到该次数即成立 / holds at this count or more")
+
+
+class Follows(Model):
+    follows: FollowsBody
+
+
 class Fired(Model):
     fired: list[str] = Field(min_length=1, description="其中任一规则已作出认定 / any of these rules gave a verdict")
 
@@ -199,6 +219,7 @@ CONDITION_KEYS: dict[str, type[Model]] = {
     "assessment": AssessmentIn,
     "events": Events,
     "amount": Amount,
+    "follows": Follows,
     "fired": Fired,
     "fired_kind": FiredKind,
 }
@@ -272,6 +293,11 @@ class Rule(Model):
     )
     when: Condition = Field(description="成立条件 / condition")
     interpretation: str | None = Field(default=None, description="原文有歧义时所作的选择及理由 / reading chosen")
+    retroactive: StrictBool = Field(
+        default=False,
+        description="计入施行日以前的事件（须在 interpretation 中说明理由）/ "
+        "count events dated before the period of force; the reason goes in interpretation",
+    )
     note: str | None = Field(default=None, description="说明 / note")
 
 
@@ -282,6 +308,11 @@ class Grade(Model):
     label: str = Field(description="中文名称 / label")
     when: Condition = Field(description="评为该等级的条件 / condition")
     interpretation: str | None = Field(default=None, description="解释选择 / reading chosen")
+    retroactive: StrictBool = Field(
+        default=False,
+        description="计入施行日以前的事件（须在 interpretation 中说明理由）/ "
+        "count events dated before the period of force; the reason goes in interpretation",
+    )
 
 
 class Rating(Model):

@@ -187,6 +187,9 @@ def _codes_of(node: BaseModel) -> Iterator[tuple[str, Any]]:
         body = node.events if isinstance(node, L.Events) else node.amount
         for act in body.acts or ():
             yield "acts", act
+    elif isinstance(node, L.Follows):
+        for act in [*(node.follows.event.acts or ()), *(node.follows.after.acts or ())]:
+            yield "acts", act
     elif isinstance(node, L.Met):
         yield "compliance", node.met
     elif isinstance(node, L.Breached):
@@ -493,6 +496,8 @@ def _param_refs(node: BaseModel) -> Iterator[L.ParamRef]:
         thresholds = (node.amount.within_months, node.amount.at_least)
     elif isinstance(node, L.Retention):
         thresholds = (node.retention.less_than_days,)
+    elif isinstance(node, L.Follows):
+        thresholds = (node.follows.within_months, node.follows.at_least)
     else:
         return
     for value in thresholds:

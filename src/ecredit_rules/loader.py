@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from . import language as L
+from . import limits
 from .bundled import available_rulesets, rules_dir
 from .errors import Problem, RulesetError
 from .ir import (
@@ -35,6 +37,17 @@ from .vocabulary import Vocabulary, vocabulary
 from .yaml_source import PathKey, SourceDocument, read_yaml
 
 COUNT_UNITS = {"times", "months", "days", "working_days"}
+
+# The range of a value in each unit, checked where it is written and at every dated value of a
+# parameter. Each unit has one use (times: events.at_least, months: within_months, days:
+# less_than_days, working_days: deadlines, yuan: amount.at_least), so the ranges are per unit.
+UNIT_RANGES: dict[str, tuple[int, int]] = {
+    "times": (1, limits.MAX_COUNT),
+    "months": (1, limits.MAX_WINDOW_MONTHS),
+    "days": (1, limits.MAX_WINDOW_DAYS),
+    "working_days": (0, limits.MAX_WORKING_DAYS),
+    "yuan": (0, 10**limits.AMOUNT_INTEGER_DIGITS - 1),
+}
 
 
 class LocatedProblems:
@@ -102,6 +115,7 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
         # Still check the structure after a repeated key or an impossible date, so that every
         # mistake is reported at once; a place the YAML reading already complained about is not
         # reported twice.
+        _check_condition_depth(doc.data, problems)
         try:
             model = L.RulesetFile.model_validate(doc.data)
         except ValidationError as exc:
@@ -120,6 +134,48 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     if problems.items:
         raise problems.error(lang)
     return compiled
+
+
+def _check_condition_depth(data: Any, problems: LocatedProblems) -> None:
+    """Refuse conditions nested past ``MAX_CONDITION_DEPTH`` before anything recurses over them.
+
+    Validation, the checks, the compiler and both engines walk a condition recursively; the raw
+    data is walked here with an explicit stack, so no depth can exhaust Python's.
+    """
+    if not isinstance(data, dict):
+        return
+    roots: list[tuple[Any, PathKey]] = []
+    rules = data.get("rules")
+    for i, rule in enumerate(rules if isinstance(rules, list) else ()):
+        if isinstance(rule, dict):
+            roots.append((rule.get("when"), ("rules", i, "when")))
+    rating = data.get("rating")
+    grades = rating.get("grades") if isinstance(rating, dict) else None
+    for i, grade in enumerate(grades if isinstance(grades, list) else ()):
+        if isinstance(grade, dict):
+            roots.append((grade.get("when"), ("rating", "grades", i, "when")))
+    for root, root_path in roots:
+        stack: list[tuple[Any, PathKey, int]] = [(root, root_path, 1)]
+        while stack:
+            cond, path, depth = stack.pop()
+            if depth > limits.MAX_CONDITION_DEPTH:
+                problems.add(path, Msg("condition_too_deep", limit=limits.MAX_CONDITION_DEPTH))
+                break  # one problem per rule: the rest of its nesting says the same
+            stack.extend((child, child_path, depth + 1) for child, child_path in _subconditions(cond, path))
+
+
+def _subconditions(cond: Any, path: PathKey) -> list[tuple[Any, PathKey]]:
+    """The conditions directly inside a raw (not yet validated) condition, with their paths."""
+    if not isinstance(cond, dict) or len(cond) != 1:
+        return []
+    key, body = next(iter(cond.items()))
+    if key in {"all", "any"} and isinstance(body, list):
+        return [(c, (*path, key, i)) for i, c in enumerate(body)]
+    if key == "not":
+        return [(body, (*path, "not"))]
+    if key == "at_least" and isinstance(body, dict) and isinstance(body.get("of"), list):
+        return [(c, (*path, "at_least", "of", i)) for i, c in enumerate(body["of"])]
+    return []
 
 
 # --- turning pydantic's errors into sentences a policy officer can act on -----------------------
@@ -271,6 +327,9 @@ class _Checker:
         period = m.document.in_force
         if period.until is not None and period.until < period.from_:
             self.p.add(("document", "in_force", "until"), Msg("in_force_order"))
+        self._date(m.document.published, ("document", "published"))
+        self._date(period.from_, ("document", "in_force", "from"))
+        self._date(period.until, ("document", "in_force", "until"))
         if period.clause is not None:
             self._clause(period.clause, ("document", "in_force", "clause"))
         self._parameters()
@@ -281,6 +340,7 @@ class _Checker:
                 where = {"rating": "rating", "deadline": "deadlines", "notice": "document.in_force"}[rule.kind]
                 self.p.add(("rules", i, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
             self._condition(rule.when, ("rules", i, "when"), rule.id)
+            self._retroactive(rule, ("rules", i))
         if m.rating:
             seen: set[str] = set()
             for i, grade in enumerate(m.rating.grades):
@@ -289,11 +349,21 @@ class _Checker:
                 seen.add(grade.grade)
                 self._clause(grade.cites, ("rating", "grades", i, "cites"))
                 self._condition(grade.when, ("rating", "grades", i, "when"), grade.id)
+                self._retroactive(grade, ("rating", "grades", i))
         for i, deadline in enumerate(m.deadlines):
             self._clause(deadline.cites, ("deadlines", i, "cites"))
             self._threshold(deadline.working_days, ("deadlines", i, "working_days"), {"working_days"}, integer=True)
         self._cycles()
         self._coverage()
+
+    def _retroactive(self, rule: L.Rule | L.Grade, path: PathKey) -> None:
+        # Counting events from before the period of force departs from 立法法 第一百零四条: only with a reason.
+        if rule.retroactive and not (rule.interpretation or "").strip():
+            self.p.add((*path, "retroactive"), Msg("retroactive_without_reason", id=rule.id))
+
+    def _event_filter(self, body: Any, path: PathKey) -> None:
+        for i, act in enumerate(body.acts or ()):
+            self._code(act, self.v.acts, "违法行为", (*path, "acts", i))
 
     def _clause(self, ref: str, path: PathKey) -> None:
         if ref not in self.m.clauses:
@@ -307,10 +377,20 @@ class _Checker:
                 self.p.add(("parameters", name, "values"), Msg("param_order", name=name))
             if days and days[0] > start:
                 self.p.add(("parameters", name, "values", 0, "from"), Msg("param_not_in_force", name=name, day=start))
-            if param.unit in COUNT_UNITS:
-                for i, v in enumerate(param.values):
-                    if not isinstance(v.value, int):
-                        self.p.add(("parameters", name, "values", i, "value"), Msg("param_integer", name=name))
+            low, high = UNIT_RANGES[param.unit]
+            for i, v in enumerate(param.values):
+                where: PathKey = ("parameters", name, "values", i)
+                self._date(v.from_, (*where, "from"))
+                if param.unit in COUNT_UNITS and not isinstance(v.value, int):
+                    self.p.add((*where, "value"), Msg("param_integer", name=name))
+                elif not low <= v.value <= high:  # written so that NaN is refused too
+                    msg = Msg("param_out_of_range", name=name, day=v.from_, value=v.value, unit=param.unit,
+                              low=low, high=high)
+                    self.p.add((*where, "value"), msg)
+
+    def _date(self, day: Any, path: PathKey) -> None:
+        if day is not None and not limits.MIN_DATE <= day <= limits.MAX_DATE:
+            self.p.add(path, Msg("date_out_of_range", value=day, low=limits.MIN_DATE, high=limits.MAX_DATE))
 
     def _ids(self) -> None:
         prefix = self.m.ruleset
@@ -339,6 +419,11 @@ class _Checker:
                 self.p.add((*path, "param"), Msg("param_unit", name=value.param, unit=param.unit, expected=expected))
         elif integer and value is not None and not isinstance(value, int):
             self.p.add(path, Msg("not_integer", field=path[-1], value=value))
+        elif value is not None:
+            # A written number has the range of the unit it is counted in (one unit per place).
+            low, high = UNIT_RANGES[next(iter(units))]
+            if not low <= value <= high:
+                self.p.add(path, Msg("out_of_range", field=path[-1], value=value, low=low, high=high))
 
     def _code(self, code: Any, known: Any, category: str, path: PathKey) -> None:
         if code not in known:
@@ -362,13 +447,21 @@ class _Checker:
             elif isinstance(node, L.Events | L.Amount):
                 key = "events" if isinstance(node, L.Events) else "amount"
                 body = getattr(node, key)
-                for i, act in enumerate(body.acts or ()):
-                    self._code(act, self.v.acts, "违法行为", (*where, key, "acts", i))
+                self._event_filter(body, (*where, key))
                 self._threshold(body.within_months, (*where, key, "within_months"), {"months"})
                 if isinstance(node, L.Events):
                     self._threshold(body.at_least, (*where, key, "at_least"), {"times"})
                 else:
                     self._threshold(body.at_least, (*where, key, "at_least"), {"yuan"})
+            elif isinstance(node, L.AtLeastOf) and node.at_least.n > limits.MAX_COUNT:
+                msg = Msg("out_of_range", field="n", value=node.at_least.n, low=1, high=limits.MAX_COUNT)
+                self.p.add((*where, "at_least", "n"), msg)
+            elif isinstance(node, L.Follows):
+                body = node.follows
+                self._event_filter(body.event, (*where, "follows", "event"))
+                self._event_filter(body.after, (*where, "follows", "after"))
+                self._threshold(body.within_months, (*where, "follows", "within_months"), {"months"})
+                self._threshold(body.at_least, (*where, "follows", "at_least"), {"times"})
             elif isinstance(node, L.Fired):
                 for i, ref in enumerate(node.fired):
                     if ref == owner:
@@ -439,25 +532,26 @@ class _Compiler:
         self.by_key: dict[str, Leaf] = {}
         self.kinds = {r.id: r.kind for r in model.rules}
 
-    def leaf(self, spec: BaseModel, op: str, threshold: Any) -> Leaf:
-        key = type(spec).__name__ + spec.model_dump_json(by_alias=True)
+    def leaf(self, spec: BaseModel, op: str, threshold: Any, since: date | None = None) -> Leaf:
+        key = type(spec).__name__ + spec.model_dump_json(by_alias=True) + str(since)
         found = self.by_key.get(key)
         if found is None:
-            found = Leaf(len(self.leaves), spec, op, threshold)  # type: ignore[arg-type]
+            found = Leaf(len(self.leaves), spec, op, threshold, since)  # type: ignore[arg-type]
             self.leaves.append(found)
             self.by_key[key] = found
         return found
 
-    def node(self, cond: Any, owner: str) -> Node:
+    def node(self, cond: Any, owner: str, since: date | None = None) -> Node:
+        """``cond`` compiled; event conditions count no event dated before ``since``."""
         params = self.model.parameters
         if isinstance(cond, L.AllOf):
-            return And(tuple(self.node(c, owner) for c in cond.all))
+            return And(tuple(self.node(c, owner, since) for c in cond.all))
         if isinstance(cond, L.AnyOf):
-            return Or(tuple(self.node(c, owner) for c in cond.any))
+            return Or(tuple(self.node(c, owner, since) for c in cond.any))
         if isinstance(cond, L.NotOf):
-            return Not(self.node(cond.not_, owner))
+            return Not(self.node(cond.not_, owner, since))
         if isinstance(cond, L.AtLeastOf):
-            return AtLeast(cond.at_least.n, tuple(self.node(c, owner) for c in cond.at_least.of))
+            return AtLeast(cond.at_least.n, tuple(self.node(c, owner, since) for c in cond.at_least.of))
         if isinstance(cond, L.Fired):
             return _any(tuple(Chain(r) for r in cond.fired))
         if isinstance(cond, L.FiredKind):
@@ -465,15 +559,20 @@ class _Compiler:
         if isinstance(cond, L.Retention):
             return self.leaf(cond, "lt", threshold_fn(cond.retention.less_than_days, params))
         if isinstance(cond, L.Events):
-            return self.leaf(cond, "ge", threshold_fn(cond.events.at_least, params))
+            return self.leaf(cond, "ge", threshold_fn(cond.events.at_least, params), since)
         if isinstance(cond, L.Amount):
-            return self.leaf(cond, "ge", threshold_fn(cond.amount.at_least, params, scale=100))
+            return self.leaf(cond, "ge", threshold_fn(cond.amount.at_least, params, scale=100), since)
+        if isinstance(cond, L.Follows):
+            return self.leaf(cond, "ge", threshold_fn(cond.follows.at_least, params), since)
         return self.leaf(cond, "ge", threshold_fn(1, {}))
 
     def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Any,
-             interpretation: str | None, grade: str | None = None) -> RuleIR:
+             interpretation: str | None, grade: str | None = None, retroactive: bool = False) -> RuleIR:
         """A rule whose condition holds only for the roles its article addresses."""
-        condition = self.node(when, rid)
+        # No retroactive effect (CONTRACT §4): events before the period of force are not counted
+        # unless the rule says otherwise (``retroactive``, its reason in the interpretation).
+        since = None if retroactive else self.model.document.in_force.from_
+        condition = self.node(when, rid, since)
         formula = condition
         if roles:
             applies = _any(tuple(self.node(L.RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
@@ -508,11 +607,15 @@ def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
 
 def _compile(model: L.RulesetFile, path: Path, digest: str) -> CompiledRuleset:
     c = _Compiler(model)
-    rules = [c.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation) for r in model.rules]
+    rules = [
+        c.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation, retroactive=r.retroactive)
+        for r in model.rules
+    ]
     rating = None
     if model.rating:
         grades = tuple(
-            c.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade)
+            c.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade,
+                   g.retroactive)
             for g in model.rating.grades
         )
         rating = RatingIR(model.rating.id, model.rating.label, grades)

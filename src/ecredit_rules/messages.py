@@ -14,7 +14,76 @@ from typing import Any, Literal
 Lang = Literal["zh", "en"]
 
 CATALOGUE: dict[str, tuple[str, str]] = {
-    "yaml_syntax": ("YAML 格式错误：{detail}", "YAML syntax error: {detail}"),
+    "yaml_syntax": (
+        "YAML 格式错误：这里的写法无法识别，请检查冒号、引号、括号和缩进",
+        "YAML syntax error: this cannot be read; check the colons, quotes, brackets and indentation "
+        "(the parser said: {detail})",
+    ),
+    "yaml_full_width_colon": (
+        "这里用了全角冒号“：”；键和值之间须用半角冒号加空格“: ”",
+        "a full-width colon \"：\" here; a key and its value are separated by an ASCII colon and a space \": \"",
+    ),
+    "yaml_full_width_comma": (
+        "这里用了全角逗号“，”；方括号或花括号中的各项须用半角逗号“,”分隔",
+        "a full-width comma \"，\" here; items in brackets or braces are separated by an ASCII comma \",\"",
+    ),
+    "yaml_full_width_space": (
+        "这里有全角空格（中文输入法的空格）；YAML 只能用半角空格",
+        "an ideographic (full-width) space here; YAML needs plain ASCII spaces",
+    ),
+    "yaml_indent_unaligned": (
+        "这一行缩进 {indent} 格，与上文对不齐（上面第 {other} 行缩进 {other_indent} 格）；同一层的内容须左对齐",
+        "this line is indented {indent} spaces, which lines up with nothing above "
+        "(line {other} is indented {other_indent}); entries of one level must start in the same column",
+    ),
+    "yaml_indent_deeper": (
+        "这一行比第 {other} 行多缩进了 {extra} 格，但第 {other} 行已写了取值，下面不能再有下级内容；"
+        "请与第 {other} 行对齐",
+        "this line is indented {extra} more spaces than line {other}, but line {other} already has its value "
+        "and cannot contain anything; line it up with line {other}",
+    ),
+    "yaml_too_deep": (
+        "内容嵌套超过 {limit} 层，无法读取",
+        "the content is nested more than {limit} levels deep",
+    ),
+    "yaml_too_many_values": (
+        "文件中的取值超过 {limit} 个，不予读取；请拆分成几个文件",
+        "the file holds more than {limit} values and is not read; split it",
+    ),
+    "yaml_aliases": (
+        "YAML 别名（*名称）展开后超过 {limit} 个或内容过多；请把内容直接写出",
+        "YAML aliases (*name) expand to more than {limit} aliases or too much content; write the content out",
+    ),
+    "yaml_alias_cycle": (
+        "YAML 别名 *{anchor} 指向包含它自身的内容，无法展开",
+        "YAML alias *{anchor} points into the content that contains it and can never be expanded",
+    ),
+    "yaml_not_mapping": (
+        "文件内容须是键值对（每行 键: 值），而这里是{what}",
+        "the file must be a mapping (lines of key: value), but it is {what_en}",
+    ),
+    "file_too_large": ("文件超过 {limit} KB，不予读取", "the file is larger than {limit} KB and is not read"),
+    "condition_too_deep": (
+        "条件嵌套超过 {limit} 层（all/any/not/at_least 层层相套）；请拆成几条规则",
+        "the condition is nested more than {limit} levels deep (all/any/not/at_least); split it into rules",
+    ),
+    "out_of_range": (
+        "\"{field}\" 的值 {value} 超出允许范围 {low} 至 {high}",
+        "\"{field}\" value {value} is out of range; it must be from {low} to {high}",
+    ),
+    "param_out_of_range": (
+        "参数 \"{name}\" 自 {day} 起的取值 {value} 超出允许范围 {low} 至 {high}（单位 {unit}）",
+        "parameter \"{name}\" value {value} from {day} is out of range; in {unit} it must be from {low} to {high}",
+    ),
+    "number_too_long": ("这个数字有 {digits} 位，太长，无法读取", "a number of {digits} digits is too long to read"),
+    "load_crashed": (
+        "读取此文件时出现意外错误（{detail}），文件未被采用",
+        "an unexpected error while reading this file ({detail}); the file is not used",
+    ),
+    "date_out_of_range": (
+        "日期 {value} 超出允许范围 {low} 至 {high}",
+        "date {value} is out of range; it must be from {low} to {high}",
+    ),
     "yaml_tab": (
         "此处有制表符（Tab）；YAML 只能用空格缩进",
         "a tab character here; YAML indentation must use spaces",
@@ -123,6 +192,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "no rule of kind \"{kind}\" exists in this ruleset to rest on",
     ),
     "self_reference": ("规则不能引用自己", "a rule cannot rest on itself"),
+    "retroactive_without_reason": (
+        "规则 {id} 计入施行日以前的事件（retroactive: true），须在 interpretation 中写明理由",
+        "rule {id} counts events from before the period of force (retroactive: true); "
+        "give the reason in interpretation",
+    ),
     "kind_reserved": (
         "种类 \"{kind}\" 由 {where} 产生，不能用于普通规则",
         "kind \"{kind}\" is produced by {where}, not by plain rules",

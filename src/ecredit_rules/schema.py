@@ -42,6 +42,8 @@ _KEY_DESCRIPTIONS = {
     "assessment": "评议项目的取值属于所列之一 / holds when an assessment input has one of the listed values",
     "events": "符合条件的事件达到 at_least 次即成立 / holds when at least at_least matching events are recorded",
     "amount": "事件记载的金额达到门槛即成立 / holds when an event's amount (or their sum) reaches the threshold",
+    "follows": "在某一先发事件当日或之后 N 个月以内发生的后发事件达到 at_least 次即成立 / "
+    "holds when at least at_least events each follow an earlier event within N months of it",
 }
 
 
@@ -114,7 +116,7 @@ def _enumerate_codes(defs: dict[str, Any]) -> None:
     """Restrict code-valued keys to the vocabulary, so the editor completes and checks them."""
     v = vocabulary()
     acts = list(v.acts)
-    for body in ("EventsBody", "AmountBody"):
+    for body in ("EventsBody", "AmountBody", "EventFilter"):
         options = defs[body]["properties"]["acts"]["anyOf"]
         array = next(o for o in options if o.get("type") == "array")
         array["items"] = {"type": "string", "enum": acts}
