@@ -428,8 +428,11 @@ def test_the_decision_log_has_one_line_per_decision_and_no_facts(tmp_path: Path)
         many = client.post("/v1/rulesets/tuquan/evaluate-many", params={"as_of": AS_OF},
                            json=[json.loads(_facts()), {"subject": {}}]).json()
         ids.append(many[0]["decision_id"])
+        ids.append(client.post("/v1/compare", params={"as_of": AS_OF}, content=_facts()).json()["decision_id"])
     lines = _log_lines(log)
     assert [line["decision_id"] for line in lines] == ids
+    assert lines[-1]["kind"] == "compare" and [r["id"] for r in lines[-1]["rulesets"]] == ["tuquan"]
+    assert "tuquan.art11.item4" in lines[-1]["verdicts"]["tuquan"]
     first = lines[0]
     assert set(first) == {"decision_id", "time", "ruleset", "facts_digest", "as_of", "engine", "verdicts",
                           "undetermined"}

@@ -16,9 +16,9 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -342,44 +342,60 @@ def ruleset_summary(rs: CompiledRuleset) -> dict[str, Any]:
     }
 
 
-async def evaluate_one(request: Request) -> Response:
-    service = _service(request)
-    service.authorize(request)
-    rid = request.path_params["id"]
-    service.known(rid)
-    as_of, engine, lang = _as_of(request), _engine(request), _lang(request)
-    body = await service.body(request)
+@dataclass(frozen=True)
+class _Call:
+    """A judging request, checked in the order a caller can fix things: token, ruleset, parameters, body."""
 
-    def work(ticket: _Ticket) -> str:
+    service: Service
+    ruleset: str
+    as_of: date
+    engine: str
+    lang: Lang
+    body: bytes
+
+    @classmethod
+    async def of(cls, request: Request, *, ruleset: bool = True) -> _Call:
+        service = _service(request)
+        service.authorize(request)
+        rid = request.path_params["id"] if ruleset else ""
+        if ruleset:
+            service.known(rid)
+        as_of, engine, lang = _as_of(request), _engine(request), _lang(request)
+        return cls(service, rid, as_of, engine, lang, await service.body(request))
+
+    @contextmanager
+    def rules(self) -> Iterator[CompiledRuleset]:
+        """The serving version of the ruleset, held while judging; 503 if its file never validated."""
         try:
-            with service.registry.use(rid) as rs:
-                return service.evaluated(ticket, rs, body, as_of, engine, lang)
-        except FactsError as err:
-            raise _facts_problem(err) from None
+            with self.service.registry.use(self.ruleset) as rs:
+                yield rs
         except RulesetError as err:
             raise _broken_ruleset(err) from None
 
-    return _json(await service.judge(work))
+
+async def evaluate_one(request: Request) -> Response:
+    call = await _Call.of(request)
+
+    def work(ticket: _Ticket) -> str:
+        with call.rules() as rs:
+            try:
+                return call.service.evaluated(ticket, rs, call.body, call.as_of, call.engine, call.lang)
+            except FactsError as err:
+                raise _facts_problem(err) from None
+
+    return _json(await call.service.judge(work))
 
 
 async def evaluate_many(request: Request) -> Response:
-    service = _service(request)
-    service.authorize(request)
-    rid = request.path_params["id"]
-    service.known(rid)
-    as_of, engine, lang = _as_of(request), _engine(request), _lang(request)
-    body = await service.body(request)
+    call = await _Call.of(request)
 
     def work(ticket: _Ticket) -> str:
-        items, repeated = _subjects(body, lang)
-        try:
-            with service.registry.use(rid) as rs:
-                return "[" + ",".join(_one_of_many(service, ticket, rs, i, item, repeated.get(i), as_of, engine, lang)
-                                      for i, item in enumerate(items)) + "]"
-        except RulesetError as err:
-            raise _broken_ruleset(err) from None
+        items, repeated = _subjects(call.body, call.lang)
+        with call.rules() as rs:
+            return "[" + ",".join(_one_of_many(call, ticket, rs, i, item, repeated.get(i))
+                                  for i, item in enumerate(items)) + "]"
 
-    return _json(await service.judge(work))
+    return _json(await call.service.judge(work))
 
 
 def _subjects(body: bytes, lang: Lang) -> tuple[list[Any], dict[int, list[Problem]]]:
@@ -402,51 +418,49 @@ def _subjects(body: bytes, lang: Lang) -> tuple[list[Any], dict[int, list[Proble
 
 
 def _one_of_many(
-    service: Service, ticket: _Ticket, rs: CompiledRuleset, index: int, item: Any, repeated: list[Problem] | None,
-    as_of: date, engine: str, lang: Lang,
+    call: _Call, ticket: _Ticket, rs: CompiledRuleset, index: int, item: Any, repeated: list[Problem] | None
 ) -> str:
     """One subject's report, or its error record in the shape of ``ecredit batch`` (CONTRACT §6)."""
     ticket.check()
     try:
         if repeated:
             raise FactsError(repeated)
-        return service.evaluated(ticket, rs, item, as_of, engine, lang)
+        return call.service.evaluated(ticket, rs, item, call.as_of, call.engine, call.lang)
     except FactsError as err:
         subject = item.get("subject") if isinstance(item, dict) else None
         sid = subject.get("id") if isinstance(subject, dict) else None
         record = {
             "index": index,
             "subject": sid if isinstance(sid, str) else None,
-            "error": {"problems": problem_items(err.problems, lang)},
+            "error": {"problems": problem_items(err.problems, call.lang)},
         }
         return json.dumps(record, ensure_ascii=False)
 
 
 async def compare_all(request: Request) -> Response:
-    service = _service(request)
-    service.authorize(request)
-    as_of, engine, lang = _as_of(request), _engine(request), _lang(request)
-    body = await service.body(request)
+    call = await _Call.of(request, ruleset=False)
+    service = call.service
 
     def work(ticket: _Ticket) -> str:
         try:
-            facts = load_facts(body, lang=lang)  # compare() itself words problems in Chinese only
+            facts = load_facts(call.body, lang=call.lang)  # compare() itself words problems in Chinese only
         except FactsError as err:
             raise _facts_problem(err) from None
         with ExitStack() as held:
             loaded = [held.enter_context(service.registry.use(rid)) for rid in service.registry.ids()]
-            result = compare(facts, as_of=as_of, engine=engine, rulesets=loaded)
+            result = compare(facts, as_of=call.as_of, engine=call.engine, rulesets=loaded)
         decision_id = new_decision_id()
         if service.decisions is not None:
             by_id = {rs.id: rs for rs in loaded}
+            in_force = [c for c in result.rulesets if c.in_force]
             ticket.entries.append({
                 "decision_id": decision_id, "time": utc_now(), "kind": "compare",
                 "rulesets": [{"id": c.id, "version": by_id[c.id].version, "digest": by_id[c.id].digest}
-                             for c in result.rulesets if c.in_force],
-                "as_of": as_of.isoformat(), "engine": engine,
-                "verdicts": {c.id: [v.rule for v in c.verdicts] for c in result.rulesets if c.in_force},
-                "undetermined": {c.id: [u.rule for u in c.undetermined] for c in result.rulesets if c.in_force},
-                **({"facts": _as_json(body)} if service.config.log_facts else {}),
+                             for c in in_force],
+                "as_of": call.as_of.isoformat(), "engine": call.engine,
+                "verdicts": {c.id: [v.rule for v in c.verdicts] for c in in_force},
+                "undetermined": {c.id: [u.rule for u in c.undetermined] for c in in_force},
+                **({"facts": _as_json(call.body)} if service.config.log_facts else {}),
             })
         return with_decision_id(result.to_json(), decision_id)
 
