@@ -72,3 +72,15 @@ MAX_COUNT = 100_000
 MAX_WINDOW_MONTHS = 1_200  # a century
 MAX_WINDOW_DAYS = 36_500
 MAX_WORKING_DAYS = 3_650
+
+# --- HTTP service (CONTRACT §7, ``ecredit serve``) ---------------------------------------------------
+
+#: Default size of one request body, in bytes (``--max-body``). Checked while the body arrives, so
+#: an oversized body is refused without being held in memory.
+MAX_REQUEST_BYTES = 1024 * 1024
+
+#: Subjects in one ``evaluate-many`` request.
+MAX_SUBJECTS_PER_REQUEST = 1_000
+
+#: Default seconds one request may spend judging (``--timeout``); past it the caller gets a 503.
+REQUEST_TIMEOUT_SECONDS = 10
