@@ -391,12 +391,14 @@ def test_a_good_edit_is_served_and_a_broken_one_keeps_the_last_good_version(tmp_
     with serve(tmp_path, "--rules", str(rules), "--reload-interval", "0.1") as running, running.client() as client:
         first = client.get("/healthz").json()["rulesets"]["tuquan"]
         text = source.read_text(encoding="utf-8")
-        source.write_text(text.replace('version: "2026.1"', 'version: "2099.9"', 1), encoding="utf-8")
+        version_line = f'version: "{ec.load_ruleset("tuquan").version}"'
+        assert version_line in text
+        source.write_text(text.replace(version_line, 'version: "2099.9"', 1), encoding="utf-8")
         _wait_for(lambda: client.get("/healthz").json()["rulesets"]["tuquan"] != first, "the edit served")
         assert _evaluate(client, _facts()).json()["ruleset"]["version"] == "2099.9"
         good = client.get("/healthz").json()["rulesets"]["tuquan"]
 
-        source.write_text(text.replace('version: "2026.1"', 'version: [2099.9', 1), encoding="utf-8")
+        source.write_text(text.replace(version_line, 'version: [2099.9', 1), encoding="utf-8")
         health = _wait_for(lambda: (h := client.get("/healthz").json()).get("errors") and h, "the error shown")
         assert health["status"] == "degraded" and health["rulesets"]["tuquan"] == good
         assert health["errors"]["tuquan"][0]["path"].startswith(str(source))
