@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from ..ir import CompiledRuleset
+from ..limits import BATCH_DASK_PARTITION_RECORDS
 from . import io_jsonl, io_parquet
 from .runner import partitions, stream
 
@@ -117,6 +118,7 @@ def run(
     workers: int,
     scheduler: str | None,
     resume: bool,
+    dask_partition_records: int = BATCH_DASK_PARTITION_RECORDS,
 ) -> int:
     """Judge every record of ``source`` into ``out``; the exit status of CONTRACT §6 (130 if interrupted)."""
     done = refused_before = 0
@@ -130,7 +132,8 @@ def run(
         with out.open("ab" if resume else "wb") as f:
             written = f.tell()
             try:
-                for text, refused in _judged(rs, source, done, as_of, engine, workers, scheduler, out):
+                for text, refused in _judged(rs, source, done, as_of, engine, workers, scheduler, out,
+                                             dask_partition_records):
                     data = text.encode("utf-8")
                     f.write(data)
                     f.flush()  # whole partitions reach the file as they are done: a kill loses little
@@ -156,13 +159,13 @@ def run(
 
 def _judged(
     rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, workers: int, scheduler: str | None,
-    out: Path,
+    out: Path, dask_partition_records: int,
 ) -> Iterator[tuple[str, int]]:
     """Per partition, in input order: its JSON Lines text and how many of its records were refused."""
     if scheduler is not None:
         from .dask_runner import judged_on_dask
 
-        yield from judged_on_dask(scheduler, rs, source, skip, as_of, engine, out)
+        yield from judged_on_dask(scheduler, rs, source, skip, as_of, engine, out, dask_partition_records)
         return
     with source.records(skip) as records:
         yield from stream(rs, partitions(records, skip), as_of, engine, workers, as_lines=True)
