@@ -6,7 +6,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -129,11 +129,11 @@ def run(
     progress.refused = refused_before
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a killed job (kill, a scheduler) stops like Ctrl-C
     try:
-        with out.open("ab" if resume else "wb") as f:
+        judged = _judged(rs, source, done, as_of, engine, workers, scheduler, out, dask_partition_records)
+        with out.open("ab" if resume else "wb") as f, closing(judged):  # closing stops the workers at once
             written = f.tell()
             try:
-                for text, refused in _judged(rs, source, done, as_of, engine, workers, scheduler, out,
-                                             dask_partition_records):
+                for text, refused in judged:
                     data = text.encode("utf-8")
                     f.write(data)
                     f.flush()  # whole partitions reach the file as they are done: a kill loses little

@@ -14,7 +14,10 @@ so memory does not grow with the input, and results are yielded as soon as the o
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
@@ -65,7 +68,15 @@ def _init_worker(path: str) -> None:
     global _worker_ruleset
     # Ctrl-C reaches the whole process group: the parent alone decides how to stop, and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _worker_ruleset = load_ruleset(path)
+
+
+def _exit_with_parent(parent: int) -> None:
+    # A parent killed outright (SIGKILL) cannot stop its pool: without this, workers would linger.
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _worker_partition(start: int, raws: list[Raw], as_of: date, engine: str, as_lines: bool) -> Any:
