@@ -1,7 +1,7 @@
 """The same batch on a dask.distributed cluster: one task per partition, each writing its own part file.
 
 Every worker must see the input, the rule file and the output's folder at the same paths (a shared
-file system). A task writes ``<OUT>.parts/part-<first index>.jsonl`` through a temporary name and
+file system). A task writes ``<OUT>.parts-<run>/part-<first index>.jsonl`` through a temporary name and
 renames it when whole, so a task Dask retries after a worker died simply writes the same part again:
 nothing is lost or duplicated. The client reads the parts in input order, appends them to OUT and
 removes them, so OUT grows exactly as in a local run, and ``--resume`` works the same way.
@@ -10,6 +10,7 @@ removes them, so OUT grows exactly as in a local run, and ``--resume`` works the
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -81,10 +82,14 @@ def judged_on_dask(
     """Per partition, in input order: its JSON Lines text and refused count, judged on the cluster at ``address``."""
     if source.path == "-":
         raise ValueError("a Dask job reads a file or folder the workers can see, not stdin")
-    from distributed import Client
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ValueError("--scheduler needs dask.distributed: pip install 'ecredit-rules[batch]'") from None
 
-    parts = Path(str(out) + ".parts").resolve()
-    parts.mkdir(exist_ok=True)
+    # A folder of this run's own: parts a stopped run left behind are never taken for this run's.
+    parts = Path(f"{out}.parts-{uuid.uuid4().hex[:12]}").resolve()
+    parts.mkdir()
     ruleset_path = str(Path(rs.path).resolve())
     where = str(Path(source.path).resolve())
     with Client(address) as client:
@@ -101,4 +106,4 @@ def judged_on_dask(
                 part.unlink()
         finally:
             client.cancel(futures)
-    parts.rmdir()
+            shutil.rmtree(parts, ignore_errors=True)

@@ -223,9 +223,9 @@ def from_rows(row: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, An
 
 
 def count_records(folder: Path) -> int:
+    _pa()
     import pyarrow.parquet as pq
 
-    _pa()
     return int(pq.ParquetFile(folder / SUBJECTS).metadata.num_rows)
 
 
