@@ -209,7 +209,15 @@ def test_misspelt_rule_id_is_located_with_a_suggestion(tmp_path: Path) -> None:
 def test_bad_fact_is_located_at_its_value(tmp_path: Path) -> None:
     path = write(tmp_path, PASSING.replace("contract_fraud}\n        - {id: P2", "contract_frud}\n        - {id: P2"))
     [line] = problems(path)
-    assert line.startswith(f"{path}:8:58: 事实 events[0].act 有误：unknown act code 'contract_frud'")
+    assert line.startswith(f"{path}:8:58: 事实 events[0].act 有误：未知的违法行为代码 'contract_frud'")
+
+
+def test_ecredit_test_words_case_facts_in_its_lang(tmp_path: Path) -> None:
+    path = write(tmp_path, PASSING.replace("contract_fraud}\n        - {id: P2", "contract_frud}\n        - {id: P2"))
+    english = run("test", "--lang", "en", str(path))
+    assert english.exit_code != 0
+    assert "facts events[0].act: unknown act code 'contract_frud'" in english.output
+    assert "未知" not in english.output and "有误" not in english.output
 
 
 def test_bad_fact_in_the_shared_subject_is_located_there(tmp_path: Path) -> None:

@@ -259,7 +259,7 @@ def _facts_of(model: CaseFile, case: Case, index: int, problems: _Located) -> Fa
         own = facts.get("subject")
         facts["subject"] = {**model.subject, **own} if isinstance(own, dict) else (own or dict(model.subject))
     try:
-        return load_facts(facts)
+        return load_facts(facts, lang=problems.lang)
     except FactsError as err:
         for problem in err.problems:
             loc = _fact_loc(problem.where)

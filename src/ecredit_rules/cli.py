@@ -22,11 +22,12 @@ from .compare import compare as compare_subject
 from .dates import parse_iso_date
 from .diff import diff_rulesets, diff_table, load_for_diff, read_facts_dir, subject_where
 from .errors import FactsError, Problem, RulesetError
+from .evaluate import check_as_of
 from .evaluate import evaluate as evaluate_subject
 from .facts import Facts, load_facts, parse_json
 from .ir import CompiledRuleset
 from .loader import load_ruleset, resolve_path
-from .messages import Lang
+from .messages import Lang, Msg
 from .table import comparison_table, report_table, ruleset_list
 from .vocabulary import read_vocabulary
 
@@ -62,6 +63,15 @@ def _fail(lines: list[str]) -> NoReturn:
     raise _BadInput(lines)
 
 
+def _check_as_of(as_of: date | None, lang: Lang) -> None:
+    """One plain line for ``--as-of`` outside the dates the library accepts (checked where the library checks it)."""
+    if as_of is not None:
+        try:
+            check_as_of(as_of, lang)
+        except FactsError as err:
+            _fail([f"--as-of {as_of.isoformat()}: {p.message}" for p in err.problems])
+
+
 def _problem_lines(err: RulesetError | FactsError) -> list[str]:
     return [str(p) for p in err.problems]
 
@@ -73,7 +83,7 @@ def _cannot_read(name: object, exc: OSError) -> str:
 def _lang_option(func: F) -> F:
     return click.option(
         "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-        help="Language of rule-file messages.",
+        help="Language of messages about rule files and facts.",
     )(func)
 
 
@@ -87,7 +97,7 @@ def _format_option(default: str = "json") -> Callable[[F], F]:
 # --- reading inputs -----------------------------------------------------------------------------
 
 
-def _read_json(source: str) -> tuple[Any, list[Problem]]:
+def _read_json(source: str, lang: Lang) -> tuple[Any, list[Problem]]:
     """The JSON in ``source`` (a path, or ``-`` for stdin) and its duplicated keys; floats become Decimal."""
     name = "<stdin>" if source == "-" else source
     try:
@@ -95,19 +105,19 @@ def _read_json(source: str) -> tuple[Any, list[Problem]]:
     except OSError as exc:
         _fail([_cannot_read(name, exc)])
     try:
-        return parse_json(raw)
+        return parse_json(raw, lang=lang)
     except json.JSONDecodeError as exc:
-        _fail([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"])
+        _fail([f"{name}:{exc.lineno}:{exc.colno}: {Msg('facts_json', detail=exc.msg).render(lang)}"])
     except UnicodeDecodeError:
-        _fail([f"{name}: not UTF-8 encoded JSON"])
+        _fail([f"{name}: {Msg('not_utf8').render(lang)}"])
     except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep
-        _fail([f"{name}: not readable JSON: {exc}"])
+        _fail([f"{name}: {Msg('facts_json', detail=exc).render(lang)}"])
 
 
-def _read_subjects(source: str) -> tuple[list[Facts], bool]:
+def _read_subjects(source: str, lang: Lang) -> tuple[list[Facts], bool]:
     """The subjects in FACTS.json and whether they came as a list; every bad field is reported."""
     name = "<stdin>" if source == "-" else source
-    data, duplicated = _read_json(source)
+    data, duplicated = _read_json(source, lang)
     many = isinstance(data, list)
     items = data if many else [data]
     subjects: list[Facts] = []
@@ -116,10 +126,11 @@ def _read_subjects(source: str) -> tuple[list[Facts], bool]:
         index = i if many else None
         if not isinstance(item, dict):
             # load_facts would read a JSON string as JSON text; only objects are subjects.
-            problems.append(f"{name}: {_subject_path(Problem('(facts)', 'facts must be a JSON object'), index)}")
+            not_object = Problem("(facts)", Msg("facts_not_object").render(lang))
+            problems.append(f"{name}: {_subject_path(not_object, index)}")
             continue
         try:
-            subjects.append(load_facts(item))
+            subjects.append(load_facts(item, lang=lang))
         except FactsError as err:
             problems += [f"{name}: {_subject_path(p, index)}" for p in err.problems]
     if problems:
@@ -217,8 +228,9 @@ def evaluate_cmd(ruleset_ref: str, as_of: date | None, engine: str, fmt: str, la
     """
 
     def body() -> int:
+        _check_as_of(as_of, lang)
         [rs] = _load_all([ruleset_ref], lang)
-        subjects, many = _read_subjects(facts_file)
+        subjects, many = _read_subjects(facts_file, lang)
         reports = [evaluate_subject(rs, facts, as_of=as_of, engine=engine) for facts in subjects]
         if fmt == "json":
             text = "[" + ",".join(r.to_json() for r in reports) + "]" if many else reports[0].to_json()
@@ -251,9 +263,10 @@ def compare_cmd(
     """Compare one subject across the bundled rulesets, side by side."""
 
     def body() -> int:
+        _check_as_of(as_of, lang)
         # A comparison missing a city would report false "differences": refuse it whole.
         loaded = _load_all(list(ruleset_refs) or available_rulesets(), lang)
-        subjects, many = _read_subjects(facts_file)
+        subjects, many = _read_subjects(facts_file, lang)
         if many and len(subjects) != 1:
             _fail([f"{facts_file}: compare takes one subject; the list holds {len(subjects)}"])
         facts = subjects[0]
@@ -356,6 +369,7 @@ def diff_cmd(facts_dir: str | None, as_of: date | None, fmt: str, lang: Lang, ol
     with --facts DIR, which verdicts appear or disappear for which subject."""
 
     def body() -> int:
+        _check_as_of(as_of, lang)
         loaded = _load_all([old, new], lang, load_for_diff)
         try:
             subjects = read_facts_dir(Path(facts_dir), lang=lang) if facts_dir else None

@@ -370,7 +370,7 @@ def read_facts_dir(folder: Path, *, lang: Lang = "zh") -> list[SubjectFacts]:
     problems: list[Problem] = []
     for file in files:
         try:
-            data, repeated = parse_json(file.read_bytes())
+            data, repeated = parse_json(file.read_bytes(), lang=lang)
         except (ValueError, RecursionError, OSError) as exc:
             problems.append(Problem(str(file), f"not valid JSON: {exc}"))
             continue
@@ -389,7 +389,7 @@ def read_facts_dir(folder: Path, *, lang: Lang = "zh") -> list[SubjectFacts]:
                 problems.append(Problem(f"{file}: {where}", f"must be a date YYYY-MM-DD, not {day!r}"))
                 continue
             try:
-                subjects.append(SubjectFacts(file.name, load_facts(item), when))
+                subjects.append(SubjectFacts(file.name, load_facts(item, lang=lang), when))
             except FactsError as err:
                 problems += [Problem(f"{file}: {subject_where(index, p.where)}", p.message) for p in err.problems]
     if problems:

@@ -35,6 +35,13 @@ MAX_TEXT_LENGTH = 1_000
 #: Size of one facts document read from a file or a request, in bytes.
 MAX_FACTS_BYTES = 64 * 1024 * 1024
 
+# --- reports ------------------------------------------------------------------------------------
+
+#: An undetermined rule lists, among its missing facts, those of the undetermined rules it rests
+#: on while there are at most this many; past that it names the rule instead (whose own entry in
+#: ``undetermined`` lists them), so a report stays linear in events however rules are chained.
+MAX_INHERITED_MISSING = 100
+
 # --- rule files ---------------------------------------------------------------------------------
 
 #: Size of one rule or case file, in bytes.

@@ -125,6 +125,66 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "engine_limit": ("规则集超出规则引擎的限制：{detail}", "the ruleset exceeds a rule-engine limit: {detail}"),
     "duplicate_grade": ("等级 \"{grade}\" 重复", "grade \"{grade}\" appears twice"),
+    # --- facts (CONTRACT §3): each problem is printed after its fact path ---
+    "facts_json": ("不是有效的 JSON：{detail}", "not valid JSON: {detail}"),
+    "facts_not_object": ("事实须是一个 JSON 对象（{{…}}）", "facts must be a JSON object"),
+    "facts_key_twice": ("这个键在 JSON 文本中出现了两次", "key appears twice in the JSON text"),
+    "facts_duplicate_event": (
+        "事件 id {id} 重复（第一次出现在 {first}）",
+        "duplicate event id {id} (first at {first})",
+    ),
+    "facts_duplicate_ids": ("事件 id 重复：{ids}", "duplicate event id(s): {ids}"),
+    "facts_response_unanswered": (
+        "答复（response）须用 answers 写明答复的是哪个事件",
+        "a response must name the event it answers",
+    ),
+    "facts_no_such_event": ("没有 id 为 {id} 的事件", "no event with id {id}"),
+    "facts_unknown_code": ("未知的{category}代码 {value}{hint}", "unknown {category_en} code {value}{hint}"),
+    "facts_unknown_value": (
+        "评价项目 {field} 的取值 {value} 不在可选范围内（{choices}）",
+        "unknown {field} value {value}; one of: {choices}",
+    ),
+    "facts_unknown_key": ("不认识的键", "unknown key"),
+    "facts_required": ("缺少必填项", "required"),
+    "facts_not_list": ("须是列表 [...]", "must be a list"),
+    "facts_not_text": ("须是文字（加引号的字符串）", "must be text (a quoted string)"),
+    "facts_empty": ("不能为空", "must not be empty"),
+    "facts_not_bool": ("须是 true 或 false", "must be true or false"),
+    "facts_not_integer": ("须是整数", "must be a whole number"),
+    "facts_not_mapping": ("须是 JSON 对象（{{…}}）", "must be a JSON object"),
+    "facts_negative": ("不能为负数，而这里是 {value}", "must not be negative, not {value}"),
+    "facts_bad_date": (
+        "须是存在的日期，写成 YYYY-MM-DD，而这里是 {value}",
+        "must be an existing date written YYYY-MM-DD, not {value}",
+    ),
+    "facts_date_range": (
+        "日期 {value} 超出可接受的范围（{first} 至 {last}）",
+        "date {value} is outside the accepted range ({first} to {last})",
+    ),
+    "facts_amount_form": (
+        "金额须是以元为单位的普通十进制数，如 \"52000.00\"，而这里是 {value}",
+        "an amount must be yuan in plain decimal notation, like \"52000.00\", not {value}",
+    ),
+    "facts_amount_exponent": (
+        "金额不能用科学计数法（{value}），请写成普通十进制数，如 \"52000.00\"",
+        "an amount must not use exponent notation ({value}); write it like \"52000.00\"",
+    ),
+    "facts_amount_negative": ("金额不能为负数，而这里是 {value}", "an amount must not be negative, not {value}"),
+    "facts_amount_digits": (
+        "金额的整数部分最多 {integer} 位，而这里是 {value}",
+        "an amount has at most {integer} digits before the point, not {value}",
+    ),
+    "facts_amount_decimals": (
+        "金额最多有 {fraction} 位小数（到分），而这里是 {value}",
+        "an amount has at most {fraction} digits after the point (a fen), not {value}",
+    ),
+    "facts_too_many": ("最多 {limit} 项，而这里有 {count} 项", "at most {limit} items are accepted, not {count}"),
+    "facts_text_too_long": ("文字最长 {limit} 个字符", "text is limited to {limit} characters"),
+    "facts_invalid": ("取值无效（{detail}）", "{detail}"),
+    "as_of_range": (
+        "评价日 {value} 超出可接受的范围（{first} 至 {last}）",
+        "the day of evaluation {value} is outside the accepted range ({first} to {last})",
+    ),
     # --- ecredit lint: findings in files that load ---
     "lint_never_fires": (
         "规则 \"{rule}\" 的条件（连同 applies_to）对任何主体都不可能成立，永远不会作出认定；请检查 {facts} 的写法",
