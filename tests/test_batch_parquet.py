@@ -110,7 +110,7 @@ def test_a_bad_row_becomes_that_records_error_record(tmp_path: Path) -> None:
          {"record": 1, "id": "E1", "type": "penalty", "date": "2024-06-01", "act": "contract_fraud"},
          {"record": 2, "id": "E1", "type": "penalty", "date": "2024-06-01"}],
     )
-    done = _batch(str(folder), "-o", str(tmp_path / "out.jsonl"))
+    done = _batch("--lang", "en", str(folder), "-o", str(tmp_path / "out.jsonl"))
     assert done.returncode == 1, done.stderr
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert out[0]["index"] == 0 and out[0]["subject"] == "S1"

@@ -443,7 +443,10 @@ def schema_cmd(of_facts: bool, output: str | None) -> None:
 @click.option("--scheduler", metavar="ADDRESS", default=None, help="Run on this dask.distributed scheduler.")
 @click.option("--resume", is_flag=True, help="Continue after the last whole record already in OUT.")
 @click.option("-o", "--output", required=True, metavar="OUT", help="JSON Lines: one line per input record.")
-@_lang_option
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+    help="Language of the problems in error records and of rule-file messages.",
+)
 @click.argument("input_path", metavar="IN")
 def batch_cmd(
     ruleset_ref: str, as_of: date | None, engine: str, workers: int, scheduler: str | None, resume: bool,
@@ -463,7 +466,7 @@ def batch_cmd(
         try:
             source = Input.open(input_path)
             return run(rs, source, Path(output), as_of=as_of or date.today(), engine=engine, workers=workers,
-                       scheduler=scheduler, resume=resume)
+                       scheduler=scheduler, resume=resume, lang=lang)
         except OSError as exc:
             _fail([f"{exc.filename or input_path}: cannot read or write: {exc.strerror or exc}"])
         except ValueError as exc:  # an unreadable Parquet folder, pyarrow missing, a resume past the input

@@ -300,6 +300,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "diff_determined": ("不再无法判断", "no longer undetermined"),
     "diff_facts_not_found": ("找不到事实文件夹", "facts folder not found"),
     "diff_facts_empty": ("文件夹中没有事实文件（*.json）", "no facts files (*.json) in the folder"),
+    # batch (docs/batch.md): problems of one input record, written into its error record
+    "batch_empty_line": ("空行，不是事实对象", "empty line: not a facts object"),
+    "batch_line_too_long": ("这一行超过 {limit} 字节", "line longer than {limit} bytes"),
+    "batch_events_unknown": (
+        "主体表写明事件未知（null），事件表中却有 {found} 个事件",
+        "the subjects table says events are unknown (null), the events table holds {found}",
+    ),
+    "batch_events_count": (
+        "主体表写明有 {said} 个事件，事件表中有 {found} 个",
+        "the subjects table says {said} events, the events table holds {found}",
+    ),
+    "batch_internal_error": (
+        "程序内部错误，未能评价这条记录（请报告）：{detail}",
+        "internal error, this record could not be judged (please report it): {detail}",
+    ),
 }
 
 CATEGORY_EN = {

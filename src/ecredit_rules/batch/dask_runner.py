@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..ir import CompiledRuleset
 from ..limits import BATCH_DASK_PARTITION_RECORDS
 from ..loader import load_ruleset
+from ..messages import Lang
 from . import io_jsonl, io_parquet
 from .runner import judge_partition, lines_of
 
@@ -52,7 +53,7 @@ def _crash_once() -> None:
 
 def judge_part(
     ruleset_path: str, source: str, parquet: bool, start: int, offset: int, count: int, as_of: date, engine: str,
-    parts: str,
+    lang: Lang, parts: str,
 ) -> tuple[str, int, int]:
     """One Dask task: judge ``count`` records from ``start`` and write them as a part file; (path, records, refused)."""
     _crash_once()
@@ -60,7 +61,7 @@ def judge_part(
         raws = list(io_parquet.read_records(Path(source), start=start, stop=start + count))
     else:
         raws = io_jsonl.read_partition(Path(source), offset, count)
-    text, refused = lines_of(judge_partition(_ruleset(ruleset_path), start, raws, as_of, engine))
+    text, refused = lines_of(judge_partition(_ruleset(ruleset_path), start, raws, as_of, engine, lang))
     final = Path(parts) / f"part-{start:012d}.jsonl"
     temporary = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")
     temporary.write_text(text, encoding="utf-8")
@@ -76,7 +77,7 @@ def _ranges(source: Input, skip: int, size: int) -> list[tuple[int, int, int]]:
 
 
 def judged_on_dask(
-    address: str, rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, out: Path,
+    address: str, rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, lang: Lang, out: Path,
     size: int = BATCH_DASK_PARTITION_RECORDS,
 ) -> Iterator[tuple[str, int]]:
     """Per partition, in input order: its JSON Lines text and refused count, judged on the cluster at ``address``."""
@@ -95,7 +96,7 @@ def judged_on_dask(
     with Client(address) as client:
         futures: list[Any] = [
             client.submit(judge_part, ruleset_path, where, source.parquet, start, offset, count, as_of, engine,
-                          str(parts), key=f"ecredit-batch-{uuid.uuid4().hex}-{start}", pure=False)
+                          lang, str(parts), key=f"ecredit-batch-{uuid.uuid4().hex}-{start}", pure=False)
             for start, offset, count in _ranges(source, skip, size)
         ]
         try:

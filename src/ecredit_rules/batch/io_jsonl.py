@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import Problem
 from ..limits import MAX_FACTS_BYTES
+from ..messages import Msg
 from .records import Raw, Unreadable
 
 _CHUNK = 1 << 20
@@ -38,7 +38,7 @@ def read_records(stream: BinaryIO, skip: int = 0) -> Iterator[Raw]:
             return
         if len(line) > MAX_FACTS_BYTES and not line.endswith(b"\n"):
             _skip_line(stream)
-            yield Unreadable([Problem("(json)", f"line longer than {MAX_FACTS_BYTES} bytes")])
+            yield Unreadable([("(json)", Msg("batch_line_too_long", limit=MAX_FACTS_BYTES))])
             continue
         yield line.rstrip(b"\r\n") if line.endswith(b"\n") else line
 

@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
 from ..facts import parse_json
+from ..messages import Msg
 from .records import Raw, Unreadable
 
 SUBJECTS = "subjects.parquet"
@@ -163,7 +163,7 @@ def jsonl_to_parquet(lines: Iterator[Raw], out: Path) -> int:
         event_rows: list[dict[str, Any]] = []
         for line in lines:
             if isinstance(line, Unreadable):
-                raise ValueError(f"line {count + 1}: {'; '.join(map(str, line.problems))}")
+                raise ValueError(f"line {count + 1}: {'; '.join(map(str, line.worded('en')))}")
             try:
                 text = line.decode("utf-8") if isinstance(line, bytes) else str(line)
             except UnicodeDecodeError:
@@ -267,9 +267,9 @@ def _record(row: dict[str, Any], events: list[dict[str, Any]]) -> Raw:
     said = row["events"]
     if (said or 0) != len(events):
         sid = row["id"] if isinstance(row.get("id"), str) else None
-        told = "no events (null)" if said is None else f"{said} events"
-        return Unreadable([Problem("events", f"the subjects table says {told}, the events table holds {len(events)}")],
-                          sid)
+        msg = (Msg("batch_events_unknown", found=len(events)) if said is None
+               else Msg("batch_events_count", said=said, found=len(events)))
+        return Unreadable([("events", msg)], sid)
     return from_rows(row, events)
 
 
@@ -277,5 +277,5 @@ def parquet_to_jsonl(folder: Path) -> Iterator[str]:
     """The JSON Lines lines (without newline) of a Parquet batch, records in order."""
     for index, raw in enumerate(read_records(folder)):
         if isinstance(raw, Unreadable):
-            raise ValueError(f"{folder}: record {index}: {'; '.join(map(str, raw.problems))}")
+            raise ValueError(f"{folder}: record {index}: {'; '.join(map(str, raw.worded('en')))}")
         yield raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)

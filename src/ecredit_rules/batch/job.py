@@ -17,6 +17,7 @@ import click
 
 from ..ir import CompiledRuleset
 from ..limits import BATCH_DASK_PARTITION_RECORDS
+from ..messages import Lang
 from . import io_jsonl, io_parquet
 from .runner import partitions, stream
 
@@ -118,6 +119,7 @@ def run(
     workers: int,
     scheduler: str | None,
     resume: bool,
+    lang: Lang = "zh",
     dask_partition_records: int = BATCH_DASK_PARTITION_RECORDS,
 ) -> int:
     """Judge every record of ``source`` into ``out``; the exit status of CONTRACT §6 (130 if interrupted)."""
@@ -129,7 +131,7 @@ def run(
     progress.refused = refused_before
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a killed job (kill, a scheduler) stops like Ctrl-C
     try:
-        judged = _judged(rs, source, done, as_of, engine, workers, scheduler, out, dask_partition_records)
+        judged = _judged(rs, source, done, as_of, engine, lang, workers, scheduler, out, dask_partition_records)
         with out.open("ab" if resume else "wb") as f, closing(judged):  # closing stops the workers at once
             written = f.tell()
             try:
@@ -158,14 +160,14 @@ def run(
 
 
 def _judged(
-    rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, workers: int, scheduler: str | None,
-    out: Path, dask_partition_records: int,
+    rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, lang: Lang, workers: int,
+    scheduler: str | None, out: Path, dask_partition_records: int,
 ) -> Iterator[tuple[str, int]]:
     """Per partition, in input order: its JSON Lines text and how many of its records were refused."""
     if scheduler is not None:
         from .dask_runner import judged_on_dask
 
-        yield from judged_on_dask(scheduler, rs, source, skip, as_of, engine, out, dask_partition_records)
+        yield from judged_on_dask(scheduler, rs, source, skip, as_of, engine, lang, out, dask_partition_records)
         return
     with source.records(skip) as records:
-        yield from stream(rs, partitions(records, skip), as_of, engine, workers, as_lines=True)
+        yield from stream(rs, partitions(records, skip), as_of, engine, workers, as_lines=True, lang=lang)

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import FactsError, Problem
 from ..evaluate import evaluate
 from ..ir import CompiledRuleset
+from ..messages import Lang, Msg
 from ..report import Report
 
 
@@ -39,25 +40,37 @@ Raw = Any
 
 
 class Unreadable:
-    """A record that could not even be read (a line too long, not UTF-8): its problems, already worded."""
+    """A record that could not even be read (a line too long, events that do not add up): its problems.
+
+    Each problem is a fact path and a ``Msg``, worded in the run's language when the record is judged.
+    """
 
     __slots__ = ("problems", "subject")
 
-    def __init__(self, problems: list[Problem], subject: str | None = None) -> None:
+    def __init__(self, problems: list[tuple[str, Msg]], subject: str | None = None) -> None:
         self.problems = problems
         self.subject = subject
 
+    def worded(self, lang: Lang) -> tuple[Problem, ...]:
+        return tuple(Problem(where, msg.render(lang)) for where, msg in self.problems)
 
-def judge(rs: CompiledRuleset, index: int, raw: Raw, as_of: date, engine: str) -> Report | RecordError:
+
+def judge(
+    rs: CompiledRuleset, index: int, raw: Raw, as_of: date, engine: str, lang: Lang = "zh"
+) -> Report | RecordError:
     """The report for one record, or its ``RecordError``; never raises for bad input."""
     if isinstance(raw, Unreadable):
-        return RecordError(index, raw.subject, tuple(raw.problems))
+        return RecordError(index, raw.subject, raw.worded(lang))
     if isinstance(raw, str | bytes) and not raw.strip():
-        return RecordError(index, None, (Problem("(json)", "empty line: not a facts object"),))
+        return RecordError(index, None, (Problem("(json)", Msg("batch_empty_line").render(lang)),))
     try:
-        return evaluate(rs, raw, as_of=as_of, engine=engine)
+        return evaluate(rs, raw, as_of=as_of, engine=engine, lang=lang)
     except FactsError as err:
         return RecordError(index, subject_id(raw), err.problems)
+    except Exception as exc:  # a bug must not cost the night's other records: this record says so instead
+        detail = f"{type(exc).__name__}: {exc}"
+        return RecordError(index, subject_id(raw), (Problem("(facts)", Msg("batch_internal_error", detail=detail)
+                                                                       .render(lang)),))
 
 
 def subject_id(raw: Raw) -> str | None:

@@ -2,7 +2,7 @@
 
 A *partition* is a run of consecutive records. ``judge_partition`` decides one; it is the hook for an
 engine that decides a whole partition at once (a columnar engine): if the engine object has a
-``judge_partition(rs, start, raws, as_of)`` method, it is handed the partition whole and must return
+``judge_partition(rs, start, raws, as_of, lang)`` method, it is handed the partition whole and must return
 one result per record, in order; otherwise each record is judged on its own. Local processes and
 Dask both call ``judge_partition``, so such an engine runs under either without further change.
 
@@ -29,19 +29,22 @@ from ..engines import get_engine
 from ..ir import CompiledRuleset
 from ..limits import BATCH_PARTITION_RECORDS, BATCH_WINDOW_PER_WORKER
 from ..loader import load_ruleset
+from ..messages import Lang
 from ..report import Report
 from .records import Raw, RecordError, judge
 
 Result = Report | RecordError
 
 
-def judge_partition(rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date, engine: str) -> list[Result]:
+def judge_partition(
+    rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date, engine: str, lang: Lang = "zh"
+) -> list[Result]:
     """One result per record of the partition that starts at input index ``start``, in order."""
     whole = getattr(get_engine(engine), "judge_partition", None)
     if whole is not None:
-        results: list[Result] = whole(rs, start, raws, as_of)
+        results: list[Result] = whole(rs, start, raws, as_of, lang)
         return results
-    return [judge(rs, start + i, raw, as_of, engine) for i, raw in enumerate(raws)]
+    return [judge(rs, start + i, raw, as_of, engine, lang) for i, raw in enumerate(raws)]
 
 
 def lines_of(results: list[Result]) -> tuple[str, int]:
@@ -79,9 +82,9 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _worker_partition(start: int, raws: list[Raw], as_of: date, engine: str, as_lines: bool) -> Any:
+def _worker_partition(start: int, raws: list[Raw], as_of: date, engine: str, lang: Lang, as_lines: bool) -> Any:
     assert _worker_ruleset is not None
-    results = judge_partition(_worker_ruleset, start, raws, as_of, engine)
+    results = judge_partition(_worker_ruleset, start, raws, as_of, engine, lang)
     return lines_of(results) if as_lines else results
 
 
@@ -92,11 +95,12 @@ def stream(
     engine: str,
     workers: int,
     as_lines: bool,
+    lang: Lang = "zh",
 ) -> Iterator[Any]:
     """Per partition, in input order: its results (or, with ``as_lines``, ``lines_of`` them)."""
     if workers <= 1:
         for start, raws in parts:
-            results = judge_partition(rs, start, raws, as_of, engine)
+            results = judge_partition(rs, start, raws, as_of, engine, lang)
             yield lines_of(results) if as_lines else results
         return
     # spawn, not fork: a forked durable-rules host is not known to be safe, and spawn is the same everywhere.
@@ -105,7 +109,7 @@ def stream(
     pending: deque[Any] = deque()
     try:
         for start, raws in parts:
-            pending.append(pool.apply_async(_worker_partition, (start, raws, as_of, engine, as_lines)))
+            pending.append(pool.apply_async(_worker_partition, (start, raws, as_of, engine, lang, as_lines)))
             if len(pending) >= workers * BATCH_WINDOW_PER_WORKER:
                 yield pending.popleft().get()
         while pending:
@@ -122,6 +126,8 @@ def evaluate_many(
     as_of: date | None = None,
     engine: str = "durable",
     workers: int = 1,
+    *,
+    lang: Lang = "zh",
 ) -> Iterator[Result]:
     """Judge many subjects, yielding a ``Report`` or an ``ec.RecordError`` per input, in input order.
 
@@ -130,7 +136,7 @@ def evaluate_many(
     dict, JSON text); a bad item yields its ``RecordError`` (index, subject id or None, problems)
     instead of stopping the run. ``workers`` > 1 judges in that many processes (each loads the
     ruleset once; items and reports must be picklable). ``as_of`` defaults to today, fixed once
-    for the whole run.
+    for the whole run. Problems are worded in ``lang`` (Chinese by default, ``"en"`` for English).
 
     >>> import ecredit_rules as ec
     >>> rs = ec.load_ruleset("tuquan")
@@ -141,5 +147,5 @@ def evaluate_many(
     rs = ruleset if isinstance(ruleset, CompiledRuleset) else load_ruleset(ruleset)
     get_engine(engine)  # an unknown engine is refused before any work
     day = as_of if as_of is not None else date.today()
-    for results in stream(rs, partitions(facts_iterable), day, engine, workers, as_lines=False):
+    for results in stream(rs, partitions(facts_iterable), day, engine, workers, as_lines=False, lang=lang):
         yield from results
