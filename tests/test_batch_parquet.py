@@ -140,3 +140,22 @@ def test_convert_exits_2_for_an_input_that_does_not_exist(tmp_path: Path) -> Non
                            str(tmp_path / "pq")], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert "absent.jsonl" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_events_not_sorted_by_record_are_an_unreadable_input(tmp_path: Path) -> None:
+    folder = _write_dataset(
+        tmp_path / "pq", [{"record": 0, "id": "S1", "events": 1}, {"record": 1, "id": "S2", "events": 1}],
+        [{"record": 1, "id": "E1", "type": "warning", "date": "2024-06-01"},
+         {"record": 0, "id": "E1", "type": "warning", "date": "2024-06-01"}],
+    )
+    done = _batch(str(folder), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 2
+    assert "sorted by record" in done.stderr
+
+
+def test_events_of_a_record_that_is_not_there_are_an_unreadable_input(tmp_path: Path) -> None:
+    folder = _write_dataset(tmp_path / "pq", [{"record": 0, "id": "S1", "events": 0}],
+                            [{"record": 7, "id": "E1", "type": "warning", "date": "2024-06-01"}])
+    done = _batch(str(folder), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 2
+    assert "record 7" in done.stderr

@@ -32,6 +32,7 @@ ASSESSMENT_TEXT = ("management", "commitment", "economic_strength", "reputation"
 FACTS_KEYS = ("subject", "events", "compliance", "retention_days", "platform_systems", "assessment")
 _INT64 = 2**63 - 1
 _ROWS_PER_GROUP = 10_000
+_READ_BATCH = 2_048
 
 
 def _pa() -> Any:
@@ -232,33 +233,44 @@ def count_records(folder: Path) -> int:
 def read_records(folder: Path, start: int = 0, stop: int | None = None) -> Iterator[Raw]:
     """Each record from ``start`` (before ``stop``): its facts dict, or its JSON text when kept whole.
 
-    A record whose events do not add up (the ``events`` count differs from its rows) becomes an
-    ``Unreadable`` saying so: that record's error, not the whole run's.
+    Both tables are read once, side by side, in batches (a merge on ``record``, which both are
+    sorted by), so memory does not depend on the size of the dataset; row-group statistics let a
+    partition skip the row groups before it. A record whose events do not add up (the ``events``
+    count differs from its rows) becomes an ``Unreadable`` saying so: that record's error, not the
+    whole run's.
     """
+    subjects = _rows(folder / SUBJECTS, start, stop)
+    events = _rows(folder / EVENTS, start, stop)
+    pending = next(events, None)
+    expected = start
+    for row in subjects:
+        if row["record"] != expected:
+            raise ValueError(f"{folder / SUBJECTS}: record {expected} expected, found {row['record']} "
+                             "(records must be numbered 0, 1, 2, … in order)")
+        expected += 1
+        own: list[dict[str, Any]] = []
+        while pending is not None and pending["record"] <= row["record"]:
+            if pending["record"] < row["record"]:
+                raise ValueError(f"{folder / EVENTS}: an event of record {pending['record']} comes after record "
+                                 f"{row['record'] - 1}'s (events must be sorted by record)")
+            own.append(pending)
+            pending = next(events, None)
+        yield _record(row, own)
+    if pending is not None and (stop is None or pending["record"] < stop):
+        raise ValueError(f"{folder / EVENTS}: events of record {pending['record']}, which is not in {SUBJECTS}")
+
+
+def _rows(path: Path, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
+    """The rows of one table with ``start <= record < stop``, in file order, a batch in memory at a time."""
     _pa()
     import pyarrow.dataset as ds
 
-    subjects = ds.dataset(folder / SUBJECTS, format="parquet")
-    events = ds.dataset(folder / EVENTS, format="parquet")
     where = ds.field("record") >= start
     if stop is not None:
         where = where & (ds.field("record") < stop)
-    expected = start
-    for batch in subjects.to_batches(filter=where, batch_size=_ROWS_PER_GROUP):
-        rows = batch.to_pylist()
-        if not rows:
-            continue
-        lo, hi = rows[0]["record"], rows[-1]["record"] + 1
-        by_record: dict[int, list[dict[str, Any]]] = {}
-        in_range = (ds.field("record") >= lo) & (ds.field("record") < hi)
-        for event in events.to_table(filter=in_range).to_pylist():
-            by_record.setdefault(event["record"], []).append(event)
-        for row in rows:
-            if row["record"] != expected:
-                raise ValueError(f"{folder / SUBJECTS}: record {expected} expected, found {row['record']} "
-                                 "(records must be numbered 0, 1, 2, … in order)")
-            expected += 1
-            yield _record(row, by_record.get(row["record"], []))
+    # Not threaded: batches must come in file order, which the merge above relies on.
+    for batch in ds.dataset(path, format="parquet").to_batches(filter=where, batch_size=_READ_BATCH, use_threads=False):
+        yield from batch.to_pylist()
 
 
 def _record(row: dict[str, Any], events: list[dict[str, Any]]) -> Raw:
