@@ -234,10 +234,9 @@ def read_records(folder: Path, start: int = 0, stop: int | None = None) -> Itera
     """Each record from ``start`` (before ``stop``): its facts dict, or its JSON text when kept whole.
 
     Both tables are read once, side by side, in batches (a merge on ``record``, which both are
-    sorted by), so memory does not depend on the size of the dataset; row-group statistics let a
-    partition skip the row groups before it. A record whose events do not add up (the ``events``
-    count differs from its rows) becomes an ``Unreadable`` saying so: that record's error, not the
-    whole run's.
+    sorted by), so memory does not depend on the size of the dataset. A record whose events do not
+    add up (the ``events`` count differs from its rows) becomes an ``Unreadable`` saying so: that
+    record's error, not the whole run's.
     """
     subjects = _rows(folder / SUBJECTS, start, stop)
     events = _rows(folder / EVENTS, start, stop)
@@ -261,16 +260,33 @@ def read_records(folder: Path, start: int = 0, stop: int | None = None) -> Itera
 
 
 def _rows(path: Path, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
-    """The rows of one table with ``start <= record < stop``, in file order, a batch in memory at a time."""
-    _pa()
-    import pyarrow.dataset as ds
+    """The rows of one table with ``start <= record < stop``, in file order, a small batch in memory at a time.
 
-    where = ds.field("record") >= start
-    if stop is not None:
-        where = where & (ds.field("record") < stop)
-    # Not threaded: batches must come in file order, which the merge above relies on.
-    for batch in ds.dataset(path, format="parquet").to_batches(filter=where, batch_size=_READ_BATCH, use_threads=False):
-        yield from batch.to_pylist()
+    Row groups wholly outside the range are skipped by their statistics. (pyarrow.dataset's scanner
+    would read ahead far more than a batch: hundreds of MiB on a large events table.)
+    """
+    _pa()
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as table:
+        meta = table.metadata
+        groups = [g for g in range(meta.num_row_groups) if _overlaps(meta.row_group(g), start, stop)]
+        if not groups:
+            return
+        for batch in table.iter_batches(batch_size=_READ_BATCH, row_groups=groups, use_threads=False):
+            for row in batch.to_pylist():
+                if stop is not None and row["record"] >= stop:
+                    return
+                if row["record"] >= start:
+                    yield row
+
+
+def _overlaps(group: Any, start: int, stop: int | None) -> bool:
+    column = group.column(0)  # ``record`` is the first column of both tables
+    stats = column.statistics
+    if stats is None or not stats.has_min_max:
+        return True
+    return bool(stats.max >= start and (stop is None or stats.min < stop))
 
 
 def _record(row: dict[str, Any], events: list[dict[str, Any]]) -> Raw:
