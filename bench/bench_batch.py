@@ -1,7 +1,8 @@
 """Batch throughput and memory: ``ecredit batch`` against the per-subject loop, side by side in one run.
 
 Writes N generated subjects (bench/generate.py) as JSON Lines, then measures, each ``ecredit batch``
-in its own process (wall time, and the peak resident set of the largest process of the run):
+in its own process (wall time, and the peak resident set of the largest process of the run, from
+/proc, so Linux only):
 
 - the per-subject loop (``ec.evaluate(...).to_json()`` over the texts, in this process) on a sample;
 - JSON Lines → JSON Lines with 1 worker, and with 2 workers;
@@ -50,14 +51,38 @@ def loop_rate(rs: ec.Ruleset, texts: list[str], engine: str) -> float:
 
 
 def timed(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, largest process of the run) of one command."""
+    """Wall seconds and peak RSS (MiB) of one command: the largest of its process and its children's.
+
+    Read from /proc while it runs (``VmHWM``, each process's own high-water mark): ``ru_maxrss`` of a
+    child would report this process's size when it forked, whatever the child used.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, *(high_water_mib(pid) for pid in (proc.pid, *children(proc.pid))))
+        time.sleep(0.2)
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    if proc.returncode not in (0, 1):
         raise SystemExit(f"failed: {' '.join(args)}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, peak
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def high_water_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def batch(source: Path, out: Path, ruleset: str, engine: str, workers: int) -> tuple[float, float]:
