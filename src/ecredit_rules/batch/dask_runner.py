@@ -93,7 +93,12 @@ def judged_on_dask(
     parts.mkdir()
     ruleset_path = str(Path(rs.path).resolve())
     where = str(Path(source.path).resolve())
-    with Client(address) as client:
+    try:
+        client = Client(address, timeout="30s")
+    except (OSError, TimeoutError) as exc:
+        shutil.rmtree(parts, ignore_errors=True)
+        raise ValueError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
         futures: list[Any] = [
             client.submit(judge_part, ruleset_path, where, source.parquet, start, offset, count, as_of, engine,
                           lang, str(parts), key=f"ecredit-batch-{uuid.uuid4().hex}-{start}", pure=False)
