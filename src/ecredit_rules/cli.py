@@ -600,6 +600,69 @@ def serve_cmd(
     _run(body)
 
 
+@cli.command("batch")
+@click.option("-r", "--ruleset", "ruleset_ref", required=True, metavar="ID|PATH", help="Bundled id or a YAML file.")
+@click.option("--as-of", type=IsoDate(), default=None, help="Day of evaluation (default: today, fixed for the run).")
+@click.option("--engine", type=click.Choice(["durable", "compiled"]), default="durable", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Local processes.")
+@click.option("--scheduler", metavar="ADDRESS", default=None, help="Run on this dask.distributed scheduler.")
+@click.option("--resume", is_flag=True, help="Continue after the last whole record already in OUT.")
+@click.option("-o", "--output", required=True, metavar="OUT", help="JSON Lines: one line per input record.")
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+    help="Language of the problems in error records and of rule-file messages.",
+)
+@click.argument("input_path", metavar="IN")
+def batch_cmd(
+    ruleset_ref: str, as_of: date | None, engine: str, workers: int, scheduler: str | None, resume: bool,
+    output: str, lang: Lang, input_path: str,
+) -> None:
+    """Judge every record of IN (JSON Lines, or a Parquet folder of `ecredit convert`) into OUT, in order.
+
+    OUT holds one line per input record: its report, or its error record. Exit 0 all judged,
+    1 some refused, 2 unreadable input or usage, 130 interrupted (run again with --resume).
+    """
+    from .batch.job import Input, run
+
+    def body() -> int:
+        if scheduler is not None and workers != 1:
+            _fail(["--workers is for local processes; with --scheduler the cluster's workers do the work"])
+        [rs] = _load_all([ruleset_ref], lang)
+        try:
+            source = Input.open(input_path)
+            return run(rs, source, Path(output), as_of=as_of or date.today(), engine=engine, workers=workers,
+                       scheduler=scheduler, resume=resume, lang=lang)
+        except OSError as exc:
+            _fail([f"{exc.filename or input_path}: cannot read or write: {exc.strerror or exc}"])
+        except ValueError as exc:  # an unreadable Parquet folder, pyarrow missing, a resume past the input
+            _fail([str(exc)])
+
+    _run(body)
+
+
+@cli.command("convert")
+@click.argument("input_path", metavar="IN")
+@click.argument("output_path", metavar="OUT")
+def convert_cmd(input_path: str, output_path: str) -> None:
+    """Convert JSON Lines to the Parquet folder `ecredit batch` reads, or back (IN a folder).
+
+    Every record is kept: one the columns cannot hold exactly stays whole as its JSON text.
+    """
+    from .batch.convert import convert
+
+    def body() -> int:
+        try:
+            count = convert(Path(input_path), Path(output_path))
+        except OSError as exc:
+            _fail([f"{exc.filename or input_path}: cannot read or write: {exc.strerror or exc}"])
+        except ValueError as exc:
+            _fail([str(exc)])
+        click.echo(f"ecredit convert: {count:,} records written to {output_path}", err=True)
+        return 0
+
+    _run(body)
+
+
 @cli.command("verify")
 @click.option("-r", "--ruleset", "ruleset_ref", default=None, metavar="PATH",
               help="The rule file to recompute with (default: the bundled ruleset the report names).")

@@ -84,3 +84,15 @@ MAX_SUBJECTS_PER_REQUEST = 1_000
 
 #: Default seconds one request may spend judging (``--timeout``); past it the caller gets a 503.
 REQUEST_TIMEOUT_SECONDS = 10
+
+# --- batch (docs/batch.md) ----------------------------------------------------------------------
+
+#: Records judged together as one unit of work (one task for a worker process). Large enough that
+#: sending it to a process costs little beside judging it, small enough to keep results flowing.
+BATCH_PARTITION_RECORDS = 200
+
+#: Partitions in flight per worker process: keeps every worker busy while memory stays bounded.
+BATCH_WINDOW_PER_WORKER = 4
+
+#: Records per partition when a job runs on a Dask cluster (one task, one part file each).
+BATCH_DASK_PARTITION_RECORDS = 10_000

@@ -475,6 +475,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "http_not_found_detail": ("本服务没有 {path}；接口列表见 /docs。", "This service has no {path}; see /docs."),
     "http_method": ("不支持此请求方法", "method not allowed"),
     "http_method_detail": ("{path} 不接受 {method} 请求。", "{path} does not accept {method}."),
+    # batch (docs/batch.md): problems of one input record, written into its error record
+    "batch_empty_line": ("空行，不是事实对象", "empty line: not a facts object"),
+    "batch_line_too_long": ("这一行超过 {limit} 字节", "line longer than {limit} bytes"),
+    "batch_events_unknown": (
+        "主体表写明事件未知（null），事件表中却有 {found} 个事件",
+        "the subjects table says events are unknown (null), the events table holds {found}",
+    ),
+    "batch_events_count": (
+        "主体表写明有 {said} 个事件，事件表中有 {found} 个",
+        "the subjects table says {said} events, the events table holds {found}",
+    ),
+    "batch_internal_error": (
+        "程序内部错误，未能评价这条记录（请报告）：{detail}",
+        "internal error, this record could not be judged (please report it): {detail}",
+    ),
 }
 
 CATEGORY_EN = {
