@@ -439,6 +439,8 @@ def test_the_decision_log_has_one_line_per_decision_and_no_facts(tmp_path: Path)
     assert set(first) == {"decision_id", "time", "ruleset", "facts_digest", "as_of", "engine", "verdicts",
                           "undetermined"}
     assert first["ruleset"]["id"] == "tuquan" and first["as_of"] == AS_OF and first["time"].endswith("Z")
+    judged = ec.evaluate(ec.load_ruleset("tuquan"), _facts(), as_of=date.fromisoformat(AS_OF))
+    assert first["facts_digest"] == judged.facts_digest == lines[-1]["facts_digest"]
     assert "tuquan.art11.item4" in first["verdicts"]
     assert "91152224MA0B000002" not in log.read_text(encoding="utf-8")
 

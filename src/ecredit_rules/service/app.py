@@ -231,8 +231,7 @@ class Service:
             "decision_id": decision_id,
             "time": utc_now(),
             "ruleset": {"id": report.ruleset.id, "version": report.ruleset.version, "digest": report.ruleset.digest},
-            # The report carries the facts digest where the library computes it (CONTRACT §5).
-            "facts_digest": getattr(report, "facts_digest", None),
+            "facts_digest": report.facts_digest,
             "as_of": report.as_of.isoformat(),
             "engine": report.engine,
             "verdicts": [v.rule for v in report.verdicts],
@@ -457,7 +456,7 @@ async def compare_all(request: Request) -> Response:
                 "decision_id": decision_id, "time": utc_now(), "kind": "compare",
                 "rulesets": [{"id": c.id, "version": by_id[c.id].version, "digest": by_id[c.id].digest}
                              for c in in_force],
-                "as_of": call.as_of.isoformat(), "engine": call.engine,
+                "facts_digest": result.facts_digest, "as_of": call.as_of.isoformat(), "engine": call.engine,
                 "verdicts": {c.id: [v.rule for v in c.verdicts] for c in in_force},
                 "undetermined": {c.id: [u.rule for u in c.undetermined] for c in in_force},
                 **({"facts": _as_json(call.body)} if service.config.log_facts else {}),
