@@ -112,13 +112,18 @@ def _places(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
+def _checked(place: tuple[Any, ...]) -> bool:
+    """Inside the parameters or a rule or deadline (written under its clause), where the loader's checks live."""
+    return place[0] == "parameters" or (place[0] == "clauses" and len(place) > 2 and place[2] in ("rules", "deadlines"))
+
+
 @st.composite
 def damaged_structure(draw: st.DrawFn) -> Damaged:
     name = draw(st.sampled_from(RULESETS))
     doc = yaml.safe_load(TEXTS[name])
     # Mostly inside the rules and parameters, where the loader's checks live.
     places = _places(doc)
-    focus = [p for p in places if p[0] in ("rules", "parameters")] or places
+    focus = [p for p in places if _checked(p)] or places
     edits: list[str] = []
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         path = draw(st.sampled_from(focus if draw(st.booleans()) else places))
@@ -138,7 +143,7 @@ def damaged_structure(draw: st.DrawFn) -> Damaged:
         elif action == "copy" and isinstance(parent, list):
             parent.append(parent[last])
         places = _places(doc)
-        focus = [p for p in places if p[0] in ("rules", "parameters")] or places
+        focus = [p for p in places if _checked(p)] or places
         if not places:
             break
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
