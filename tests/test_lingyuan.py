@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+import ecredit_rules as ec
 from tests.conftest import event, facts, fired, subject, undetermined, verdict
 
 AS_OF = date(2024, 6, 30)
@@ -325,3 +326,15 @@ def test_day_before_publication_gives_only_a_notice_citing_article_14(judge) -> 
 def test_report_names_the_document_number(judge) -> None:
     report = judge("lingyuan", facts(), AS_OF)
     assert report.ruleset.number == "凌信办发〔2021〕6号"
+
+
+def test_the_article_rule_is_reported_after_the_rules_of_its_items() -> None:
+    # 第六条's own rule (守信) stands under 第六条, above its items, but sums them up: it is reported after them.
+    ids = [rule.id for rule in ec.load_ruleset("lingyuan").model.rules]
+    assert ids.index("lingyuan.art6.item8") + 1 == ids.index("lingyuan.art6") < ids.index("lingyuan.art8.item1")
+
+
+def test_each_rule_is_located_under_the_clause_it_cites() -> None:
+    model = ec.load_ruleset("lingyuan").model
+    assert all(at[:2] == ("clauses", rule.cites) and at[2] == "rules" for at, rule in model.located_rules)
+    assert [d.cites for d in model.deadlines] == ["art11", "art13"]
