@@ -38,7 +38,6 @@ from .ir import CompiledRuleset
 from .loader import LocatedProblems, add_validation_problems, load_ruleset, resolve_path
 from .messages import Lang, Msg, suggest
 from .report import Report
-from .table import rule_names
 from .yaml_source import PathKey, SourceDocument, read_yaml
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -273,7 +272,7 @@ def _facts_of(model: CaseFile, case: Case, index: int, problems: _Located) -> Fa
 
 def rule_ids(rs: CompiledRuleset) -> list[str]:
     """Every id a verdict or an undetermined entry of ``rs`` can carry."""
-    return list(rule_names(rs))
+    return list(rs.rule_names)
 
 
 def _check_ids(rs: CompiledRuleset, case: Case, index: int, problems: _Located) -> None:
@@ -410,7 +409,7 @@ def _deadline_failures(expected: ExpectedDeadline, report: Report) -> list[Failu
 
 def _labels(rs: CompiledRuleset, rule: str | None) -> dict[str, str]:
     """The rule's Chinese label and the label of the clause it cites, for a failure line."""
-    label, clause = rule_names(rs).get(rule or "", ("", None))
+    label, clause = rs.rule_names.get(rule or "", ("", None))
     return {"rule": rule or "", "label": label, "clause": rs.clauses[clause].label if clause in rs.clauses else "—"}
 
 

@@ -7,34 +7,28 @@ is refused whole, so a half-understood regulation never judges anyone.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from . import language as L
+from . import language
 from .bundled import available_rulesets, rules_dir
+from .conditions import KINDS, LeafKind, ReferenceKind, kind_of, walk_conditions
+from .conditions.base import COUNT_UNITS
+from .conditions.subject_facts import RoleIs
+from .engines.durable_network import check_limits
 from .errors import Problem, RulesetError
-from .ir import (
-    And,
-    AtLeast,
-    Chain,
-    CompiledRuleset,
-    DeadlineIR,
-    Leaf,
-    Node,
-    Not,
-    Or,
-    RatingIR,
-    RuleIR,
-    threshold_fn,
-)
+from .ir import And, Chain, CompiledRuleset, DeadlineIR, Leaf, Node, Or, RatingIR, RuleIR, threshold_fn, walk
+from .language import ParamRef, RulesetFile
+from .language_base import Model
 from .messages import Lang, Msg, suggest
 from .vocabulary import Vocabulary, vocabulary
 from .yaml_source import PathKey, SourceDocument, read_yaml
 
-COUNT_UNITS = {"times", "months", "days", "working_days"}
+__all__ = ["LocatedProblems", "add_validation_problems", "load_ruleset", "resolve_path", "walk_conditions"]
 
 
 class LocatedProblems:
@@ -77,15 +71,15 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     # is saved again meanwhile (the registry tells versions apart by it).
     doc = read_yaml(path)
     problems = LocatedProblems(doc)
-    model: L.RulesetFile | None = None
+    model: RulesetFile | None = None
     if doc.data is not None:
         # Still check the structure after a repeated key or an impossible date, so that every
         # mistake is reported at once; a place the YAML reading already complained about is not
         # reported twice.
         try:
-            model = L.RulesetFile.model_validate(doc.data)
+            model = RulesetFile.model_validate(doc.data)
         except ValidationError as exc:
-            add_validation_problems(exc, doc, problems, L.RulesetFile)
+            add_validation_problems(exc, doc, problems, RulesetFile)
     if model is None or problems.items:
         raise problems.error(lang)
     checker = _Checker(model, problems, path, vocabulary())
@@ -93,8 +87,7 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     if problems.items:
         raise problems.error(lang)
     compiled = _compile(model, path, "sha256:" + hashlib.sha256(doc.raw).hexdigest())
-    from .engines.durable import check_limits  # the limits are the durable engine's own
-
+    # The durable engine's limits, worked out without its C extension (engines/durable_network.py).
     for detail in check_limits(compiled):
         problems.add(("rules",), Msg("engine_limit", detail=detail))
     if problems.items:
@@ -155,7 +148,7 @@ def _translate(err: Any, doc: SourceDocument, root: type[BaseModel]) -> Msg:
         if isinstance(value, dict) and len(value) > 1:
             return Msg("condition_keys", keys=", ".join(map(str, value)))
         key = str(next(iter(value))) if isinstance(value, dict) and value else ""
-        return Msg("condition_form", choices=", ".join(L.CONDITION_KEYS), suggestion=suggest(key, L.CONDITION_KEYS))
+        return Msg("condition_form", choices=", ".join(KINDS), suggestion=suggest(key, KINDS))
     if etype == "number_or_param":
         if isinstance(value, float):
             return Msg("not_integer", field=field, value=shown)
@@ -195,8 +188,8 @@ def _known_keys(parent_loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]
             return []
         if isinstance(step, int):
             continue
-        if step in L.CONDITION_KEYS and step not in getattr(model, "model_fields", {}):
-            model = L.CONDITION_KEYS[step]
+        if step in KINDS and step not in getattr(model, "model_fields", {}):
+            model = KINDS[step].model
             continue
         fields = {f.alias or name: f for name, f in model.model_fields.items()}
         info = fields.get(step)
@@ -220,158 +213,117 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 # --- cross-checks: what the schema alone cannot see ---------------------------------------------
 
 
-def walk_conditions(cond: BaseModel, path: PathKey) -> Iterator[tuple[BaseModel, PathKey]]:
-    """Every condition node under ``cond`` with its path in the file."""
-    yield cond, path
-    if isinstance(cond, L.AllOf):
-        for i, c in enumerate(cond.all):
-            yield from walk_conditions(c, (*path, "all", i))
-    elif isinstance(cond, L.AnyOf):
-        for i, c in enumerate(cond.any):
-            yield from walk_conditions(c, (*path, "any", i))
-    elif isinstance(cond, L.NotOf):
-        yield from walk_conditions(cond.not_, (*path, "not"))
-    elif isinstance(cond, L.AtLeastOf):
-        for i, c in enumerate(cond.at_least.of):
-            yield from walk_conditions(c, (*path, "at_least", "of", i))
-
-
 class _Checker:
-    def __init__(self, model: L.RulesetFile, problems: LocatedProblems, path: Path, vocab: Vocabulary) -> None:
-        self.m = model
-        self.p = problems
+    """The cross-checks of one file; condition kinds report through it (``conditions.base.CheckContext``)."""
+
+    def __init__(self, model: RulesetFile, problems: LocatedProblems, path: Path, vocab: Vocabulary) -> None:
+        self.model = model
+        self.problems = problems
         self.path = path
-        self.v = vocab
+        self.vocab = vocab
         self.rule_kinds: dict[str, str] = {}
 
+    def add(self, path: PathKey, msg: Msg) -> None:
+        self.problems.add(path, msg)
+
     def check(self) -> None:
-        m = self.m
-        if m.ruleset != self.path.stem:
-            self.p.add(("ruleset",), Msg("ruleset_id_mismatch", id=m.ruleset, stem=self.path.stem))
-        period = m.document.in_force
+        model = self.model
+        if model.ruleset != self.path.stem:
+            self.add(("ruleset",), Msg("ruleset_id_mismatch", id=model.ruleset, stem=self.path.stem))
+        period = model.document.in_force
         if period.until is not None and period.until < period.from_:
-            self.p.add(("document", "in_force", "until"), Msg("in_force_order"))
+            self.add(("document", "in_force", "until"), Msg("in_force_order"))
         if period.clause is not None:
             self._clause(period.clause, ("document", "in_force", "clause"))
         self._parameters()
         self._ids()
-        for i, rule in enumerate(m.rules):
+        for i, rule in enumerate(model.rules):
             self._clause(rule.cites, ("rules", i, "cites"))
             if rule.kind in {"rating", "deadline", "notice"}:
                 where = {"rating": "rating", "deadline": "deadlines", "notice": "document.in_force"}[rule.kind]
-                self.p.add(("rules", i, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
+                self.add(("rules", i, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
             self._condition(rule.when, ("rules", i, "when"), rule.id)
-        if m.rating:
+        if model.rating:
             seen: set[str] = set()
-            for i, grade in enumerate(m.rating.grades):
+            for i, grade in enumerate(model.rating.grades):
                 if grade.grade in seen:
-                    self.p.add(("rating", "grades", i, "grade"), Msg("duplicate_grade", grade=grade.grade))
+                    self.add(("rating", "grades", i, "grade"), Msg("duplicate_grade", grade=grade.grade))
                 seen.add(grade.grade)
                 self._clause(grade.cites, ("rating", "grades", i, "cites"))
                 self._condition(grade.when, ("rating", "grades", i, "when"), grade.id)
-        for i, deadline in enumerate(m.deadlines):
+        for i, deadline in enumerate(model.deadlines):
             self._clause(deadline.cites, ("deadlines", i, "cites"))
-            self._threshold(deadline.working_days, ("deadlines", i, "working_days"), {"working_days"}, integer=True)
+            self.threshold(deadline.working_days, ("deadlines", i, "working_days"), {"working_days"}, integer=True)
         self._cycles()
         self._coverage()
 
     def _clause(self, ref: str, path: PathKey) -> None:
-        if ref not in self.m.clauses:
-            self.p.add(path, Msg("unknown_clause", ref=ref, suggestion=suggest(ref, self.m.clauses)))
+        if ref not in self.model.clauses:
+            self.add(path, Msg("unknown_clause", ref=ref, suggestion=suggest(ref, self.model.clauses)))
 
     def _parameters(self) -> None:
-        start = self.m.document.in_force.from_
-        for name, param in self.m.parameters.items():
-            days = [v.from_ for v in param.values]
+        start = self.model.document.in_force.from_
+        for name, param in self.model.parameters.items():
+            days = [dated.from_ for dated in param.values]
             if days != sorted(set(days)):
-                self.p.add(("parameters", name, "values"), Msg("param_order", name=name))
+                self.add(("parameters", name, "values"), Msg("param_order", name=name))
             if days and days[0] > start:
-                self.p.add(("parameters", name, "values", 0, "from"), Msg("param_not_in_force", name=name, day=start))
+                self.add(("parameters", name, "values", 0, "from"), Msg("param_not_in_force", name=name, day=start))
             if param.unit in COUNT_UNITS:
-                for i, v in enumerate(param.values):
-                    if not isinstance(v.value, int):
-                        self.p.add(("parameters", name, "values", i, "value"), Msg("param_integer", name=name))
+                for i, dated in enumerate(param.values):
+                    if not isinstance(dated.value, int):
+                        self.add(("parameters", name, "values", i, "value"), Msg("param_integer", name=name))
 
     def _ids(self) -> None:
-        prefix = self.m.ruleset
-        ids: list[tuple[str, PathKey]] = [(r.id, ("rules", i, "id")) for i, r in enumerate(self.m.rules)]
-        if self.m.rating:
-            ids.append((self.m.rating.id, ("rating", "id")))
-            ids += [(g.id, ("rating", "grades", i, "id")) for i, g in enumerate(self.m.rating.grades)]
-        ids += [(d.id, ("deadlines", i, "id")) for i, d in enumerate(self.m.deadlines)]
+        model = self.model
+        prefix = model.ruleset
+        ids: list[tuple[str, PathKey]] = [(r.id, ("rules", i, "id")) for i, r in enumerate(model.rules)]
+        if model.rating:
+            ids.append((model.rating.id, ("rating", "id")))
+            ids += [(g.id, ("rating", "grades", i, "id")) for i, g in enumerate(model.rating.grades)]
+        ids += [(d.id, ("deadlines", i, "id")) for i, d in enumerate(model.deadlines)]
         seen: set[str] = set()
         for rid, path in ids:
-            if not L.RULE_ID.match(rid) or not rid.startswith(prefix + "."):
-                self.p.add(path, Msg("rule_id_form", id=rid, prefix=prefix))
+            if not language.RULE_ID.match(rid) or not rid.startswith(prefix + "."):
+                self.add(path, Msg("rule_id_form", id=rid, prefix=prefix))
             if rid in seen:
-                self.p.add(path, Msg("duplicate_rule_id", id=rid))
+                self.add(path, Msg("duplicate_rule_id", id=rid))
             seen.add(rid)
-        self.rule_kinds = {r.id: r.kind for r in self.m.rules}
+        self.rule_kinds = {r.id: r.kind for r in model.rules}
 
-    def _threshold(self, value: Any, path: PathKey, units: set[str], *, integer: bool = False) -> None:
-        if isinstance(value, L.ParamRef):
-            param = self.m.parameters.get(value.param)
+    def threshold(self, value: Any, path: PathKey, units: set[str], *, integer: bool = False) -> None:
+        """A referenced parameter must exist and have one of ``units``."""
+        if isinstance(value, ParamRef):
+            param = self.model.parameters.get(value.param)
             if param is None:
-                hint = suggest(value.param, self.m.parameters)
-                self.p.add((*path, "param"), Msg("unknown_param", name=value.param, suggestion=hint))
+                hint = suggest(value.param, self.model.parameters)
+                self.add((*path, "param"), Msg("unknown_param", name=value.param, suggestion=hint))
             elif param.unit not in units:
                 expected = "/".join(sorted(units))
-                self.p.add((*path, "param"), Msg("param_unit", name=value.param, unit=param.unit, expected=expected))
+                self.add((*path, "param"), Msg("param_unit", name=value.param, unit=param.unit, expected=expected))
         elif integer and value is not None and not isinstance(value, int):
-            self.p.add(path, Msg("not_integer", field=path[-1], value=value))
+            self.add(path, Msg("not_integer", field=path[-1], value=value))
 
-    def _code(self, code: Any, known: Any, category: str, path: PathKey) -> None:
+    def code(self, code: Any, known: Any, category: str, path: PathKey) -> None:
+        """A code a condition names must be in the vocabulary."""
         if code not in known:
-            self.p.add(path, Msg("unknown_code", category=category, code=code, suggestion=suggest(code, known)))
+            self.add(path, Msg("unknown_code", category=category, code=code, suggestion=suggest(code, known)))
 
-    def _condition(self, cond: Any, path: PathKey, owner: str) -> None:
+    def _condition(self, cond: Model, path: PathKey, owner: str) -> None:
         for node, where in walk_conditions(cond, path):
-            if isinstance(node, L.Met | L.Breached):
-                key = "met" if isinstance(node, L.Met) else "breached"
-                self._code(getattr(node, key), self.v.compliance, "合规义务", (*where, key))
-            elif isinstance(node, L.Retention):
-                self._code(node.retention.record, self.v.retention_days, "记录保存", (*where, "retention", "record"))
-                self._threshold(node.retention.less_than_days, (*where, "retention", "less_than_days"), {"days"})
-            elif isinstance(node, L.LacksSystem | L.HasSystem):
-                key = "lacks_system" if isinstance(node, L.LacksSystem) else "has_system"
-                self._code(getattr(node, key), self.v.platform_systems, "平台制度", (*where, key))
-            elif isinstance(node, L.AssessmentIn):
-                allowed = self.v.assessment_values(node.assessment.field)
-                for i, value in enumerate(node.assessment.in_):
-                    self._code(value, allowed, "评价项目取值", (*where, "assessment", "in", i))
-            elif isinstance(node, L.Events | L.Amount):
-                key = "events" if isinstance(node, L.Events) else "amount"
-                body = getattr(node, key)
-                for i, act in enumerate(body.acts or ()):
-                    self._code(act, self.v.acts, "违法行为", (*where, key, "acts", i))
-                self._threshold(body.within_months, (*where, key, "within_months"), {"months"})
-                if isinstance(node, L.Events):
-                    self._threshold(body.at_least, (*where, key, "at_least"), {"times"})
-                else:
-                    self._threshold(body.at_least, (*where, key, "at_least"), {"yuan"})
-            elif isinstance(node, L.Fired):
-                for i, ref in enumerate(node.fired):
-                    if ref == owner:
-                        self.p.add((*where, "fired", i), Msg("self_reference"))
-                    elif ref not in self.rule_kinds:
-                        hint = suggest(ref, self.rule_kinds)
-                        self.p.add((*where, "fired", i), Msg("unknown_rule", ref=ref, suggestion=hint))
-            elif isinstance(node, L.FiredKind):
-                producers = [r for r, k in self.rule_kinds.items() if k == node.fired_kind and r != owner]
-                if not producers:
-                    self.p.add((*where, "fired_kind"), Msg("no_kind_producer", kind=node.fired_kind))
+            kind_of(node).check(node, self, where, owner)
 
     def _cycles(self) -> None:
-        graph = {r.id: _chained_rules(r.when, self.rule_kinds, r.id) for r in self.m.rules}
+        graph = {r.id: chained_rules(r.when, self.rule_kinds, r.id) for r in self.model.rules}
         state: dict[str, int] = {}
-        index = {r.id: i for i, r in enumerate(self.m.rules)}
+        index = {r.id: i for i, r in enumerate(self.model.rules)}
 
         def visit(rid: str, trail: list[str]) -> None:
             state[rid] = 1
             for nxt in graph.get(rid, ()):
                 if state.get(nxt) == 1:
                     cycle = [*trail[trail.index(nxt):], nxt] if nxt in trail else [rid, nxt]
-                    self.p.add(("rules", index[rid], "when"), Msg("cycle", chain=" → ".join(cycle)))
+                    self.add(("rules", index[rid], "when"), Msg("cycle", chain=" → ".join(cycle)))
                 elif state.get(nxt) is None and nxt in graph:
                     visit(nxt, [*trail, nxt])
             state[rid] = 2
@@ -381,31 +333,32 @@ class _Checker:
                 visit(rid, [rid])
 
     def _coverage(self) -> None:
-        cited = {r.cites for r in self.m.rules} | {d.cites for d in self.m.deadlines}
-        if self.m.rating:
-            cited |= {g.cites for g in self.m.rating.grades}
-        if self.m.document.in_force.clause:
-            cited.add(self.m.document.in_force.clause)
+        model = self.model
+        cited = {r.cites for r in model.rules} | {d.cites for d in model.deadlines}
+        if model.rating:
+            cited |= {g.cites for g in model.rating.grades}
+        if model.document.in_force.clause:
+            cited.add(model.document.in_force.clause)
         listed: set[str] = set()
-        for i, entry in enumerate(self.m.not_encoded):
+        for i, entry in enumerate(model.not_encoded):
             self._clause(entry.clause, ("not_encoded", i, "clause"))
             if entry.clause in listed:
-                self.p.add(("not_encoded", i, "clause"), Msg("duplicate_not_encoded", clause=entry.clause))
+                self.add(("not_encoded", i, "clause"), Msg("duplicate_not_encoded", clause=entry.clause))
             if entry.clause in cited:
-                self.p.add(("not_encoded", i, "clause"), Msg("encoded_and_not", clause=entry.clause))
+                self.add(("not_encoded", i, "clause"), Msg("encoded_and_not", clause=entry.clause))
             listed.add(entry.clause)
-        for cid in self.m.clauses:
+        for cid in model.clauses:
             if cid not in cited and cid not in listed:
-                self.p.add(("clauses", cid), Msg("uncovered_clause", clause=cid), at_key=True)
+                self.problems.add(("clauses", cid), Msg("uncovered_clause", clause=cid), at_key=True)
 
 
-def _chained_rules(cond: Any, kinds: dict[str, str], owner: str) -> list[str]:
+def chained_rules(cond: Model, rule_kinds: dict[str, str], owner: str) -> list[str]:
+    """The rules ``cond`` rests on (``fired``, ``fired_kind``), in the order it names them."""
     out: list[str] = []
     for node, _ in walk_conditions(cond, ()):
-        if isinstance(node, L.Fired):
-            out += node.fired
-        elif isinstance(node, L.FiredKind):
-            out += [r for r, k in kinds.items() if k == node.fired_kind and r != owner]
+        kind = kind_of(node)
+        if isinstance(kind, ReferenceKind):
+            out += kind.rules(node, rule_kinds, owner)
     return out
 
 
@@ -413,61 +366,50 @@ def _chained_rules(cond: Any, kinds: dict[str, str], owner: str) -> list[str]:
 
 
 class _Compiler:
-    def __init__(self, model: L.RulesetFile) -> None:
-        self.model = model
-        self.leaves: list[Leaf] = []
-        self.by_key: dict[str, Leaf] = {}
-        self.kinds = {r.id: r.kind for r in model.rules}
+    """Compiles conditions to the intermediate form; kinds compile through it (``conditions.base.CompileContext``)."""
 
-    def leaf(self, spec: BaseModel, op: str, threshold: Any) -> Leaf:
+    def __init__(self, model: RulesetFile) -> None:
+        self.parameters = model.parameters
+        self.rule_kinds = {r.id: r.kind for r in model.rules}
+        self.leaves: list[Leaf] = []
+        self._by_key: dict[str, Leaf] = {}
+
+    def leaf(
+        self,
+        spec: Model,
+        kind: LeafKind[Any],
+        op: Literal["ge", "lt"],
+        threshold: Callable[[date], int],
+        window: Callable[[date], int] | None = None,
+    ) -> Node:
+        """One leaf per distinct condition, however many rules use it: it is derived once per subject."""
         key = type(spec).__name__ + spec.model_dump_json(by_alias=True)
-        found = self.by_key.get(key)
+        found = self._by_key.get(key)
         if found is None:
-            found = Leaf(len(self.leaves), spec, op, threshold)  # type: ignore[arg-type]
+            found = Leaf(len(self.leaves), spec, kind, op, threshold, window)
             self.leaves.append(found)
-            self.by_key[key] = found
+            self._by_key[key] = found
         return found
 
-    def node(self, cond: Any, owner: str) -> Node:
-        params = self.model.parameters
-        if isinstance(cond, L.AllOf):
-            return And(tuple(self.node(c, owner) for c in cond.all))
-        if isinstance(cond, L.AnyOf):
-            return Or(tuple(self.node(c, owner) for c in cond.any))
-        if isinstance(cond, L.NotOf):
-            return Not(self.node(cond.not_, owner))
-        if isinstance(cond, L.AtLeastOf):
-            return AtLeast(cond.at_least.n, tuple(self.node(c, owner) for c in cond.at_least.of))
-        if isinstance(cond, L.Fired):
-            return _any(tuple(Chain(r) for r in cond.fired))
-        if isinstance(cond, L.FiredKind):
-            return _any(tuple(Chain(r) for r, k in self.kinds.items() if k == cond.fired_kind and r != owner))
-        if isinstance(cond, L.Retention):
-            return self.leaf(cond, "lt", threshold_fn(cond.retention.less_than_days, params))
-        if isinstance(cond, L.Events):
-            return self.leaf(cond, "ge", threshold_fn(cond.events.at_least, params))
-        if isinstance(cond, L.Amount):
-            return self.leaf(cond, "ge", threshold_fn(cond.amount.at_least, params, scale=100))
-        return self.leaf(cond, "ge", threshold_fn(1, {}))
+    def node(self, cond: Model, owner: str) -> Node:
+        return kind_of(cond).compile(cond, self, owner)
 
-    def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Any,
+    def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Model,
              interpretation: str | None, grade: str | None = None) -> RuleIR:
         """A rule whose condition holds only for the roles its article addresses."""
         condition = self.node(when, rid)
         formula = condition
         if roles:
-            applies = _any(tuple(self.node(L.RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
+            applies = self._any(tuple(self.node(RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
             formula = And((applies, condition))
         return RuleIR(rid, kind, label, cites, formula, condition, interpretation, grade)
 
-
-def _any(children: tuple[Node, ...]) -> Node:
-    return children[0] if len(children) == 1 else Or(children)
+    @staticmethod
+    def _any(children: tuple[Node, ...]) -> Node:
+        return children[0] if len(children) == 1 else Or(children)
 
 
 def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
-    from .ir import walk
-
     by_id = {r.id: r for r in rules}
     done: set[str] = set()
     out: list[RuleIR] = []
@@ -486,13 +428,15 @@ def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
     return tuple(out)
 
 
-def _compile(model: L.RulesetFile, path: Path, digest: str) -> CompiledRuleset:
-    c = _Compiler(model)
-    rules = [c.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation) for r in model.rules]
+def _compile(model: RulesetFile, path: Path, digest: str) -> CompiledRuleset:
+    compiler = _Compiler(model)
+    rules = [
+        compiler.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation) for r in model.rules
+    ]
     rating = None
     if model.rating:
         grades = tuple(
-            c.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade)
+            compiler.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade)
             for g in model.rating.grades
         )
         rating = RatingIR(model.rating.id, model.rating.label, grades)
@@ -506,7 +450,7 @@ def _compile(model: L.RulesetFile, path: Path, digest: str) -> CompiledRuleset:
         digest=digest,
         path=path,
         model=model,
-        leaves=tuple(c.leaves),
+        leaves=tuple(compiler.leaves),
         rules=_topological(rules),
         rating=rating,
         deadlines=deadlines,

@@ -9,38 +9,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .derive import EVENT_ORDER, Derived, EventData, Explanation
 from .engines import Outcomes
-from .ir import (
-    FALSE,
-    TRUE,
-    UNKNOWN,
-    And,
-    AtLeast,
-    Chain,
-    CompiledRuleset,
-    Leaf,
-    Node,
-    Not,
-    Or,
-    RuleIR,
-)
+from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR
+from .language_base import Frozen
+from .logic import FALSE, TRUE, UNKNOWN, Closures
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Citation(_Frozen):
+class Citation(Frozen):
     article: int | None
     item: int | None
     label: str
     text: str
 
 
-class Verdict(_Frozen):
+class Verdict(Frozen):
     rule: str
     kind: str
     label: str
@@ -50,7 +35,7 @@ class Verdict(_Frozen):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-class RatingResult(_Frozen):
+class RatingResult(Frozen):
     grade: str
     rule: str
     citation: Citation
@@ -58,12 +43,12 @@ class RatingResult(_Frozen):
     evidence: list[str] = Field(default_factory=list)
 
 
-class Undetermined(_Frozen):
+class Undetermined(Frozen):
     rule: str
     missing: list[str]
 
 
-class RulesetInfo(_Frozen):
+class RulesetInfo(Frozen):
     id: str
     title: str
     number: str | None
@@ -71,7 +56,7 @@ class RulesetInfo(_Frozen):
     digest: str
 
 
-class Report(_Frozen):
+class Report(Frozen):
     ruleset: RulesetInfo
     engine: str
     subject: str
@@ -88,8 +73,7 @@ class Report(_Frozen):
 
 def citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
     """The citation of a clause (the document itself when ``clause_id`` is None), built once per ruleset."""
-    cache = rs.engine_artefact("citations", dict)
-    assert isinstance(cache, dict)
+    cache = rs.artefact(_CITATIONS)
     found = cache.get(clause_id)
     if found is None:
         found = cache[clause_id] = _citation(rs, clause_id)
@@ -104,25 +88,34 @@ def _citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
     return Citation(article=clause.article, item=clause.item, label=clause.label, text=clause.text)
 
 
+_CITATIONS: ArtefactKey[dict[str | None, Citation]] = ArtefactKey("citations", lambda rs: {})
+
+
 def _cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
     """The plain rules in the order the rule file lists them (the order verdicts are reported in),
     each with its citation; built once."""
+    return rs.artefact(_CITED_RULES)
+
+
+def _build_cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
     by_id = rs.rules_by_id
-    cited = rs.engine_artefact(
-        "cited_rules", lambda: tuple((by_id[r.id], citation(rs, by_id[r.id].clause)) for r in rs.model.rules)
-    )
-    assert isinstance(cited, tuple)
-    return cited
+    return tuple((by_id[r.id], citation(rs, by_id[r.id].clause)) for r in rs.model.rules)
+
+
+_CITED_RULES = ArtefactKey("cited_rules", _build_cited_rules)
 
 
 def ruleset_info(rs: CompiledRuleset) -> RulesetInfo:
     """What a report says about the ruleset that judged it, built once per ruleset."""
-    info = rs.engine_artefact(
-        "ruleset_info",
-        lambda: RulesetInfo(id=rs.id, title=rs.title, number=rs.document.number, version=rs.version, digest=rs.digest),
-    )
-    assert isinstance(info, RulesetInfo)
-    return info
+    return rs.artefact(_RULESET_INFO)
+
+
+_RULESET_INFO = ArtefactKey(
+    "ruleset_info",
+    lambda rs: RulesetInfo(id=rs.id, title=rs.title, number=rs.document.number, version=rs.version, digest=rs.digest),
+)
+# Every node's closure (``logic.py``), for the explainer's truths of inner nodes.
+_CLOSURES = ArtefactKey("closures", lambda rs: Closures())
 
 
 # Evidence is gathered as events by id (listed by date, then id) and fact paths (listed after
@@ -133,14 +126,14 @@ _Gathered = tuple[dict[str, EventData], set[str]]
 class _Explainer:
     """Why a rule that fired fired: its evidence and the verdicts it rests on."""
 
-    __slots__ = ("derived", "leaves", "memo", "outcomes", "rules")
+    __slots__ = ("closures", "derived", "leaves", "outcomes", "rules")
 
     def __init__(self, rs: CompiledRuleset, derived: Derived, outcomes: dict[str, int]) -> None:
         self.derived = derived
         self.outcomes = outcomes
         self.rules = rs.rules_by_id
         self.leaves: dict[int, Explanation] = {}
-        self.memo: dict[int, int] = {}  # truth of inner nodes by identity: the tree is shared and immutable
+        self.closures = rs.artefact(_CLOSURES)
 
     def leaf(self, index: int) -> Explanation:
         """A leaf's evidence and missing fact paths, worked out once per report."""
@@ -150,27 +143,8 @@ class _Explainer:
         return found
 
     def truth(self, node: Node) -> int:
-        """Kleene value of ``node``: AND is min, OR is max (FALSE < UNKNOWN < TRUE)."""
-        if isinstance(node, Chain):
-            return self.outcomes.get(node.rule, UNKNOWN)
-        if isinstance(node, Leaf):
-            return self.derived.truths()[node.index]
-        found = self.memo.get(id(node))
-        if found is None:
-            if isinstance(node, Not):
-                found = TRUE - self.truth(node.child)
-            else:
-                values = [self.truth(child) for child in node.children]
-                if isinstance(node, And):
-                    found = min(values)
-                elif isinstance(node, Or):
-                    found = max(values)
-                elif values.count(TRUE) >= node.n:
-                    found = TRUE
-                else:
-                    found = FALSE if len(values) - values.count(FALSE) < node.n else UNKNOWN
-            self.memo[id(node)] = found
-        return found
+        """Kleene value of ``node``, by the one evaluator the compiled engine also decides with."""
+        return self.closures.truth(node, self.derived.truths(), self.outcomes)
 
     def support(self, node: Node, evidence: _Gathered, parents: set[str]) -> None:
         """Collect what makes a TRUE node true. ``not`` contributes nothing: absence is not evidence."""
