@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ir import And, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, RuleIR
+from ..ir import And, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR
 
 # Limits measured on durable-rules 2.0.28 (see the notes); we stay strictly inside them.
 MAX_RULES = 4096
@@ -66,8 +66,12 @@ def dnf(node: Node, want: bool) -> list[Term]:
         # at least n true  ⇔  some n children all true;  definitely not  ⇔  some k-n+1 children all false.
         size = node.n if want else k - node.n + 1
         if size > k:
-            return [] if want else [(frozenset(), frozenset())]
-        alternatives = [And(combo) for combo in itertools.combinations(node.children, size)]
+            return []  # more children than there are: never
+        if size <= 0:
+            return [(frozenset(), frozenset())]  # no child needed: always (at_least n of fewer than n is false)
+        # Each alternative needs every child of one combination true (or, for "definitely not", false).
+        group = And if want else Or  # Or is definitely false exactly when every child is
+        alternatives = [group(combo) for combo in itertools.combinations(node.children, size)]
         return _merge(t for alt in alternatives for t in dnf(alt, want))
     conjunctive = isinstance(node, And) == want  # true-And and false-Or need every child
     parts = [dnf(child, want) for child in node.children]

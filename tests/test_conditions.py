@@ -1,0 +1,99 @@
+"""The table of condition kinds: every kind has every part, so a missing one fails here, not at an evaluation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import ecredit_rules as ec
+from ecredit_rules import language
+from ecredit_rules.conditions import KINDS, ConnectiveKind, LeafKind, ReferenceKind, kind_of
+from ecredit_rules.conditions.base import CheckContext, CompileContext, LintAtom
+from ecredit_rules.ir import Node
+from ecredit_rules.language_base import Model
+from ecredit_rules.schema import ruleset_schema
+from ecredit_rules.subject import ExplainFn, ValueFn
+from ecredit_rules.vocabulary import Vocabulary, vocabulary
+from ecredit_rules.yaml_source import PathKey
+
+SORTS = (ConnectiveKind, ReferenceKind, LeafKind)
+
+
+@pytest.mark.parametrize("key", list(KINDS))
+def test_every_kind_is_of_exactly_one_sort(key: str) -> None:
+    assert sum(isinstance(KINDS[key], sort) for sort in SORTS) == 1
+
+
+@pytest.mark.parametrize("key", list(KINDS))
+def test_every_kind_is_registered_under_the_one_key_its_model_requires(key: str) -> None:
+    model = KINDS[key].model
+    assert [f.alias or name for name, f in model.model_fields.items() if f.is_required()] == [key]
+    assert KINDS[key].key == key
+
+
+@pytest.mark.parametrize("key", list(KINDS))
+def test_every_kind_has_a_description_for_the_editor(key: str) -> None:
+    assert KINDS[key].schema_description()
+
+
+def test_the_language_and_the_schema_list_the_kinds_in_the_table_order() -> None:
+    assert list(language.CONDITION_KEYS) == list(KINDS)
+    alternatives = ruleset_schema()["$defs"]["Condition"]["oneOf"]
+    assert [a["$ref"].rsplit("/", 1)[1] for a in alternatives] == [k.model.__name__ for k in KINDS.values()]
+
+
+def _bundled_leaves() -> Iterator[Any]:
+    for rid in ec.available_rulesets():
+        yield from ec.load_ruleset(rid).leaves
+
+
+def test_every_leaf_of_every_bundled_ruleset_is_derived_by_its_own_kind() -> None:
+    vocab = vocabulary()
+    for leaf in _bundled_leaves():
+        assert leaf.kind is kind_of(leaf.spec)
+        value, explain = leaf.kind.derive(leaf.spec)
+        assert callable(value) and callable(explain)
+        atom = leaf.kind.lint_atom(leaf.spec, vocab)
+        assert atom.allowed <= atom.domain or atom.var[0] is None
+
+
+class _Average(Model):
+    average: int
+
+
+def test_a_leaf_kind_without_a_derivation_cannot_be_made() -> None:
+    class Average(LeafKind[_Average]):
+        key = "average"
+        model = _Average
+
+        def check(self, cond: _Average, ctx: CheckContext, where: PathKey, owner: str) -> None: ...
+
+        def compile(self, cond: _Average, ctx: CompileContext, owner: str) -> Node:
+            raise AssertionError
+
+        def lint_atom(self, cond: _Average, vocab: Vocabulary) -> LintAtom:
+            raise AssertionError
+
+    with pytest.raises(TypeError, match="derive"):
+        Average()  # type: ignore[abstract]
+
+
+def test_a_complete_leaf_kind_can_be_made() -> None:
+    class Average(LeafKind[_Average]):
+        key = "average"
+        model = _Average
+
+        def check(self, cond: _Average, ctx: CheckContext, where: PathKey, owner: str) -> None: ...
+
+        def compile(self, cond: _Average, ctx: CompileContext, owner: str) -> Node:
+            raise AssertionError
+
+        def derive(self, cond: _Average) -> tuple[ValueFn, ExplainFn]:
+            raise AssertionError
+
+        def lint_atom(self, cond: _Average, vocab: Vocabulary) -> LintAtom:
+            raise AssertionError
+
+    assert Average().key == "average"
