@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
+from ..ir import threshold_fn
 from ..language_base import Model, ParamRef
 from ..subject import ExplainFn, ValueFn
 
@@ -194,6 +195,4 @@ class FactKind(LeafKind[M]):
     """A leaf that holds or not by one fact (a role, a duty met, a system): its value is 0 or 1, tested ≥ 1."""
 
     def compile(self, cond: M, ctx: CompileContext, owner: str) -> Node:
-        from ..ir import threshold_fn
-
         return ctx.leaf(cond, self, "ge", threshold_fn(1, {}))
