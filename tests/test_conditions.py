@@ -104,9 +104,9 @@ def test_a_complete_leaf_kind_can_be_made() -> None:
 def test_loading_and_linting_a_ruleset_does_not_need_the_durable_extension() -> None:
     # The loader checks durable-rules' limits from engines/durable_network.py, which is pure Python.
     script = (
-        "import sys; import ecredit_rules as ec; from ecredit_rules.lint import lint_ruleset; "
-        "ec.load_ruleset('tuquan'); lint_ruleset('tuquan'); "
-        "ec.evaluate(ec.load_ruleset('xining'), {'subject': {'id': 'S'}}, as_of=__import__('datetime').date(2024, 6, 30), engine='compiled'); "
+        "import sys, datetime; import ecredit_rules as ec; from ecredit_rules.lint import lint_ruleset; "
+        "ec.load_ruleset('tuquan'); lint_ruleset('tuquan'); day = datetime.date(2024, 6, 30); "
+        "ec.evaluate(ec.load_ruleset('xining'), {'subject': {'id': 'S'}}, as_of=day, engine='compiled'); "
         "assert 'durable_rules_engine' not in sys.modules, 'the C extension was imported'"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
