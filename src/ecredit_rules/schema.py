@@ -104,17 +104,9 @@ def _replace_unions(node: Any, alternatives: list[dict[str, str]]) -> Any:
 
 def _enumerate_codes(defs: dict[str, Any]) -> None:
     """Restrict code-valued keys to the vocabulary, so the editor completes and checks them."""
-    v = vocabulary()
-    acts = list(v.acts)
-    for body in ("EventsBody", "AmountBody"):
-        options = defs[body]["properties"]["acts"]["anyOf"]
-        array = next(o for o in options if o.get("type") == "array")
-        array["items"] = {"type": "string", "enum": acts}
-    defs["Met"]["properties"]["met"]["enum"] = list(v.compliance)
-    defs["Breached"]["properties"]["breached"]["enum"] = list(v.compliance)
-    defs["RetentionBody"]["properties"]["record"]["enum"] = list(v.retention_days)
-    defs["LacksSystem"]["properties"]["lacks_system"]["enum"] = list(v.platform_systems)
-    defs["HasSystem"]["properties"]["has_system"]["enum"] = list(v.platform_systems)
+    vocab = vocabulary()
+    for kind in KINDS.values():
+        kind.restrict_schema(defs, vocab)
 
 
 # --- facts (CONTRACT §3) ---------------------------------------------------------------------------

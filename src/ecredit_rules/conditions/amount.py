@@ -12,7 +12,7 @@ from ..ir import Node, threshold_fn
 from ..language_base import AmountField, Count, EventType, Model, Money, ParamRef
 from ..subject import EVENTS, EventData, ExplainFn, Explanation, Subject, ValueFn, fen, selector
 from .base import CheckContext, CompileContext, LeafKind, LintAtom, independent_atom, param_refs_in
-from .events import check_acts, window_fn
+from .events import check_acts, enumerate_acts, window_fn
 
 if TYPE_CHECKING:
     from ..vocabulary import Vocabulary
@@ -107,3 +107,6 @@ class AmountKind(LeafKind[Amount]):
 
     def param_refs(self, cond: Amount) -> Iterator[ParamRef]:
         return param_refs_in(cond.amount.within_months, cond.amount.at_least)
+
+    def restrict_schema(self, defs: dict[str, Any], vocab: Vocabulary) -> None:
+        enumerate_acts(defs["AmountBody"], vocab)

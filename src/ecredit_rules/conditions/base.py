@@ -12,7 +12,8 @@ Each kind lives in one module of this package and holds everything about itself:
 - ``derive`` (leaf kinds): the value and explanation functions of its leaf (``subject.py``);
 - ``lint_atom`` (leaf kinds): what lint's satisfiability search knows about it;
 - ``codes`` and ``param_refs``: the vocabulary codes and parameters it names (lint, compare);
-- ``description`` or the model field's own: its text in the editor schema (``schema.py``).
+- ``description`` or the model field's own: its text in the editor schema, and
+  ``restrict_schema``: the vocabulary codes its keys take there (``schema.py``).
 
 Kinds come in three sorts, each an abstract base below; a kind that lacks a part cannot be
 instantiated, and the table instantiates every kind when the package is imported, so a missing
@@ -150,6 +151,9 @@ class ConditionKind(ABC, Generic[M]):
     def param_refs(self, cond: M) -> Iterator[ParamRef]:
         """Every parameter ``cond`` references."""
         return iter(())
+
+    def restrict_schema(self, defs: dict[str, Any], vocab: Vocabulary) -> None:
+        """Enumerate the vocabulary codes this kind's keys take in the editor schema's definitions."""
 
 
 class ConnectiveKind(ConditionKind[M]):

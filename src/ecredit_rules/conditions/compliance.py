@@ -44,6 +44,9 @@ class _DutyKind(FactKind[Any]):
     def codes(self, cond: Any) -> Iterator[tuple[str, Any]]:
         yield "compliance", self.body(cond)
 
+    def restrict_schema(self, defs: dict[str, Any], vocab: Vocabulary) -> None:
+        defs[self.model.__name__]["properties"][self.key]["enum"] = list(vocab.compliance)
+
 
 class MetKind(_DutyKind):
     key = "met"

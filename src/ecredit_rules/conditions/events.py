@@ -42,6 +42,12 @@ def check_acts(acts: list[str] | None, ctx: CheckContext, where: PathKey) -> Non
         ctx.code(act, ctx.vocab.acts, "违法行为", (*where, "acts", i))
 
 
+def enumerate_acts(body: dict[str, Any], vocab: Vocabulary) -> None:
+    """The schema's ``acts`` list (optional: null or a list) takes the vocabulary's act codes."""
+    array = next(o for o in body["properties"]["acts"]["anyOf"] if o.get("type") == "array")
+    array["items"] = {"type": "string", "enum": list(vocab.acts)}
+
+
 def window_fn(within_months: Any, ctx: CompileContext) -> Any:
     """The window's length in months as a function of the day (None: no window)."""
     return None if within_months is None else threshold_fn(within_months, ctx.parameters)
@@ -100,3 +106,6 @@ class EventsKind(LeafKind[Events]):
 
     def param_refs(self, cond: Events) -> Iterator[ParamRef]:
         return param_refs_in(cond.events.within_months, cond.events.at_least)
+
+    def restrict_schema(self, defs: dict[str, Any], vocab: Vocabulary) -> None:
+        enumerate_acts(defs["EventsBody"], vocab)

@@ -52,3 +52,6 @@ class RetentionKind(LeafKind[Retention]):
 
     def param_refs(self, cond: Retention) -> Iterator[ParamRef]:
         return param_refs_in(cond.retention.less_than_days)
+
+    def restrict_schema(self, defs: dict[str, Any], vocab: Vocabulary) -> None:
+        defs["RetentionBody"]["properties"]["record"]["enum"] = list(vocab.retention_days)

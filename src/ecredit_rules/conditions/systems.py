@@ -47,6 +47,9 @@ class _SystemKind(FactKind[Any]):
     def codes(self, cond: Any) -> Iterator[tuple[str, Any]]:
         yield "platform_systems", self.body(cond)
 
+    def restrict_schema(self, defs: dict[str, Any], vocab: Vocabulary) -> None:
+        defs[self.model.__name__]["properties"][self.key]["enum"] = list(vocab.platform_systems)
+
 
 class LacksSystemKind(_SystemKind):
     key = "lacks_system"
