@@ -188,7 +188,29 @@ def test_ruleset_given_as_a_path_is_read_relative_to_the_case_file(tmp_path: Pat
 def test_unknown_ruleset_is_located_at_its_key(tmp_path: Path) -> None:
     path = write(tmp_path, PASSING.replace("ruleset: tuquan", "ruleset: tuqan"))
     [line] = problems(path)
-    assert line.startswith(f"{path}:1:10: 没有名为 \"tuqan\" 的规则集")
+    assert line.startswith(f"{path}:1:10: 没有名为 \"tuqan\" 的规则集，是否为 \"tuquan\"？（可用：")
+
+
+def test_every_problem_of_a_case_file_is_reported_at_once(tmp_path: Path) -> None:
+    # A structural mistake (an unknown top-level key, a case without as_of) used to hide the
+    # misspelt rule id and the bad facts of the other cases until it was fixed.
+    second = "  - name: 没有评价日\n    facts: {events: []}\n    expct: []\n"
+    text = PASSING.replace("cases:", "extra: 1\ncases:").replace("tuquan.art11.item12", "tuquan.art11.itme12")
+    text = text.replace("date: 2024-05-20", "date: 2024-05-32") + second
+    path = write(tmp_path, text)
+    found = problems(path)
+    assert [line.split(": ", 1)[1] for line in found] == [
+        "不认识的键 \"extra\"",
+        "日期 \"2024-05-32\" 不存在，请写成 YYYY-MM-DD",
+        "规则集 \"tuquan\" 中没有规则 \"tuquan.art11.itme12\"，是否为 \"tuquan.art11.item12\"？",
+        "缺少必填项 \"as_of\"",
+        "不认识的键 \"expct\"，是否为 \"expect\"？",
+    ]
+
+
+def test_malformed_shared_subject_reports_only_the_structure(tmp_path: Path) -> None:
+    path = write(tmp_path, PASSING.replace("subject: {id: T1,", "subject: [T1,").replace("lists: []}", "lists: []]"))
+    assert [line.split(": ", 1)[1] for line in problems(path)] == ["\"subject\" 须是键值对（key: value）"]
 
 
 # --- malformed case files -----------------------------------------------------------------------
@@ -209,7 +231,15 @@ def test_misspelt_rule_id_is_located_with_a_suggestion(tmp_path: Path) -> None:
 def test_bad_fact_is_located_at_its_value(tmp_path: Path) -> None:
     path = write(tmp_path, PASSING.replace("contract_fraud}\n        - {id: P2", "contract_frud}\n        - {id: P2"))
     [line] = problems(path)
-    assert line.startswith(f"{path}:8:58: 事实 events[0].act 有误：unknown act code 'contract_frud'")
+    assert line.startswith(f"{path}:8:58: 事实 events[0].act 有误：未知的违法行为代码 'contract_frud'")
+
+
+def test_ecredit_test_words_case_facts_in_its_lang(tmp_path: Path) -> None:
+    path = write(tmp_path, PASSING.replace("contract_fraud}\n        - {id: P2", "contract_frud}\n        - {id: P2"))
+    english = run("test", "--lang", "en", str(path))
+    assert english.exit_code != 0
+    assert "facts events[0].act: unknown act code 'contract_frud'" in english.output
+    assert "未知" not in english.output and "有误" not in english.output
 
 
 def test_bad_fact_in_the_shared_subject_is_located_there(tmp_path: Path) -> None:

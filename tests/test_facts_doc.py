@@ -19,6 +19,7 @@ import ecredit_rules as ec
 from ecredit_rules import cli as cli_module
 from ecredit_rules import limits
 from ecredit_rules.facts import Assessment, Event, Subject, load_facts
+from ecredit_rules.messages import Lang
 from ecredit_rules.schema import facts_schema, facts_schema_text
 from ecredit_rules.vocabulary import vocabulary
 
@@ -117,8 +118,9 @@ def test_doc_example_is_valid_and_judged_as_the_doc_says() -> None:
     assert "tuquan.art11.item4" in {v.rule for v in report.verdicts}  # three contract-fraud penalties in a year
 
 
-def test_doc_error_example_is_what_the_library_says() -> None:
-    bad, said = _blocks("json")[1], _blocks("text")[0]
+@pytest.mark.parametrize(("lang", "block"), [("zh", 0), ("en", 1)])
+def test_doc_error_example_is_what_the_library_says(lang: Lang, block: int) -> None:
+    bad, said = _blocks("json")[1], _blocks("text")[block]
     with pytest.raises(ec.FactsError) as caught:
-        load_facts(bad)
+        load_facts(bad, lang=lang)
     assert [f"{p.where}: {p.message}" for p in caught.value.problems] == said.splitlines()

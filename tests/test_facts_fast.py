@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import ecredit_rules as ec
 from ecredit_rules.facts import _fast, _model_data, facts_data, load_facts
+from ecredit_rules.limits import MAX_EVENTS, MAX_LIST_ITEMS, MAX_TEXT_LENGTH
 
 SUBJECT = {"id": "S1"}
 
@@ -65,11 +66,18 @@ def test_generated_subjects_take_the_fast_path_with_the_models_values() -> None:
 @pytest.mark.parametrize(
     "date_value",
     ["2024-02-29", "2023-02-29", "2024-1-5", "20240105", "1704412800", "2024-01-05T00:00:00", "２０２４-01-05",
-     1704412800],
+     1704412800, "1900-01-01", "2999-12-31", "1899-12-31", "3000-01-01", "9999-12-31", "0001-01-01"],
 )
 def test_dates_only_as_existing_days_written_yyyy_mm_dd(date_value: Any, as_json: bool) -> None:
     facts = with_event(date=date_value)
     same_answer(json.dumps(facts) if as_json else facts)
+
+
+@pytest.mark.parametrize("day", [date(1899, 12, 31), date(3000, 1, 1), date(9999, 12, 31)])
+def test_a_date_object_out_of_range_is_refused_by_both_paths(day: date) -> None:
+    with pytest.raises(ec.FactsError):
+        facts_data(with_event(date=day))
+    same_answer(with_event(date=day))
 
 
 def test_a_date_object_in_a_dict_is_a_date() -> None:
@@ -80,23 +88,31 @@ def test_a_date_object_in_a_dict_is_a_date() -> None:
 
 @pytest.mark.parametrize(
     "amount",
-    ['"49999.99"', "49999.99", "50000", '"1_000"', '" 2 "', '"1e3"', "-1", '"-0.01"', "true", '"NaN"', "1e400"],
+    ['"49999.99"', "49999.99", "50000", '"1_000"', '" 2 "', '"1e3"', "-1", '"-0.01"', "true", '"NaN"', "1e400",
+     '"1e999999999"', "1e5000", "1E5", "150e-2", '"Infinity"', "Infinity", "NaN", '"999999999999999.99"',
+     '"1000000000000000"', "1000000000000000", "999999999999999", '"0.001"', "0.001", '"52000.00"', '"0"', "0",
+     '"5."', '".5"', '"+5"', '"-0"', "-0", "1" + "0" * 400],
 )
 def test_amounts_in_json_text(amount: str) -> None:
     same_answer(f'{{"subject": {{"id": "S1"}}, "events": [{{"id": "P1", "type": "penalty", '
                 f'"date": "2024-01-15", "sales_amount": {amount}}}]}}')
 
 
-@pytest.mark.parametrize("amount", [Decimal("49999.99"), 49999.99, 50000, "50000.00", True, float("nan"), -1])
+@pytest.mark.parametrize(
+    "amount",
+    [Decimal("49999.99"), 49999.99, 50000, "50000.00", True, float("nan"), -1, Decimal("1E+5"), Decimal("sNaN"),
+     Decimal("-0"), Decimal("0.001"), Decimal("999999999999999.99"), 10**15, 10**400, 1e16, 0.1 + 0.2, "1e999999999"],
+)
 def test_amounts_in_a_dict(amount: Any) -> None:
     same_answer(with_event(sales_amount=amount))
 
 
-def test_a_json_number_with_more_digits_than_a_float_holds_is_not_rounded() -> None:
+def test_a_json_number_with_more_digits_than_a_float_holds_is_refused_not_rounded() -> None:
     text = ('{"subject": {"id": "S1"}, "events": [{"id": "P1", "type": "penalty", "date": "2024-01-15", '
             '"act": "trademark_infringing_goods", "sales_amount": 49999.9999999999999999}]}')
-    amount = facts_data(text)["events"][0]["sales_amount"]
-    assert amount == Decimal("49999.9999999999999999")
+    with pytest.raises(ec.FactsError) as caught:
+        facts_data(text)
+    assert [p.where for p in caught.value.problems] == ["events[0].sales_amount"]
 
 
 def test_a_repeated_key_in_json_text_is_named() -> None:
@@ -123,9 +139,20 @@ def test_a_colon_inside_a_string_is_not_taken_for_a_repeated_key() -> None:
         {"subject": SUBJECT, "surprise": 1},
         {"subject": SUBJECT, "assessment": {"management": "good"}},
         [],
+        {"subject": {"id": "S" * (MAX_TEXT_LENGTH + 1)}},
+        {"subject": {"id": "S" * MAX_TEXT_LENGTH, "name": "名" * MAX_TEXT_LENGTH}},
+        {"subject": {"id": "S1", "region": "区" * (MAX_TEXT_LENGTH + 1)}},
+        {"subject": {"id": "S1", "roles": ["goods_operator"] * (MAX_LIST_ITEMS + 1)}},
+        {"subject": {"id": "S1", "roles": ["goods_operator"] * MAX_LIST_ITEMS}},
+        {"subject": SUBJECT, "platform_systems": ["trading_rules"] * (MAX_LIST_ITEMS + 1)},
+        {"subject": SUBJECT, "events": [{"id": "P1", "type": "penalty", "date": "2024-01-15",
+                                         "reference": "号" * (MAX_TEXT_LENGTH + 1)}]},
+        {"subject": SUBJECT, "events": [{"id": f"E{k}", "type": "penalty", "date": "2024-01-15"}
+                                        for k in range(MAX_EVENTS + 1)]},
     ],
     ids=["repeated id", "unanswered response", "answer to nothing", "unknown code", "float days", "negative days",
-         "empty id", "unknown key", "unknown value", "not an object"],
+         "empty id", "unknown key", "unknown value", "not an object", "long id", "text at the limit", "long region",
+         "many roles", "roles at the limit", "many systems", "long reference", "too many events"],
 )
 def test_bad_facts_are_refused_by_both_paths_alike(facts: Any) -> None:
     same_answer(facts)
@@ -138,11 +165,12 @@ def test_a_facts_model_is_read_as_it_is() -> None:
 
 
 # Documents built from valid and invalid pieces, so that each path meets both.
-_DATES = st.sampled_from(["2024-01-15", "2024-02-29", "2023-02-29", "2024-13-01", "1704412800", "2024-1-5"])
+_DATES = st.sampled_from(["2024-01-15", "2024-02-29", "2023-02-29", "2024-13-01", "1704412800", "2024-1-5",
+                          "1899-12-31", "2999-12-31", "9999-12-31"])
 _AMOUNTS = st.one_of(
-    st.none(), st.sampled_from(["0", "49999.99", "50000", "-5", "1e3", " 7 ", "x"]),
-    st.integers(-2, 10**20), st.decimals(allow_nan=True, places=2), st.floats(allow_nan=True),
-    st.booleans(),
+    st.none(), st.sampled_from(["0", "49999.99", "50000", "-5", "1e3", " 7 ", "x", "1e999999999", "0.001"]),
+    st.integers(-2, 10**20), st.decimals(allow_nan=True, places=2), st.decimals(allow_nan=True),
+    st.floats(allow_nan=True), st.booleans(),
 )
 _CODES = st.sampled_from(["contract_fraud", "fake_reviews", "contract-fraud", None])
 _EVENTS = st.lists(

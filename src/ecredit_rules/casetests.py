@@ -154,6 +154,14 @@ class _Located(LocatedProblems):
         self.lang = lang
         # Problems located in another file (the rule file a case file names), kept as they are.
         self.elsewhere: list[Problem] = []
+        # Places the YAML reading already complained about (an impossible date, a repeated key):
+        # the checks that follow would only say the same place again, less clearly.
+        self._read_at = {(p.line, p.column) for p, _ in doc.problems}
+
+    def add(self, path: PathKey, msg: Msg, *, at_key: bool = False) -> None:
+        pos = self.doc.position_of(path, key=at_key)
+        if (pos.line, pos.column) not in self._read_at:
+            super().add(path, msg, at_key=at_key)
 
     def __bool__(self) -> bool:
         return bool(self.items or self.elsewhere)
@@ -172,17 +180,20 @@ def load_case_file(path: Path, *, lang: Lang = "zh", cache: RulesetCache | None 
     doc = read_yaml(path)
     problems = _Located(doc, lang)
     model: CaseFile | None = None
+    indexes: list[int] = []
     if doc.data is not None:
         try:
             model = CaseFile.model_validate(doc.data)
+            indexes = list(range(len(model.cases)))
         except ValidationError as exc:
             add_validation_problems(exc, doc, problems, CaseFile)
-    if model is None or problems:
+            model, indexes = _valid_parts(doc.data)
+    if model is None:
         raise CaseFileError(problems.lines())
     ruleset = _ruleset_of(path, model, problems, cache)
     loaded: list[LoadedCase] = []
     first_line: dict[str, int] = {}
-    for i, case in enumerate(model.cases):
+    for i, case in zip(indexes, model.cases, strict=True):
         line = doc.position_of(("cases", i)).line
         if case.name in first_line:
             msg = Msg("case_duplicate_name", name=case.name, first_line=first_line[case.name])
@@ -196,6 +207,29 @@ def load_case_file(path: Path, *, lang: Lang = "zh", cache: RulesetCache | None 
     if problems:
         raise CaseFileError(problems.lines())
     return loaded
+
+
+def _valid_parts(data: Any) -> tuple[CaseFile | None, list[int]]:
+    """The parts of a malformed case file that are valid on their own, and the cases' indexes.
+
+    Their problems (a misspelt rule id, a bad date in the facts) are then reported together with
+    the structural ones, instead of only after those are fixed. When ``ruleset`` or ``subject``
+    is itself malformed, nothing can be checked against them and only the structure is reported.
+    """
+    if not isinstance(data, dict):
+        return None, []
+    ruleset, subject, raw_cases = data.get("ruleset"), data.get("subject"), data.get("cases")
+    if not (ruleset is None or isinstance(ruleset, str)) or not (subject is None or isinstance(subject, dict)):
+        return None, []
+    cases: list[Case] = []
+    indexes: list[int] = []
+    for i, item in enumerate(raw_cases if isinstance(raw_cases, list) else []):
+        try:
+            cases.append(Case.model_validate(item))
+        except ValidationError:
+            continue  # already reported, with its position, by validating the whole file
+        indexes.append(i)
+    return CaseFile.model_construct(ruleset=ruleset, subject=subject, cases=cases), indexes
 
 
 def _ruleset_of(path: Path, model: CaseFile, problems: _Located, cache: RulesetCache) -> CompiledRuleset | None:
@@ -212,7 +246,9 @@ def _ruleset_of(path: Path, model: CaseFile, problems: _Located, cache: RulesetC
         found = _rule_file_for(path, ref)
         if found is None:
             if where:
-                problems.add(where, Msg("unknown_ruleset", name=ref, available=", ".join(available_rulesets())))
+                known = available_rulesets()
+                hint = suggest(ref, known)
+                problems.add(where, Msg("unknown_ruleset", name=ref, available=", ".join(known), suggestion=hint))
             else:
                 problems.add(where, Msg("case_no_ruleset"))
             return None
@@ -258,7 +294,7 @@ def _facts_of(model: CaseFile, case: Case, index: int, problems: _Located) -> Fa
         own = facts.get("subject")
         facts["subject"] = {**model.subject, **own} if isinstance(own, dict) else (own or dict(model.subject))
     try:
-        return load_facts(facts)
+        return load_facts(facts, lang=problems.lang)
     except FactsError as err:
         for problem in err.problems:
             loc = _fact_loc(problem.where)

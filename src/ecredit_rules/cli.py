@@ -1,12 +1,14 @@
 """The ``ecredit`` command (CONTRACT §6).
 
 Exit status: 0 success, 1 findings (``validate``), 2 bad input or usage. Every user error is
-reported on stderr, one line per problem naming the file and the field or line; a traceback
-means a bug in this program, never a mistake in the input.
+reported on stderr, one line per problem naming the file and the field or line. Even a bug in
+this program prints no traceback: it is said in one line naming the command, exit 2 (see ``_run``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import sys
 from collections.abc import Callable
@@ -22,11 +24,13 @@ from .compare import compare as compare_subject
 from .dates import parse_iso_date
 from .diff import diff_rulesets, diff_table, load_for_diff, read_facts_dir, subject_where
 from .errors import FactsError, Problem, RulesetError
+from .evaluate import check_as_of
 from .evaluate import evaluate as evaluate_subject
 from .facts import Facts, load_facts, parse_json
 from .ir import CompiledRuleset
+from .limits import MAX_FACTS_BYTES
 from .loader import load_ruleset, resolve_path
-from .messages import Lang
+from .messages import CATALOGUE, Lang, Msg
 from .table import comparison_table, report_table, ruleset_list
 from .vocabulary import read_vocabulary
 
@@ -62,6 +66,15 @@ def _fail(lines: list[str]) -> NoReturn:
     raise _BadInput(lines)
 
 
+def _check_as_of(as_of: date | None, lang: Lang) -> None:
+    """One plain line for ``--as-of`` outside the dates the library accepts (checked where the library checks it)."""
+    if as_of is not None:
+        try:
+            check_as_of(as_of, lang)
+        except FactsError as err:
+            _fail([f"--as-of {as_of.isoformat()}: {p.message}" for p in err.problems])
+
+
 def _problem_lines(err: RulesetError | FactsError) -> list[str]:
     return [str(p) for p in err.problems]
 
@@ -73,7 +86,7 @@ def _cannot_read(name: object, exc: OSError) -> str:
 def _lang_option(func: F) -> F:
     return click.option(
         "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-        help="Language of rule-file messages.",
+        help="Language of messages about rule files and facts.",
     )(func)
 
 
@@ -87,27 +100,35 @@ def _format_option(default: str = "json") -> Callable[[F], F]:
 # --- reading inputs -----------------------------------------------------------------------------
 
 
-def _read_json(source: str) -> tuple[Any, list[Problem]]:
+def _read_json(source: str, lang: Lang) -> tuple[Any, list[Problem]]:
     """The JSON in ``source`` (a path, or ``-`` for stdin) and its duplicated keys; floats become Decimal."""
     name = "<stdin>" if source == "-" else source
     try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        # Never more than the limit plus one byte: a larger document is refused without reading it all.
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_FACTS_BYTES + 1)
+        else:
+            with Path(source).open("rb") as handle:
+                raw = handle.read(MAX_FACTS_BYTES + 1)
     except OSError as exc:
         _fail([_cannot_read(name, exc)])
+    if len(raw) > MAX_FACTS_BYTES:
+        size = f"{MAX_FACTS_BYTES:,}+" if source == "-" else f"{Path(source).stat().st_size:,}"
+        _fail([f"{name}: {Msg('facts_too_large', size=size, limit=f'{MAX_FACTS_BYTES:,}').render(lang)}"])
     try:
-        return parse_json(raw)
+        return parse_json(raw, lang=lang)
     except json.JSONDecodeError as exc:
-        _fail([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"])
+        _fail([f"{name}:{exc.lineno}:{exc.colno}: {Msg('facts_json', detail=exc.msg).render(lang)}"])
     except UnicodeDecodeError:
-        _fail([f"{name}: not UTF-8 encoded JSON"])
+        _fail([f"{name}: {Msg('not_utf8').render(lang)}"])
     except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep
-        _fail([f"{name}: not readable JSON: {exc}"])
+        _fail([f"{name}: {Msg('facts_json', detail=exc).render(lang)}"])
 
 
-def _read_subjects(source: str) -> tuple[list[Facts], bool]:
+def _read_subjects(source: str, lang: Lang) -> tuple[list[Facts], bool]:
     """The subjects in FACTS.json and whether they came as a list; every bad field is reported."""
     name = "<stdin>" if source == "-" else source
-    data, duplicated = _read_json(source)
+    data, duplicated = _read_json(source, lang)
     many = isinstance(data, list)
     items = data if many else [data]
     subjects: list[Facts] = []
@@ -116,10 +137,11 @@ def _read_subjects(source: str) -> tuple[list[Facts], bool]:
         index = i if many else None
         if not isinstance(item, dict):
             # load_facts would read a JSON string as JSON text; only objects are subjects.
-            problems.append(f"{name}: {_subject_path(Problem('(facts)', 'facts must be a JSON object'), index)}")
+            not_object = Problem("(facts)", Msg("facts_not_object").render(lang))
+            problems.append(f"{name}: {_subject_path(not_object, index)}")
             continue
         try:
-            subjects.append(load_facts(item))
+            subjects.append(load_facts(item, lang=lang))
         except FactsError as err:
             problems += [f"{name}: {_subject_path(p, index)}" for p in err.problems]
     if problems:
@@ -152,14 +174,43 @@ def _load_all(
 
 
 def _run(body: Callable[[], int]) -> None:
-    """Run a command body; user errors print their lines and exit 2, without a traceback."""
+    """Run a command body; user errors print their lines and exit 2, without a traceback.
+
+    Anything else that escapes (a bug, RecursionError, MemoryError) is the last resort: one plain
+    line naming the command and what it was doing, exit 2. A service or a batch job reading
+    stderr then sees a sentence, never a traceback. A closed pipe (``ecredit … | head``) is left
+    to click, which ends quietly as before.
+    """
     try:
         code = body()
     except _BadInput as err:
         for line in err.lines:
             click.echo(line, err=True)
         code = EXIT_BAD_INPUT
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+            raise
+        code = _internal_error(exc)
+    except Exception as exc:  # the last resort, see above
+        code = _internal_error(exc)
     sys.exit(code)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Say in one line on stderr that ``exc`` stopped the current command; the exit status."""
+    ctx = click.get_current_context(silent=True)
+    command = ctx.info_name if ctx is not None and ctx.info_name else "ecredit"
+    lang: Lang = "en" if ctx is not None and ctx.params.get("lang") == "en" else "zh"
+    doing_code = f"doing_{command}"
+    doing = Msg(doing_code).render(lang) if doing_code in CATALOGUE else command
+    text = " ".join(str(exc).split())  # one line, whatever the exception says
+    detail = f": {text[:200]}" if text else ""
+    msg = Msg("internal_error", command=command, doing=doing, kind=type(exc).__name__, detail=detail)
+    with contextlib.suppress(OSError):  # stderr itself is gone: the exit status still tells
+        click.echo(msg.render(lang), err=True)
+    return EXIT_BAD_INPUT
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -217,8 +268,9 @@ def evaluate_cmd(ruleset_ref: str, as_of: date | None, engine: str, fmt: str, la
     """
 
     def body() -> int:
+        _check_as_of(as_of, lang)
         [rs] = _load_all([ruleset_ref], lang)
-        subjects, many = _read_subjects(facts_file)
+        subjects, many = _read_subjects(facts_file, lang)
         reports = [evaluate_subject(rs, facts, as_of=as_of, engine=engine) for facts in subjects]
         if fmt == "json":
             text = "[" + ",".join(r.to_json() for r in reports) + "]" if many else reports[0].to_json()
@@ -251,9 +303,10 @@ def compare_cmd(
     """Compare one subject across the bundled rulesets, side by side."""
 
     def body() -> int:
+        _check_as_of(as_of, lang)
         # A comparison missing a city would report false "differences": refuse it whole.
         loaded = _load_all(list(ruleset_refs) or available_rulesets(), lang)
-        subjects, many = _read_subjects(facts_file)
+        subjects, many = _read_subjects(facts_file, lang)
         if many and len(subjects) != 1:
             _fail([f"{facts_file}: compare takes one subject; the list holds {len(subjects)}"])
         facts = subjects[0]
@@ -304,7 +357,7 @@ def _validate_one(target: str, lang: Lang) -> tuple[int, list[str]]:
     path = resolve_path(target)
     if not path.is_file():
         try:
-            load_ruleset(target, lang=lang)  # renders the localized "not found" message
+            load_ruleset(target, lang=lang)  # says why, in lang: an unknown id, a folder, a missing file
         except RulesetError as err:
             return EXIT_BAD_INPUT, _problem_lines(err)
         return EXIT_BAD_INPUT, [f"{path}: not a file"]
@@ -356,6 +409,7 @@ def diff_cmd(facts_dir: str | None, as_of: date | None, fmt: str, lang: Lang, ol
     with --facts DIR, which verdicts appear or disappear for which subject."""
 
     def body() -> int:
+        _check_as_of(as_of, lang)
         loaded = _load_all([old, new], lang, load_for_diff)
         try:
             subjects = read_facts_dir(Path(facts_dir), lang=lang) if facts_dir else None

@@ -11,6 +11,8 @@ from functools import cache, lru_cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from .limits import MAX_DATE, MIN_DATE
+
 _calendar_lock = threading.Lock()
 
 
@@ -32,6 +34,18 @@ def parse_iso_date(value: object) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def date_in_range(day: date) -> bool:
+    """Whether ``day`` is within the dates accepted anywhere (``limits.MIN_DATE``..``MAX_DATE``).
+
+    Facts, case files, ``as_of`` and the command line all share this bound, so that calendar
+    arithmetic (windows, working days) never runs off the end of Python's calendar.
+
+    >>> date_in_range(date(2999, 12, 31)), date_in_range(date(9999, 12, 31))
+    (True, False)
+    """
+    return MIN_DATE <= day <= MAX_DATE
 
 
 @lru_cache(maxsize=4096)
@@ -77,7 +91,8 @@ def _working_days(year: int) -> list[date]:
     # The calendar fills in each year on first use; doing that from two threads at once is unsafe.
     with _calendar_lock:
         calendar = _china()
-        day, end = date(year, 1, 1), date(year + 2, 1, 1)
+        # Near the end of Python's calendar (never reached within limits.MAX_DATE) stop at its last day.
+        day, end = date(year, 1, 1), date(year + 2, 1, 1) if year + 2 <= date.max.year else date.max
         out = []
         while day < end:
             if calendar.is_working_day(day):

@@ -329,8 +329,8 @@ def load_for_diff(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     is judged under the name it declares instead, and its problems are still reported against ``path``.
     """
     path = resolve_path(ref)
-    if not path.exists():
-        return load_ruleset(ref, lang=lang)  # raises the positioned, translated "file not found"
+    if not path.exists() or path.is_dir():
+        return load_ruleset(ref, lang=lang)  # raises the translated "not found" or "is a folder"
     raw = path.read_bytes()  # once: a pipe from the shell cannot be read twice
     try:
         data = parse_yaml(raw.decode("utf-8"), str(path)).data
@@ -370,7 +370,7 @@ def read_facts_dir(folder: Path, *, lang: Lang = "zh") -> list[SubjectFacts]:
     problems: list[Problem] = []
     for file in files:
         try:
-            data, repeated = parse_json(file.read_bytes())
+            data, repeated = parse_json(file.read_bytes(), lang=lang)
         except (ValueError, RecursionError, OSError) as exc:
             problems.append(Problem(str(file), f"not valid JSON: {exc}"))
             continue
@@ -389,7 +389,7 @@ def read_facts_dir(folder: Path, *, lang: Lang = "zh") -> list[SubjectFacts]:
                 problems.append(Problem(f"{file}: {where}", f"must be a date YYYY-MM-DD, not {day!r}"))
                 continue
             try:
-                subjects.append(SubjectFacts(file.name, load_facts(item), when))
+                subjects.append(SubjectFacts(file.name, load_facts(item, lang=lang), when))
             except FactsError as err:
                 problems += [Problem(f"{file}: {subject_where(index, p.where)}", p.message) for p in err.problems]
     if problems:

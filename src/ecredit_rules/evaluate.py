@@ -7,11 +7,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .dates import date_in_range
 from .derive import derive
 from .engines import get_engine
+from .errors import FactsError, Problem
 from .facts import Facts, facts_data
 from .ir import CompiledRuleset
+from .limits import MAX_DATE, MIN_DATE
 from .loader import load_ruleset
+from .messages import Lang, Msg
 from .report import Report, build_report
 
 
@@ -20,10 +24,14 @@ def evaluate(
     facts: Facts | Mapping[str, Any] | str | bytes,
     as_of: date | None = None,
     engine: str = "durable",
+    *,
+    lang: Lang = "zh",
 ) -> Report:
     """Judge one subject under one ruleset on ``as_of`` (default: today).
 
-    Never mutates its inputs; safe to call from several threads at once.
+    Bad facts, or an ``as_of`` outside ``limits.MIN_DATE``..``MAX_DATE``, raise ``FactsError``
+    worded in ``lang`` (Chinese by default, ``"en"`` for English). Never mutates its inputs; safe
+    to call from several threads at once.
 
     >>> import ecredit_rules as ec
     >>> report = ec.evaluate(ec.load_ruleset("tuquan"), {"subject": {"id": "S1"}, "events": []},
@@ -33,11 +41,19 @@ def evaluate(
     """
     rs = ruleset if isinstance(ruleset, CompiledRuleset) else load_ruleset(ruleset)
     machine = get_engine(engine)
-    checked = facts_data(facts)
-    subject_id = checked["subject"]["id"]
     day = as_of if as_of is not None else date.today()
+    check_as_of(day, lang)
+    checked = facts_data(facts, lang=lang)
+    subject_id = checked["subject"]["id"]
     if not rs.in_force(day):
         return build_report(rs, subject_id, None, None, machine.name, day)
     derived = derive(rs, checked, day)
     outcomes = machine.decide(rs, derived)
     return build_report(rs, subject_id, derived, outcomes, machine.name, day)
+
+
+def check_as_of(day: date, lang: Lang = "zh") -> None:
+    """Raise ``FactsError`` (path ``as_of``) for a day of evaluation outside the accepted dates."""
+    if not date_in_range(day):
+        message = Msg("as_of_range", value=day.isoformat(), first=MIN_DATE.isoformat(), last=MAX_DATE.isoformat())
+        raise FactsError([Problem("as_of", message.render(lang))])

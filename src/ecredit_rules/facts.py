@@ -2,18 +2,26 @@
 
 Absent means unknown, never false: every optional field is ``None`` when the caller did not
 say, and the rules treat it so. Amounts are ``Decimal``; a float never enters.
+
+Every input is bounded (``limits``): dates from ``MIN_DATE`` to ``MAX_DATE``, amounts in plain
+decimal notation with at most 15 digits before the point and 2 after, at most ``MAX_EVENTS``
+events, ``MAX_LIST_ITEMS`` items in other lists and ``MAX_TEXT_LENGTH`` characters of text, so
+that no input can make an evaluation slow or crash it. ``FactsError`` problems are worded in
+Chinese, or in English with ``lang="en"`` (the ``lang`` argument of ``load_facts``,
+``facts_data`` and ``evaluate``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, Literal, NoReturn, NotRequired
 
 from pydantic import (
     BaseModel,
@@ -30,9 +38,19 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 from typing_extensions import TypedDict  # pydantic needs this one, not typing's, before 3.12
 
-from .dates import parse_iso_date
+from .dates import date_in_range, parse_iso_date
 from .errors import FactsError, Problem
-from .messages import suggest
+from .limits import (
+    AMOUNT_FRACTION_DIGITS,
+    AMOUNT_INTEGER_DIGITS,
+    MAX_DATE,
+    MAX_EVENTS,
+    MAX_FACTS_BYTES,
+    MAX_LIST_ITEMS,
+    MAX_TEXT_LENGTH,
+    MIN_DATE,
+)
+from .messages import Lang, Msg, suggest
 from .vocabulary import vocabulary
 
 
@@ -43,15 +61,15 @@ class _Frozen(BaseModel):
 # Codes are checked by pydantic-core itself (Literal types built from the vocabulary), which is
 # several times faster than a Python validator per field; ``_message`` turns its terse error
 # into "unknown … code, did you mean …" afterwards.
-_CATEGORIES: dict[str, tuple[str, str]] = {
-    "roles": ("roles", "role"),
-    "legal_form": ("legal_forms", "legal form"),
-    "lists": ("lists", "list"),
-    "type": ("event_types", "event type"),
-    "act": ("acts", "act"),
-    "compliance": ("compliance", "compliance"),
-    "retention_days": ("retention_days", "retention"),
-    "platform_systems": ("platform_systems", "platform system"),
+_CATEGORIES: dict[str, tuple[str, str, str]] = {
+    "roles": ("roles", "主体角色", "role"),
+    "legal_form": ("legal_forms", "主体类型", "legal form"),
+    "lists": ("lists", "名单", "list"),
+    "type": ("event_types", "事件类型", "event type"),
+    "act": ("acts", "违法行为", "act"),
+    "compliance": ("compliance", "合规义务", "compliance"),
+    "retention_days": ("retention_days", "记录保存", "retention"),
+    "platform_systems": ("platform_systems", "平台制度", "platform system"),
 }
 
 
@@ -73,44 +91,103 @@ RetentionCode = _codes("retention_days")
 SystemCode = _codes("platform_systems")
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)`` short enough to quote in a message, however long the input."""
+    if isinstance(value, int) and value.bit_length() > 200:  # writing out a huge number costs, and says nothing
+        return f"<{int(value.bit_length() * 0.30103) + 1} 位数 / digits>"
+    text = str(value) if isinstance(value, Decimal) else repr(value)  # 52000.001, not Decimal('52000.001')
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 def _iso_date(value: Any) -> Any:
     # Pydantic would also take a Unix timestamp, "2024-1-5" or a datetime; the contract says ISO dates only.
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    day = parse_iso_date(value)
-    if day is not None:
-        return day
-    raise PydanticCustomError(
-        "iso_date", "must be an existing date written YYYY-MM-DD, not {value}", {"value": repr(value)}
-    )
+    day = value if isinstance(value, date) and not isinstance(value, datetime) else parse_iso_date(value)
+    if day is None:
+        raise PydanticCustomError("iso_date", "must be an existing date written YYYY-MM-DD, not {value}",
+                                  {"value": _shown(value)})
+    if not date_in_range(day):
+        raise PydanticCustomError("date_range", "date {value} is out of range", {"value": day.isoformat()})
+    return day
 
 
-# pydantic-core turns a float into the Decimal of its shortest form (49999.99 stays 49999.99)
-# and refuses booleans, NaN and infinities.
-Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+class _ExponentNumber:
+    """A JSON number written with an exponent (``1e5``): kept as text, refused where an amount is due.
+
+    ``Decimal("1e999999999")`` is cheap to make but any arithmetic on it overflows or runs for
+    seconds, so such a number never becomes a ``Decimal`` at all.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# Plain decimal notation of any length: the bounds on digits are checked apart, to say which.
+_DECIMAL_TEXT = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
+_EXPONENT_TEXT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
+
+
+def _amount(value: Any) -> Decimal:
+    """An amount in yuan as written: plain decimal notation within the digit bounds (CONTRACT §3)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal | _ExponentNumber):
+        _refuse_amount("amount_form", value)
+    if isinstance(value, int) and not 0 <= value < 10**AMOUNT_INTEGER_DIGITS:
+        # Decided before writing it out: a number of thousands of digits costs to turn into text.
+        _refuse_amount("amount_negative" if value < 0 else "amount_digits", value)
+    finite = value.is_finite() if isinstance(value, Decimal) else not isinstance(value, float) or math.isfinite(value)
+    if not finite:
+        _refuse_amount("amount_form", value)
+    text = value.text if isinstance(value, _ExponentNumber) else repr(value) if isinstance(value, float) else str(value)
+    found = _DECIMAL_TEXT.fullmatch(text)
+    if found is None:
+        _refuse_amount("amount_exponent" if _EXPONENT_TEXT.fullmatch(text.strip()) else "amount_form", value)
+    sign, whole, fraction = found.groups()
+    if sign:
+        _refuse_amount("amount_negative", value)
+    if len(whole) > AMOUNT_INTEGER_DIGITS:
+        _refuse_amount("amount_digits", value)
+    if fraction is not None and len(fraction) > AMOUNT_FRACTION_DIGITS:
+        _refuse_amount("amount_decimals", value)
+    # A Decimal is kept as given; text and numbers become the Decimal of their text, so a float
+    # keeps its shortest form (49999.99 stays 49999.99).
+    return value if isinstance(value, Decimal) else Decimal(text)
+
+
+def _refuse_amount(kind: str, value: Any) -> NoReturn:
+    raise PydanticCustomError(kind, "not an amount: {value}", {"value": _shown(value)})
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+# Any text in the facts: ids, names, references, authorities.
+Text = Annotated[str, Field(max_length=MAX_TEXT_LENGTH)]
+Id = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]
 
 
 class Subject(_Frozen):
-    id: str = Field(min_length=1, description="unique id of the e-commerce subject")
-    name: str | None = None
-    roles: tuple[RoleCode, ...] | None = None
+    id: Id = Field(description="unique id of the e-commerce subject")
+    name: Text | None = None
+    roles: Annotated[tuple[RoleCode, ...], Field(max_length=MAX_LIST_ITEMS)] | None = None
     legal_form: LegalFormCode | None = None
-    region: str | None = None
+    region: Text | None = None
     licensed: StrictBool | None = None
-    lists: tuple[ListCode, ...] | None = None
+    lists: Annotated[tuple[ListCode, ...], Field(max_length=MAX_LIST_ITEMS)] | None = None
 
 
 class Event(_Frozen):
-    id: str = Field(min_length=1)
+    id: Id
     type: EventType
     date: Annotated[date, BeforeValidator(_iso_date)]
     act: ActCode | None = None
-    authority: str | None = None
-    reference: str | None = None
+    authority: Text | None = None
+    reference: Text | None = None
     sales_amount: Amount | None = None
     illegal_gain: Amount | None = None
-    grade: str | None = None
-    answers: str | None = None
+    grade: Text | None = None
+    answers: Text | None = None
 
 
 class Assessment(_Frozen):
@@ -129,10 +206,10 @@ class Facts(_Frozen):
     """
 
     subject: Subject
-    events: tuple[Event, ...] | None = None
+    events: Annotated[tuple[Event, ...], Field(max_length=MAX_EVENTS)] | None = None
     compliance: dict[ComplianceCode, StrictBool] | None = None
     retention_days: dict[RetentionCode, Annotated[StrictInt, Field(ge=0)]] | None = None
-    platform_systems: tuple[SystemCode, ...] | None = None
+    platform_systems: Annotated[tuple[SystemCode, ...], Field(max_length=MAX_LIST_ITEMS)] | None = None
     assessment: Assessment | None = None
 
     @field_validator("events")
@@ -155,27 +232,36 @@ class Facts(_Frozen):
 # refuses goes to ``load_facts``, which alone decides what is wrong and says so.
 
 _DATE_TEXT = core_schema.str_schema(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", strict=True)
-# Written YYYY-MM-DD (never a timestamp, a datetime or a date object), then an existing day.
+# Written YYYY-MM-DD (never a timestamp, a datetime or a date object), then an existing day in range.
 _FastDate = Annotated[
-    date, GetPydanticSchema(lambda _tp, handler: core_schema.chain_schema([_DATE_TEXT, handler(date)]))
+    date,
+    GetPydanticSchema(
+        lambda _tp, _handler: core_schema.chain_schema([_DATE_TEXT, core_schema.date_schema(ge=MIN_DATE, le=MAX_DATE)])
+    ),
 ]
-# Text or an integer, never a float: a JSON float would reach pydantic-core as a binary double,
-# and "49999.9999999999999999" must not become 50000. Text first, the usual case: a union stops
-# at its first match when told to go left to right.
+# Text in plain decimal notation within the digit bounds, or an integer within them; never a float:
+# a JSON float would reach pydantic-core as a binary double, and "49999.9999999999999999" must not
+# become 50000 (the models refuse it, naming the digits). A caller's Decimal is checked by ``_amount``.
+# Text first, the usual case: a union stops at its first match when told to go left to right.
+_AMOUNT_TEXT = rf"^[0-9]{{1,{AMOUNT_INTEGER_DIGITS}}}(\.[0-9]{{1,{AMOUNT_FRACTION_DIGITS}}})?$"
 _FastAmount = Annotated[
     Decimal,
     GetPydanticSchema(
-        lambda _tp, handler: core_schema.chain_schema([
-            core_schema.union_schema(
-                [
-                    core_schema.str_schema(strict=True),
-                    core_schema.int_schema(strict=True),
-                    core_schema.is_instance_schema(Decimal),
-                ],
-                mode="left_to_right",
-            ),
-            handler(Amount),
-        ])
+        lambda _tp, _handler: core_schema.union_schema(
+            [
+                core_schema.chain_schema(
+                    [core_schema.str_schema(pattern=_AMOUNT_TEXT, strict=True), core_schema.decimal_schema()]
+                ),
+                core_schema.chain_schema([
+                    core_schema.int_schema(ge=0, lt=10**AMOUNT_INTEGER_DIGITS, strict=True),
+                    core_schema.decimal_schema(),
+                ]),
+                core_schema.chain_schema([
+                    core_schema.is_instance_schema(Decimal), core_schema.no_info_plain_validator_function(_amount)
+                ]),
+            ],
+            mode="left_to_right",
+        )
     ),
 ]
 
@@ -198,30 +284,35 @@ EventData = _data_type(
 FactsData = _data_type(
     Facts,
     subject=_data_type(Subject),
-    events=tuple[EventData, ...] | None,
+    events=Annotated[tuple[EventData, ...], Field(max_length=MAX_EVENTS)] | None,
     assessment=_data_type(Assessment) | None,
 )
 _FAST = TypeAdapter(FactsData)
 
 
-def facts_data(facts: Facts | Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+def facts_data(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "zh") -> dict[str, Any]:
     """Validated facts as plain dicts (absent keys mean unknown): the form derivation reads.
 
-    Accepts exactly what ``load_facts`` accepts and raises the same ``FactsError``; most input
-    takes a path several times faster than building the models.
+    Accepts exactly what ``load_facts`` accepts and raises the same ``FactsError`` (worded in
+    ``lang``); most input takes a path several times faster than building the models.
 
     >>> facts_data('{"subject": {"id": "S1"}, "events": [{"id": "P1", "type": "penalty", "date": "2024-01-15"}]}')
     {'subject': {'id': 'S1'}, 'events': ({'id': 'P1', 'type': 'penalty', 'date': datetime.date(2024, 1, 15)},)}
     """
     if isinstance(facts, Facts):
         return _model_data(facts)
+    _check_size(facts, lang)
     data = _fast(facts)
-    return data if data is not None else _model_data(load_facts(facts))
+    return data if data is not None else _model_data(load_facts(facts, lang=lang))
 
 
 def _fast(facts: Mapping[str, Any] | str | bytes) -> dict[str, Any] | None:
     try:
         if isinstance(facts, str | bytes):
+            # Every event has an "id": past the limit the slow path refuses the list without
+            # validating each event (the fast one would, then fail). Counting is a bytes scan.
+            if facts.count('"id"' if isinstance(facts, str) else b'"id"') > MAX_EVENTS + 1:
+                return None
             data = _FAST.validate_json(facts)
             # Every member of a JSON object is written with one colon. With as many colons in the
             # text as members in the result, no key was repeated (pydantic-core would keep only
@@ -229,6 +320,9 @@ def _fast(facts: Mapping[str, Any] | str | bytes) -> dict[str, Any] | None:
             if facts.count(":" if isinstance(facts, str) else b":") != _members(data):
                 return None
         elif isinstance(facts, Mapping):
+            events = facts.get("events")
+            if isinstance(events, list | tuple) and len(events) > MAX_EVENTS:
+                return None
             data = _FAST.validate_python(facts)
         else:
             return None
@@ -273,9 +367,13 @@ def fact_path(loc: tuple[Any, ...]) -> str:
     return out or "(facts)"
 
 
-def _raw_problems(obj: Any) -> list[Problem]:
+# A problem found before it is worded: where, and what (rendered in the caller's language).
+_Issue = tuple[str, Msg]
+
+
+def _raw_problems(obj: Any) -> list[_Issue]:
     """Checks that must report even when other fields are broken (pydantic stops at the list)."""
-    problems: list[Problem] = []
+    problems: list[_Issue] = []
     events = obj.get("events") if isinstance(obj, Mapping) else None
     if isinstance(events, list | tuple):  # JSON gives a list; a caller's dict may hold a tuple
         # dict first: it settles the usual case without the slower ABC check.
@@ -291,17 +389,16 @@ def _raw_problems(obj: Any) -> list[Problem]:
             eid = event.get("id")
             if isinstance(eid, str):
                 if eid in first:
-                    problems.append(
-                        Problem(f"events[{i}].id", f"duplicate event id {eid!r} (first at events[{first[eid]}])")
-                    )
+                    problems.append((f"events[{i}].id",
+                                     Msg("facts_duplicate_event", id=_shown(eid), first=f"events[{first[eid]}]")))
                 else:
                     first[eid] = i
             if event.get("type") == "response":
                 target = event.get("answers")
                 if target is None:
-                    problems.append(Problem(f"events[{i}].answers", "a response must name the event it answers"))
+                    problems.append((f"events[{i}].answers", Msg("facts_response_unanswered")))
                 elif target not in ids:
-                    problems.append(Problem(f"events[{i}].answers", f"no event with id {target!r}"))
+                    problems.append((f"events[{i}].answers", Msg("facts_no_such_event", id=_shown(target))))
     return problems
 
 
@@ -331,34 +428,44 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def parse_json(text: str | bytes) -> tuple[Any, list[Problem]]:
+def _json_number(text: str) -> Decimal | _ExponentNumber:
+    # Only plain notation becomes a Decimal: "1e999999999" would be cheap to make and ruinous to use.
+    return _ExponentNumber(text) if "e" in text or "E" in text else Decimal(text)
+
+
+def parse_json(text: str | bytes, *, lang: Lang = "zh") -> tuple[Any, list[Problem]]:
     """JSON text as Python values (numbers with a point as ``Decimal``) and its duplicated keys.
 
     JSON parsers silently keep one of two values given for the same key; we keep the first and
-    name every repeat by its path, so a system that sent two dates for one event is told so.
-    Raises ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON.
+    name every repeat by its path (worded in ``lang``), so a system that sent two dates for one
+    event is told so. A number written with an exponent (``1e5``) is not read as a number: it is
+    refused wherever the facts expect one. Raises ``ValueError`` (``json.JSONDecodeError``) for
+    text that is not JSON.
 
     >>> parse_json('{"a": 1, "a": 2}')[1][0].where
     'a'
     """
     _parsing.duplicates = False
-    obj = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
+    obj = json.loads(text, parse_float=_json_number, object_pairs_hook=_no_duplicate_keys)
     # Walking the whole document costs as much as validating it: only do it when a repeat was seen.
-    return obj, (_duplicated_keys(obj) if _parsing.duplicates else [])
+    if not _parsing.duplicates:
+        return obj, []
+    twice = Msg("facts_key_twice").render(lang)
+    return obj, [Problem(where, twice) for where in _duplicated_keys(obj)]
 
 
-def _duplicated_keys(obj: Any, loc: tuple[Any, ...] = ()) -> list[Problem]:
-    """Every key a JSON object repeated, by path: JSON parsers silently keep one of the two values."""
-    problems: list[Problem] = []
+def _duplicated_keys(obj: Any, loc: tuple[Any, ...] = ()) -> list[str]:
+    """The path of every key a JSON object repeated: JSON parsers silently keep one of the two values."""
+    paths: list[str] = []
     if isinstance(obj, dict):
         if isinstance(obj, _DuplicatedKeys):
-            problems += [Problem(fact_path((*loc, k)), "key appears twice in the JSON text") for k in obj.repeated]
+            paths += [fact_path((*loc, k)) for k in obj.repeated]
         for key, value in obj.items():
-            problems += _duplicated_keys(value, (*loc, key))
+            paths += _duplicated_keys(value, (*loc, key))
     elif isinstance(obj, list):
         for i, value in enumerate(obj):
-            problems += _duplicated_keys(value, (*loc, i))
-    return problems
+            paths += _duplicated_keys(value, (*loc, i))
+    return paths
 
 
 def _path_order(problem: Problem) -> tuple[Any, ...]:
@@ -366,66 +473,115 @@ def _path_order(problem: Problem) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", problem.where)), problem.message
 
 
-def load_facts(facts: Facts | Mapping[str, Any] | str | bytes) -> Facts:
+def _check_size(facts: Mapping[str, Any] | str | bytes, lang: Lang) -> None:
+    """Refuse JSON text over ``MAX_FACTS_BYTES`` before parsing it: parsing alone would take seconds."""
+    if isinstance(facts, str | bytes) and len(facts) > MAX_FACTS_BYTES:
+        size = len(facts.encode() if isinstance(facts, str) else facts)
+        if size > MAX_FACTS_BYTES:
+            msg = Msg("facts_too_large", size=f"{size:,}", limit=f"{MAX_FACTS_BYTES:,}")
+            raise FactsError([Problem("(json)", msg.render(lang))])
+
+
+def load_facts(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "zh") -> Facts:
     """Validate facts given as a model, a dict or JSON text; raise ``FactsError`` naming every problem.
 
-    >>> load_facts('{"subject": {"id": "S1"}, "events": [{"id": "P1", "type": "penalty", "date": "2024-13-01"}]}')
+    Each problem names the fact path; its message is in Chinese, or in English with ``lang="en"``.
+
+    >>> load_facts('{"subject": {"id": "S1"}, "events": [{"id": "P1", "type": "penalty", "date": "2024-13-01"}]}',
+    ...            lang="en")
     Traceback (most recent call last):
     ...
-    ecredit_rules.errors.FactsError: events[0].date: ...
+    ecredit_rules.errors.FactsError: events[0].date: must be an existing date written YYYY-MM-DD, not '2024-13-01'
     """
     if isinstance(facts, Facts):
         return facts
     problems: list[Problem] = []
+    _check_size(facts, lang)
     if isinstance(facts, str | bytes):
         try:
-            obj, problems = parse_json(facts)
+            obj, problems = parse_json(facts, lang=lang)
         except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
-            raise FactsError([Problem("(json)", f"not valid JSON: {exc}")]) from None
+            raise FactsError([Problem("(json)", Msg("facts_json", detail=str(exc)).render(lang))]) from None
     else:
         obj = facts
     if not isinstance(obj, Mapping):
-        raise FactsError([Problem("(facts)", "facts must be a JSON object")])
-    problems += _raw_problems(obj)
+        raise FactsError([Problem("(facts)", Msg("facts_not_object").render(lang))])
+    events = obj.get("events")
+    if isinstance(events, list | tuple) and len(events) > MAX_EVENTS:
+        # Refused before validating each of them: that alone would take seconds.
+        raise FactsError([Problem("events", Msg("facts_too_many", limit=MAX_EVENTS, count=len(events)).render(lang))])
+    issues = _raw_problems(obj)
     try:
         result = Facts.model_validate(obj)
     except ValidationError as exc:
+        repeated = any(msg.code == "facts_duplicate_event" for _, msg in issues)
         for err in exc.errors():
-            if err["type"] == "duplicate_id" and any(p.message.startswith("duplicate event id") for p in problems):
-                continue
-            problems.append(Problem(fact_path(err["loc"]), _message(err)))
+            if err["type"] == "duplicate_id" and repeated:
+                continue  # each repeat is already named by its own path
+            issues.append((fact_path(err["loc"]), _message(err)))
+    problems += [Problem(where, msg.render(lang)) for where, msg in issues]
     if problems:
         raise FactsError(sorted(set(problems), key=_path_order))
     return result
 
 
-def _unknown_code(err: Any) -> str | None:
+def _unknown_code(err: Any) -> Msg | None:
     """"unknown act code 'x'; did you mean 'y'?" for a code pydantic found outside its Literal."""
     loc = [step for step in err["loc"] if isinstance(step, str) and step != "[key]"]
     if loc and loc[0] == "assessment":
         field = loc[-1]
         allowed = sorted(map(str, vocabulary().assessment_values(field)))
-        return f"unknown {field} value {err['input']!r}; one of: {', '.join(allowed)}"
+        return Msg("facts_unknown_value", field=field, value=_shown(err["input"]), choices=", ".join(allowed))
     for step in reversed(loc):
         if step in _CATEGORIES:
-            category, what = _CATEGORIES[step]
+            category, zh, en = _CATEGORIES[step]
             hint = suggest(err["input"], getattr(vocabulary(), category))
-            return f"unknown {what} code {err['input']!r}" + (f"; did you mean {hint!r}?" if hint else "")
+            return Msg("facts_unknown_code", category=zh, category_en=en, value=_shown(err["input"]),
+                       suggestion=hint)
     return None
 
 
-def _message(err: Any) -> str:
+# pydantic-core's error types that need no more than a fixed sentence, by message code.
+_PLAIN_ERRORS = {
+    "extra_forbidden": "facts_unknown_key",
+    "missing": "facts_required",
+    "tuple_type": "facts_not_list",
+    "list_type": "facts_not_list",
+    "string_type": "facts_not_text",
+    "string_too_short": "facts_empty",
+    "bool_type": "facts_not_bool",
+    "int_type": "facts_not_integer",
+    "int_from_float": "facts_not_integer",
+    "dict_type": "facts_not_mapping",
+    "model_type": "facts_not_mapping",
+    "model_attributes_type": "facts_not_mapping",
+}
+# Refused amounts, by the kind ``_amount`` found (the limits go into every message alike).
+_AMOUNT_ERRORS = {"amount_form", "amount_exponent", "amount_negative", "amount_digits", "amount_decimals"}
+
+
+def _message(err: Any) -> Msg:
     etype = err["type"]
+    ctx = err.get("ctx") or {}
     if etype == "literal_error":
         found = _unknown_code(err)
         if found is not None:
             return found
-    if etype == "extra_forbidden":
-        return "unknown key"
-    if etype == "missing":
-        return "required"
-    if etype in {"tuple_type", "list_type"}:
-        return "must be a list"
+    if etype in _PLAIN_ERRORS:
+        return Msg(_PLAIN_ERRORS[etype])
+    if etype in _AMOUNT_ERRORS:
+        return Msg(f"facts_{etype}", value=ctx["value"], integer=AMOUNT_INTEGER_DIGITS,
+                   fraction=AMOUNT_FRACTION_DIGITS)
     if etype == "greater_than_equal":
-        return f"must not be negative, not {err['input']!r}"
-    return str(err["msg"])
+        return Msg("facts_negative", value=_shown(err["input"]))
+    if etype == "iso_date":
+        return Msg("facts_bad_date", value=ctx["value"])
+    if etype == "date_range":
+        return Msg("facts_date_range", value=ctx["value"], first=MIN_DATE.isoformat(), last=MAX_DATE.isoformat())
+    if etype == "too_long":
+        return Msg("facts_too_many", limit=ctx["max_length"], count=ctx["actual_length"])
+    if etype == "string_too_long":
+        return Msg("facts_text_too_long", limit=ctx["max_length"])
+    if etype == "duplicate_id":
+        return Msg("facts_duplicate_ids", ids=ctx["ids"])
+    return Msg("facts_invalid", detail=str(err["msg"]))

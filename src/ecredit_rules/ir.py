@@ -152,7 +152,7 @@ class ArtefactKey(Generic[T]):
     build: Callable[[CompiledRuleset], T]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class CompiledRuleset:
     """A validated ruleset in the form the engines run. Immutable once built, safe to share."""
 
@@ -189,6 +189,11 @@ class CompiledRuleset:
     @property
     def title(self) -> str:
         return self.model.document.title
+
+    def __repr__(self) -> str:
+        # The generated repr printed the whole model (tens of thousands of characters) in every log line.
+        algorithm, _, hexdigest = self.digest.partition(":")
+        return f"<CompiledRuleset {self.id} {self.version} {algorithm}:{hexdigest[:8]}… {len(self.all_rules())} rules>"
 
     def all_rules(self) -> tuple[RuleIR, ...]:
         """Plain rules, then the rating's grades: everything an engine decides true/false/unknown."""

@@ -35,17 +35,34 @@ MAX_TEXT_LENGTH = 1_000
 #: Size of one facts document read from a file or a request, in bytes.
 MAX_FACTS_BYTES = 64 * 1024 * 1024
 
+# --- reports ------------------------------------------------------------------------------------
+
+#: An undetermined rule lists, among its missing facts, those of the undetermined rules it rests
+#: on while there are at most this many; past that it names the rule instead (whose own entry in
+#: ``undetermined`` lists them), so a report stays linear in events however rules are chained.
+MAX_INHERITED_MISSING = 100
+
 # --- rule files ---------------------------------------------------------------------------------
 
-#: Size of one rule or case file, in bytes.
-MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
+#: Size of one rule or case file, in bytes. The rule-file reader is pure Python (it keeps every
+#: value's position) at about 2.5 s of CPU per MB, so this bound keeps one file under a second; the
+#: largest bundled ruleset is under 50 KB.
+MAX_RULE_FILE_BYTES = 256 * 1024
 
 #: YAML anchors/aliases. A few kilobytes of aliases can expand to gigabytes ("billion laughs");
 #: the bundled rule files use none, so any alias past this many is refused.
 MAX_YAML_ALIASES = 100
 
+#: Values (mappings, lists, scalars) that aliases may copy into the document, all aliases together:
+#: a hundred aliases of one large anchored block would otherwise still multiply its size.
+MAX_YAML_ALIAS_VALUES = 10_000
+
 #: Nesting depth of the YAML document (mappings and lists inside each other).
 MAX_YAML_DEPTH = 64
+
+#: Values (mappings, lists and scalars) in one YAML document. Reading costs about 30 µs of CPU per
+#: value; the largest bundled ruleset has under 2,000.
+MAX_YAML_VALUES = 20_000
 
 #: Nesting depth of one rule's condition (``all``/``any``/``not``/``at_least`` inside each other).
 MAX_CONDITION_DEPTH = 24

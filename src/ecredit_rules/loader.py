@@ -14,10 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from . import language
+from . import language, limits
 from .bundled import available_rulesets, rules_dir
 from .conditions import KINDS, LeafKind, ReferenceKind, kind_of, walk_conditions
-from .conditions.base import COUNT_UNITS
+from .conditions.base import COUNT_UNITS, UNIT_RANGES
 from .conditions.subject_facts import RoleIs
 from .engines.durable_network import check_limits
 from .errors import Problem, RulesetError
@@ -28,8 +28,9 @@ from .messages import Lang, Msg, suggest
 from .vocabulary import Vocabulary, vocabulary
 from .yaml_source import PathKey, SourceDocument, read_yaml
 
-__all__ = ["LocatedProblems", "add_validation_problems", "load_ruleset", "resolve_path", "walk_conditions"]
-
+__all__ = [
+    "UNIT_RANGES", "LocatedProblems", "add_validation_problems", "load_ruleset", "resolve_path", "walk_conditions",
+]
 
 class LocatedProblems:
     """Problems of one file, kept as positions and messages until rendered in a language."""
@@ -54,19 +55,39 @@ def resolve_path(ref: str | Path) -> Path:
     return rules_dir() / f"{ref}.yaml"
 
 
+def _is_bundled_id(ref: str | Path, path: Path) -> bool:
+    """Whether ``ref`` was written as a bundled id rather than as a path to a file."""
+    return isinstance(ref, str) and path.parent == rules_dir() and ref == path.stem
+
+
+def _not_loadable(ref: str | Path, path: Path, lang: Lang) -> RulesetError:
+    """Why ``path`` cannot be read as a rule file, located where the mistake was made.
+
+    An unknown bundled id is located at the id as written (there is no file, and naming
+    ``rules/<id>.yaml`` would send the reader to a path that does not exist); a folder at its
+    path as written (a folder has no lines); a missing file at ``path:1:1``, as before.
+    """
+    if Path(ref).is_dir():  # also ``rules`` written without a slash: a folder, not an unknown id
+        return RulesetError([Problem(str(ref), Msg("ruleset_is_directory").render(lang))])
+    if _is_bundled_id(ref, path) and not path.exists():
+        available = available_rulesets()
+        msg = Msg("unknown_ruleset", name=ref, available=", ".join(available), suggestion=suggest(ref, available))
+        return RulesetError([Problem(str(ref), msg.render(lang))])
+    return RulesetError([Problem(f"{path}:1:1", Msg("file_not_found").render(lang))])
+
+
 def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     """Load, check and compile a ruleset.
+
+    An unknown bundled id raises a ``RulesetError`` located at the id itself, with the closest
+    bundled id and the list of available ones; a folder or a missing file, at its path.
 
     >>> load_ruleset("tuquan").document.number
     '突市监发〔2016〕91号'
     """
     path = resolve_path(ref)
     if not path.is_file():
-        if isinstance(ref, str) and path.parent == rules_dir():
-            msg = Msg("unknown_ruleset", name=ref, available=", ".join(available_rulesets()))
-        else:
-            msg = Msg("file_not_found")
-        raise RulesetError([Problem(f"{path}:1:1", msg.render(lang))])
+        raise _not_loadable(ref, path, lang)
     # One read: the digest must describe exactly the text that was compiled, even if the file
     # is saved again meanwhile (the registry tells versions apart by it).
     doc = read_yaml(path)
@@ -76,6 +97,7 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
         # Still check the structure after a repeated key or an impossible date, so that every
         # mistake is reported at once; a place the YAML reading already complained about is not
         # reported twice.
+        _check_condition_depth(doc.data, problems)
         try:
             model = RulesetFile.model_validate(doc.data)
         except ValidationError as exc:
@@ -93,6 +115,48 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     if problems.items:
         raise problems.error(lang)
     return compiled
+
+
+def _check_condition_depth(data: Any, problems: LocatedProblems) -> None:
+    """Refuse conditions nested past ``MAX_CONDITION_DEPTH`` before anything recurses over them.
+
+    Validation, the checks, the compiler and both engines walk a condition recursively; the raw
+    data is walked here with an explicit stack, so no depth can exhaust Python's.
+    """
+    if not isinstance(data, dict):
+        return
+    roots: list[tuple[Any, PathKey]] = []
+    rules = data.get("rules")
+    for i, rule in enumerate(rules if isinstance(rules, list) else ()):
+        if isinstance(rule, dict):
+            roots.append((rule.get("when"), ("rules", i, "when")))
+    rating = data.get("rating")
+    grades = rating.get("grades") if isinstance(rating, dict) else None
+    for i, grade in enumerate(grades if isinstance(grades, list) else ()):
+        if isinstance(grade, dict):
+            roots.append((grade.get("when"), ("rating", "grades", i, "when")))
+    for root, root_path in roots:
+        stack: list[tuple[Any, PathKey, int]] = [(root, root_path, 1)]
+        while stack:
+            cond, path, depth = stack.pop()
+            if depth > limits.MAX_CONDITION_DEPTH:
+                problems.add(path, Msg("condition_too_deep", limit=limits.MAX_CONDITION_DEPTH))
+                break  # one problem per rule: the rest of its nesting says the same
+            stack.extend((child, child_path, depth + 1) for child, child_path in _subconditions(cond, path))
+
+
+def _subconditions(cond: Any, path: PathKey) -> list[tuple[Any, PathKey]]:
+    """The conditions directly inside a raw (not yet validated) condition, with their paths."""
+    if not isinstance(cond, dict) or len(cond) != 1:
+        return []
+    key, body = next(iter(cond.items()))
+    if key in {"all", "any"} and isinstance(body, list):
+        return [(c, (*path, key, i)) for i, c in enumerate(body)]
+    if key == "not":
+        return [(body, (*path, "not"))]
+    if key == "at_least" and isinstance(body, dict) and isinstance(body.get("of"), list):
+        return [(c, (*path, "at_least", "of", i)) for i, c in enumerate(body["of"])]
+    return []
 
 
 # --- turning pydantic's errors into sentences a policy officer can act on -----------------------
@@ -233,6 +297,9 @@ class _Checker:
         period = model.document.in_force
         if period.until is not None and period.until < period.from_:
             self.add(("document", "in_force", "until"), Msg("in_force_order"))
+        self._date(model.document.published, ("document", "published"))
+        self._date(period.from_, ("document", "in_force", "from"))
+        self._date(period.until, ("document", "in_force", "until"))
         if period.clause is not None:
             self._clause(period.clause, ("document", "in_force", "clause"))
         self._parameters()
@@ -269,10 +336,20 @@ class _Checker:
                 self.add(("parameters", name, "values"), Msg("param_order", name=name))
             if days and days[0] > start:
                 self.add(("parameters", name, "values", 0, "from"), Msg("param_not_in_force", name=name, day=start))
-            if param.unit in COUNT_UNITS:
-                for i, dated in enumerate(param.values):
-                    if not isinstance(dated.value, int):
-                        self.add(("parameters", name, "values", i, "value"), Msg("param_integer", name=name))
+            low, high = UNIT_RANGES[param.unit]
+            for i, dated in enumerate(param.values):
+                where: PathKey = ("parameters", name, "values", i)
+                self._date(dated.from_, (*where, "from"))
+                if param.unit in COUNT_UNITS and not isinstance(dated.value, int):
+                    self.add((*where, "value"), Msg("param_integer", name=name))
+                elif not low <= dated.value <= high:  # written so that NaN is refused too
+                    msg = Msg("param_out_of_range", name=name, day=dated.from_, value=dated.value, unit=param.unit,
+                              low=low, high=high)
+                    self.add((*where, "value"), msg)
+
+    def _date(self, day: Any, path: PathKey) -> None:
+        if day is not None and not limits.MIN_DATE <= day <= limits.MAX_DATE:
+            self.add(path, Msg("date_out_of_range", value=day, low=limits.MIN_DATE, high=limits.MAX_DATE))
 
     def _ids(self) -> None:
         model = self.model
@@ -303,6 +380,11 @@ class _Checker:
                 self.add((*path, "param"), Msg("param_unit", name=value.param, unit=param.unit, expected=expected))
         elif integer and value is not None and not isinstance(value, int):
             self.add(path, Msg("not_integer", field=path[-1], value=value))
+        elif value is not None:
+            # A written number has the range of the unit it is counted in (one unit per place).
+            low, high = UNIT_RANGES[next(iter(units))]
+            if not low <= value <= high:
+                self.add(path, Msg("out_of_range", field=path[-1], value=value, low=low, high=high))
 
     def code(self, code: Any, known: Any, category: str, path: PathKey) -> None:
         """A code a condition names must be in the vocabulary."""

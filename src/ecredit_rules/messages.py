@@ -14,7 +14,76 @@ from typing import Any, Literal
 Lang = Literal["zh", "en"]
 
 CATALOGUE: dict[str, tuple[str, str]] = {
-    "yaml_syntax": ("YAML 格式错误：{detail}", "YAML syntax error: {detail}"),
+    "yaml_syntax": (
+        "YAML 格式错误：这里的写法无法识别，请检查冒号、引号、括号和缩进",
+        "YAML syntax error: this cannot be read; check the colons, quotes, brackets and indentation "
+        "(the parser said: {detail})",
+    ),
+    "yaml_full_width_colon": (
+        "这里用了全角冒号“：”；键和值之间须用半角冒号加空格“: ”",
+        "a full-width colon \"：\" here; a key and its value are separated by an ASCII colon and a space \": \"",
+    ),
+    "yaml_full_width_comma": (
+        "这里用了全角逗号“，”；方括号或花括号中的各项须用半角逗号“,”分隔",
+        "a full-width comma \"，\" here; items in brackets or braces are separated by an ASCII comma \",\"",
+    ),
+    "yaml_full_width_space": (
+        "这里有全角空格（中文输入法的空格）；YAML 只能用半角空格",
+        "an ideographic (full-width) space here; YAML needs plain ASCII spaces",
+    ),
+    "yaml_indent_unaligned": (
+        "这一行缩进 {indent} 格，与上文对不齐（上面第 {other} 行缩进 {other_indent} 格）；同一层的内容须左对齐",
+        "this line is indented {indent} spaces, which lines up with nothing above "
+        "(line {other} is indented {other_indent}); entries of one level must start in the same column",
+    ),
+    "yaml_indent_deeper": (
+        "这一行比第 {other} 行多缩进了 {extra} 格，但第 {other} 行已写了取值，下面不能再有下级内容；"
+        "请与第 {other} 行对齐",
+        "this line is indented {extra} more spaces than line {other}, but line {other} already has its value "
+        "and cannot contain anything; line it up with line {other}",
+    ),
+    "yaml_too_deep": (
+        "内容嵌套超过 {limit} 层，无法读取",
+        "the content is nested more than {limit} levels deep",
+    ),
+    "yaml_too_many_values": (
+        "文件中的取值超过 {limit} 个，不予读取；请拆分成几个文件",
+        "the file holds more than {limit} values and is not read; split it",
+    ),
+    "yaml_aliases": (
+        "YAML 别名（*名称）展开后超过 {limit} 个或内容过多；请把内容直接写出",
+        "YAML aliases (*name) expand to more than {limit} aliases or too much content; write the content out",
+    ),
+    "yaml_alias_cycle": (
+        "YAML 别名 *{anchor} 指向包含它自身的内容，无法展开",
+        "YAML alias *{anchor} points into the content that contains it and can never be expanded",
+    ),
+    "yaml_not_mapping": (
+        "文件内容须是键值对（每行 键: 值），而这里是{what}",
+        "the file must be a mapping (lines of key: value), but it is {what_en}",
+    ),
+    "file_too_large": ("文件超过 {limit} KB，不予读取", "the file is larger than {limit} KB and is not read"),
+    "condition_too_deep": (
+        "条件嵌套超过 {limit} 层（all/any/not/at_least 层层相套）；请拆成几条规则",
+        "the condition is nested more than {limit} levels deep (all/any/not/at_least); split it into rules",
+    ),
+    "out_of_range": (
+        "\"{field}\" 的值 {value} 超出允许范围 {low} 至 {high}",
+        "\"{field}\" value {value} is out of range; it must be from {low} to {high}",
+    ),
+    "param_out_of_range": (
+        "参数 \"{name}\" 自 {day} 起的取值 {value} 超出允许范围 {low} 至 {high}（单位 {unit}）",
+        "parameter \"{name}\" value {value} from {day} is out of range; in {unit} it must be from {low} to {high}",
+    ),
+    "number_too_long": ("这个数字有 {digits} 位，太长，无法读取", "a number of {digits} digits is too long to read"),
+    "load_crashed": (
+        "读取此文件时出现意外错误（{detail}），文件未被采用",
+        "an unexpected error while reading this file ({detail}); the file is not used",
+    ),
+    "date_out_of_range": (
+        "日期 {value} 超出允许范围 {low} 至 {high}",
+        "date {value} is out of range; it must be from {low} to {high}",
+    ),
     "yaml_tab": (
         "此处有制表符（Tab）；YAML 只能用空格缩进",
         "a tab character here; YAML indentation must use spaces",
@@ -31,8 +100,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not_utf8": ("文件不是 UTF-8 编码", "the file is not UTF-8 encoded"),
     "file_not_found": ("找不到文件", "file not found"),
     "unknown_ruleset": (
-        "没有名为 \"{name}\" 的规则集（可用：{available}）",
-        "no ruleset named \"{name}\" (available: {available})",
+        "没有名为 \"{name}\" 的规则集{hint}（可用：{available}）",
+        "no ruleset named \"{name}\"{hint} (available: {available})",
+    ),
+    "ruleset_is_directory": (
+        "这是一个文件夹，不是规则文件；请写出文件夹中的 .yaml 文件",
+        "this is a folder, not a rule file; name a .yaml file inside it",
     ),
     "unknown_key": ("不认识的键 \"{key}\"{hint}", "unknown key \"{key}\"{hint}"),
     "missing_key": ("缺少必填项 \"{key}\"", "required key \"{key}\" is missing"),
@@ -125,6 +198,70 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "engine_limit": ("规则集超出规则引擎的限制：{detail}", "the ruleset exceeds a rule-engine limit: {detail}"),
     "duplicate_grade": ("等级 \"{grade}\" 重复", "grade \"{grade}\" appears twice"),
+    # --- facts (CONTRACT §3): each problem is printed after its fact path ---
+    "facts_json": ("不是有效的 JSON：{detail}", "not valid JSON: {detail}"),
+    "facts_too_large": (
+        "事实文件有 {size} 字节，超过上限 {limit} 字节，未予读取",
+        "the facts document has {size} bytes, over the limit of {limit}; it was not read",
+    ),
+    "facts_not_object": ("事实须是一个 JSON 对象（{{…}}）", "facts must be a JSON object"),
+    "facts_key_twice": ("这个键在 JSON 文本中出现了两次", "key appears twice in the JSON text"),
+    "facts_duplicate_event": (
+        "事件 id {id} 重复（第一次出现在 {first}）",
+        "duplicate event id {id} (first at {first})",
+    ),
+    "facts_duplicate_ids": ("事件 id 重复：{ids}", "duplicate event id(s): {ids}"),
+    "facts_response_unanswered": (
+        "答复（response）须用 answers 写明答复的是哪个事件",
+        "a response must name the event it answers",
+    ),
+    "facts_no_such_event": ("没有 id 为 {id} 的事件", "no event with id {id}"),
+    "facts_unknown_code": ("未知的{category}代码 {value}{hint}", "unknown {category_en} code {value}{hint}"),
+    "facts_unknown_value": (
+        "评价项目 {field} 的取值 {value} 不在可选范围内（{choices}）",
+        "unknown {field} value {value}; one of: {choices}",
+    ),
+    "facts_unknown_key": ("不认识的键", "unknown key"),
+    "facts_required": ("缺少必填项", "required"),
+    "facts_not_list": ("须是列表 [...]", "must be a list"),
+    "facts_not_text": ("须是文字（加引号的字符串）", "must be text (a quoted string)"),
+    "facts_empty": ("不能为空", "must not be empty"),
+    "facts_not_bool": ("须是 true 或 false", "must be true or false"),
+    "facts_not_integer": ("须是整数", "must be a whole number"),
+    "facts_not_mapping": ("须是 JSON 对象（{{…}}）", "must be a JSON object"),
+    "facts_negative": ("不能为负数，而这里是 {value}", "must not be negative, not {value}"),
+    "facts_bad_date": (
+        "须是存在的日期，写成 YYYY-MM-DD，而这里是 {value}",
+        "must be an existing date written YYYY-MM-DD, not {value}",
+    ),
+    "facts_date_range": (
+        "日期 {value} 超出可接受的范围（{first} 至 {last}）",
+        "date {value} is outside the accepted range ({first} to {last})",
+    ),
+    "facts_amount_form": (
+        "金额须是以元为单位的普通十进制数，如 \"52000.00\"，而这里是 {value}",
+        "an amount must be yuan in plain decimal notation, like \"52000.00\", not {value}",
+    ),
+    "facts_amount_exponent": (
+        "金额不能用科学计数法（{value}），请写成普通十进制数，如 \"52000.00\"",
+        "an amount must not use exponent notation ({value}); write it like \"52000.00\"",
+    ),
+    "facts_amount_negative": ("金额不能为负数，而这里是 {value}", "an amount must not be negative, not {value}"),
+    "facts_amount_digits": (
+        "金额的整数部分最多 {integer} 位，而这里是 {value}",
+        "an amount has at most {integer} digits before the point, not {value}",
+    ),
+    "facts_amount_decimals": (
+        "金额最多有 {fraction} 位小数（到分），而这里是 {value}",
+        "an amount has at most {fraction} digits after the point (a fen), not {value}",
+    ),
+    "facts_too_many": ("最多 {limit} 项，而这里有 {count} 项", "at most {limit} items are accepted, not {count}"),
+    "facts_text_too_long": ("文字最长 {limit} 个字符", "text is limited to {limit} characters"),
+    "facts_invalid": ("取值无效（{detail}）", "{detail}"),
+    "as_of_range": (
+        "评价日 {value} 超出可接受的范围（{first} 至 {last}）",
+        "the day of evaluation {value} is outside the accepted range ({first} to {last})",
+    ),
     # --- ecredit lint: findings in files that load ---
     "lint_never_fires": (
         "规则 \"{rule}\" 的条件（连同 applies_to）对任何主体都不可能成立，永远不会作出认定；请检查 {facts} 的写法",
@@ -240,6 +377,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "diff_determined": ("不再无法判断", "no longer undetermined"),
     "diff_facts_not_found": ("找不到事实文件夹", "facts folder not found"),
     "diff_facts_empty": ("文件夹中没有事实文件（*.json）", "no facts files (*.json) in the folder"),
+    # The command line's last resort: an error this program did not foresee, said in one line.
+    "internal_error": (
+        "ecredit {command}：{doing}时程序内部出错（{kind}{detail}），没有完成；这是本程序的问题，"
+        "请把这条命令和所用的文件交给维护人员",
+        "ecredit {command}: internal error while {doing} ({kind}{detail}); nothing was completed. "
+        "This is a fault of this program: please send this command and its files to the maintainers",
+    ),
+    "doing_rulesets": ("列出规则集", "listing the rulesets"),
+    "doing_evaluate": ("评价主体", "evaluating the subjects"),
+    "doing_compare": ("比较各规则集的认定", "comparing the rulesets"),
+    "doing_validate": ("检查规则文件", "checking the rule files"),
+    "doing_test": ("运行用例", "running the test cases"),
+    "doing_diff": ("比较两版规则文件", "comparing the two rule files"),
+    "doing_lint": ("检查规则文件的隐患", "linting the rule files"),
+    "doing_schema": ("生成 JSON Schema", "writing the JSON Schema"),
 }
 
 CATEGORY_EN = {

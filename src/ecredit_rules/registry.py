@@ -38,8 +38,9 @@ from .errors import Problem, RulesetError
 from .evaluate import evaluate
 from .facts import Facts
 from .ir import CompiledRuleset
+from .limits import MAX_RULE_FILE_BYTES
 from .loader import load_ruleset, resolve_path
-from .messages import Lang
+from .messages import Lang, Msg
 from .report import Report
 
 log = logging.getLogger(__name__)
@@ -303,6 +304,12 @@ class RulesetRegistry:
         except OSError as exc:  # unreadable between the hash and the load: same as a broken file
             entry.seen = content
             return self._failed(entry, RulesetError([Problem(f"{entry.path}:1:1", f"cannot read: {exc}")]))
+        except Exception as exc:  # one file's surprise must not stop the others being served
+            entry.seen = content
+            log.exception("ruleset %s: loading %s raised", entry.id, entry.path)
+            detail = f"{type(exc).__name__}: {exc}"[:200]
+            problem = Problem(f"{entry.path}:1:1", Msg("load_crashed", detail=detail).render(self.lang))
+            return self._failed(entry, RulesetError([problem]))
         # The loader read the file itself; its digest is what now serves. If the file changed in
         # between, the new stat (or the racy rule) makes the next check look again.
         entry.seen = new.digest
@@ -426,6 +433,8 @@ def _split_sources(sources: str | Path | Iterable[str | Path] | None) -> _Source
 def _content_key(path: Path) -> str:
     """The loader's digest of the file's bytes, or a marker saying why there are none."""
     try:
+        if path.stat().st_size > MAX_RULE_FILE_BYTES:
+            return f"too large: {path.stat().st_size} bytes"  # the loader refuses it unread; so do we
         return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
         return "missing"

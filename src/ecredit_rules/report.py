@@ -15,6 +15,7 @@ from .derive import EVENT_ORDER, Derived, EventData, Explanation
 from .engines import Outcomes
 from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR
 from .language_base import Frozen
+from .limits import MAX_INHERITED_MISSING
 from .logic import FALSE, TRUE, UNKNOWN, Closures
 
 
@@ -126,13 +127,14 @@ _Gathered = tuple[dict[str, EventData], set[str]]
 class _Explainer:
     """Why a rule that fired fired: its evidence and the verdicts it rests on."""
 
-    __slots__ = ("closures", "derived", "leaves", "outcomes", "rules")
+    __slots__ = ("chained", "closures", "derived", "leaves", "outcomes", "rules")
 
     def __init__(self, rs: CompiledRuleset, derived: Derived, outcomes: dict[str, int]) -> None:
         self.derived = derived
         self.outcomes = outcomes
         self.rules = rs.rules_by_id
         self.leaves: dict[int, Explanation] = {}
+        self.chained: dict[str, set[str]] = {}  # missing paths of undetermined rules, by id
         self.closures = rs.artefact(_CLOSURES)
 
     def leaf(self, index: int) -> Explanation:
@@ -166,24 +168,42 @@ class _Explainer:
                 elif self.truth(child) == TRUE:
                     self.support(child, evidence, parents)
 
-    def missing(self, node: Node, seen: set[str] | None = None) -> set[str]:
-        """Fact paths whose absence leaves ``node`` unknown, following undetermined chained rules."""
-        seen = seen if seen is not None else set()
+    def missing(self, node: Node) -> set[str]:
+        """Fact paths whose absence leaves ``node`` unknown, following undetermined chained rules.
+
+        An undetermined rule this one rests on contributes its own missing paths while they are
+        few; past ``MAX_INHERITED_MISSING`` it contributes its rule id instead (its own entry in
+        ``undetermined`` lists them), so a chain of rules over thousands of unknown events keeps
+        the report linear in events rather than repeating every path at every link.
+        """
         out: set[str] = set()
+        self._missing(node, out)
+        return out
+
+    def _missing(self, node: Node, out: set[str]) -> None:
         if isinstance(node, Leaf):
             out.update(self.leaf(node.index)[2])
         elif isinstance(node, Chain):
-            rule = self.rules.get(node.rule)
-            if rule is not None and self.outcomes.get(node.rule) == UNKNOWN and node.rule not in seen:
-                seen.add(node.rule)
-                out |= self.missing(rule.formula, seen)
+            if self.outcomes.get(node.rule) == UNKNOWN and node.rule in self.rules:
+                inherited = self.rule_missing(node.rule)
+                if len(inherited) > MAX_INHERITED_MISSING:
+                    out.add(node.rule)
+                else:
+                    out |= inherited
         elif isinstance(node, Not):
-            out |= self.missing(node.child, seen)
+            self._missing(node.child, out)
         else:
             for child in node.children:
                 if self.truth(child) == UNKNOWN:
-                    out |= self.missing(child, seen)
-        return out
+                    self._missing(child, out)
+
+    def rule_missing(self, rule_id: str) -> set[str]:
+        """``missing`` of an undetermined rule's condition, worked out once per report."""
+        found = self.chained.get(rule_id)
+        if found is None:
+            self.chained[rule_id] = set()  # the loader refuses cycles; this only guards the recursion
+            found = self.chained[rule_id] = self.missing(self.rules[rule_id].formula)
+        return found
 
     def explain(self, rule: RuleIR) -> tuple[list[str], list[str]]:
         events: dict[str, EventData] = {}
@@ -227,7 +247,7 @@ def build_report(
             verdicts.append({"rule": rule.id, "kind": rule.kind, "label": rule.label,
                              "citation": cite, "evidence": evidence, "derived_from": parents})
         elif outcome == UNKNOWN:
-            undetermined.append({"rule": rule.id, "missing": sorted(explainer.missing(rule.formula))})
+            undetermined.append({"rule": rule.id, "missing": sorted(explainer.rule_missing(rule.id))})
     rating = _rating(rs, explainer, outcomes, verdicts, undetermined)
     if derived.deadlines is None:
         undetermined += [{"rule": rule.id, "missing": ["events"]} for rule in rs.deadlines]

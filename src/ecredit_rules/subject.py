@@ -21,10 +21,11 @@ EventData = dict[str, Any]  # one event of ``facts.facts_data``: absent keys are
 class Subject:
     """One subject's facts as the leaf functions read them, indexed once."""
 
-    __slots__ = ("as_of", "events", "facts", "subject")
+    __slots__ = ("_positions", "as_of", "events", "facts", "subject")
 
     def __init__(self, facts: dict[str, Any], as_of: date) -> None:
         self.facts = facts
+        self._positions: dict[str, int] | None = None
         self.subject: dict[str, Any] = facts["subject"]
         self.as_of = as_of
         # Events dated on or before as_of (later ones are ignored everywhere, CONTRACT §4) by
@@ -52,8 +53,11 @@ class Subject:
 
     def position(self, event_id: str) -> int:
         """Where an event stands in the facts' ``events`` list, to name it by its path."""
-        events = self.facts["events"]
-        return next(i for i, e in enumerate(events) if e["id"] == event_id)
+        # Indexed on first use (only reports of unknown amounts ask): scanning the list for each
+        # unknown event would make a report quadratic in events.
+        if self._positions is None:
+            self._positions = {e["id"]: i for i, e in enumerate(self.facts["events"])}
+        return self._positions[event_id]
 
 
 EVENT_ORDER = itemgetter("date", "id")  # the order events are listed in: by date, then id

@@ -13,7 +13,9 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .messages import Msg
+from .yaml_mistakes import explain_syntax_error
 
 PathKey = tuple[str | int, ...]
 
@@ -77,6 +79,12 @@ class _Builder:
                 if not isinstance(key, str | int | bool):
                     self.doc.problems.append((_mark(key_node), Msg("yaml_complex_key")))
                     continue
+                if isinstance(key, str) and "\u3000" in key:
+                    # An ideographic space where an indentation space belongs makes it part of the key.
+                    where = _mark(key_node)
+                    at = Position(where.line, where.column + key.index("\u3000"))
+                    self.doc.problems.append((at, Msg("yaml_full_width_space")))
+                    continue
                 if key in result:
                     first = self.doc.key_positions[(*path, key)]
                     self.doc.problems.append((_mark(key_node), Msg("duplicate_key", key=key, first_line=first.line)))
@@ -89,9 +97,101 @@ class _Builder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except ValueError:
-            # The safe constructor raises a bare ValueError for impossible dates such as 2019-02-30.
-            self.doc.problems.append((_mark(node), Msg("bad_date", value=node.value)))
+            # The safe constructor raises a bare ValueError for impossible dates such as 2019-02-30,
+            # and for integers past Python's limit on digits converted from text.
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                self.doc.problems.append((_mark(node), Msg("bad_date", value=node.value)))
+            else:
+                self.doc.problems.append((_mark(node), Msg("number_too_long", digits=len(node.value))))
             return None
+
+
+class _Refused(Exception):
+    """A document the bounded composer will not build, with where and why."""
+
+    def __init__(self, pos: Position, msg: Msg) -> None:
+        super().__init__(msg.code)
+        self.pos = pos
+        self.msg = msg
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader with the document's nesting and alias expansion bounded while composing.
+
+    PyYAML's composer recurses once per nesting level and shares an aliased node everywhere it is
+    referenced, so a deep file exhausts the stack and a few hundred bytes of aliases expand to
+    billions of values when built. Both are counted here, as each node is composed, and refused
+    before the recursion or the expansion can happen; so is a document of more values than can be
+    read within a second.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._values = 0  # values composed so far, aliases not included (they are bounded apart)
+        self._expanded: dict[int, tuple[int, int]] = {}  # node id → (aliases, values) it expands to
+        self._aliases = 0  # aliases in the document as it would be built, nested ones included
+        self._alias_values = 0  # values that aliases copy, counted the same way
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            return self._alias(event)
+        self._depth += 1
+        if self._depth > limits.MAX_YAML_DEPTH:
+            raise _Refused(_event_position(event), Msg("yaml_too_deep", limit=limits.MAX_YAML_DEPTH))
+        self._values += 1
+        if self._values > limits.MAX_YAML_VALUES:
+            raise _Refused(_event_position(event), Msg("yaml_too_many_values", limit=limits.MAX_YAML_VALUES))
+        before = (self._aliases, self._alias_values)
+        node: yaml.Node = super().compose_node(parent, index)
+        self._depth -= 1
+        values = _count_values(node, self._expanded)
+        self._expanded[id(node)] = (self._aliases - before[0], values)
+        return node
+
+    def _alias(self, event: yaml.AliasEvent) -> yaml.Node:
+        pos = _event_position(event)
+        node = self.anchors.get(event.anchor)
+        if node is None:
+            return super().compose_node(None, None)  # PyYAML's own "found undefined alias"
+        if id(node) not in self._expanded:
+            # Anchors are registered before their children are composed: an alias to a node not
+            # yet finished points into itself, and building it would never end.
+            raise _Refused(pos, Msg("yaml_alias_cycle", anchor=event.anchor))
+        aliases, values = self._expanded[id(node)]
+        self._aliases += 1 + aliases
+        self._alias_values += values
+        if self._aliases > limits.MAX_YAML_ALIASES or self._alias_values > limits.MAX_YAML_ALIAS_VALUES:
+            raise _Refused(pos, Msg("yaml_aliases", limit=limits.MAX_YAML_ALIASES))
+        self.get_event()
+        return node
+
+
+def _count_values(node: yaml.Node, expanded: dict[int, tuple[int, int]]) -> int:
+    """Values ``node`` stands for once aliases are copied out (children are already counted)."""
+    if isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    else:
+        return 1
+    return 1 + sum(expanded.get(id(child), (0, 1))[1] for child in children)
+
+
+def _event_position(event: yaml.Event) -> Position:
+    mark = event.start_mark
+    return Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+
+
+def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> tuple[Position, Msg]:
+    try:
+        line, column, msg = explain_syntax_error(text, exc)
+    except Exception:  # naming the cause is a courtesy: a slip in it must not turn into a traceback
+        mark = exc.problem_mark or exc.context_mark
+        at = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        return at, Msg("yaml_syntax", detail=str(exc.problem or exc))
+    return Position(line, column), msg
 
 
 def parse_yaml(text: str, file: str) -> SourceDocument:
@@ -102,20 +202,20 @@ def parse_yaml(text: str, file: str) -> SourceDocument:
     'duplicate_key'
     """
     doc = SourceDocument(file=file, data=None)
+    loader = _BoundedLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+    except _Refused as refused:
+        doc.problems.append((refused.pos, refused.msg))
+        return doc
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-        line_text = text.splitlines()[pos.line - 1] if mark and pos.line - 1 < len(text.splitlines()) else ""
-        if "\t" in line_text[: pos.column] or "'\\t'" in str(exc.problem):
-            doc.problems.append((pos, Msg("yaml_tab")))
-        else:
-            doc.problems.append((pos, Msg("yaml_syntax", detail=str(exc.problem or exc))))
+        doc.problems.append(_syntax_problem(text, exc))
         return doc
     except yaml.YAMLError as exc:
         doc.problems.append((Position(1, 1), Msg("yaml_syntax", detail=str(exc))))
         return doc
+    finally:
+        loader.dispose()
     if node is None:
         doc.problems.append((Position(1, 1), Msg("yaml_empty")))
         return doc
@@ -125,11 +225,26 @@ def parse_yaml(text: str, file: str) -> SourceDocument:
         mark = exc.problem_mark
         pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         doc.problems.append((pos, Msg("yaml_value", detail=str(exc.problem))))
+        return doc
+    if not isinstance(doc.data, dict):
+        # Rule and case files are mappings; a bare null, list or value would otherwise pass as
+        # "no data" with no problem to show.
+        what, what_en = _SHAPES.get(type(doc.data), ("单个取值", "a single value"))
+        doc.problems.append((Position(1, 1), Msg("yaml_not_mapping", what=what, what_en=what_en)))
+        doc.data = None
     return doc
+
+
+_SHAPES: dict[type, tuple[str, str]] = {type(None): ("空值 null", "null"), list: ("列表", "a list")}
 
 
 def read_yaml(path: Path) -> SourceDocument:
     """Read and parse ``path`` once; the document keeps the bytes it was parsed from."""
+    if path.stat().st_size > limits.MAX_RULE_FILE_BYTES:
+        # Refused before reading: a huge file must not cost a watcher its memory or its time.
+        doc = SourceDocument(file=str(path), data=None)
+        doc.problems.append((Position(1, 1), Msg("file_too_large", limit=limits.MAX_RULE_FILE_BYTES // 1024)))
+        return doc
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
+from .. import limits
 from ..ir import threshold_fn
 from ..language_base import Model, ParamRef
 from ..subject import ExplainFn, ValueFn
@@ -53,6 +54,18 @@ M = TypeVar("M", bound=Model)  # the model of a kind's condition
 Units = frozenset[str]
 COUNT_UNITS: Units = frozenset({"times", "months", "days", "working_days"})
 
+# The range of a value in each unit, checked where it is written (``CheckContext.threshold``) and
+# at every dated value of a parameter. Each unit has one use (times: events.at_least, months:
+# within_months, days: less_than_days, working_days: deadlines, yuan: amount.at_least), so the
+# ranges are per unit.
+UNIT_RANGES: dict[str, tuple[int, int]] = {
+    "times": (1, limits.MAX_COUNT),
+    "months": (1, limits.MAX_WINDOW_MONTHS),
+    "days": (1, limits.MAX_WINDOW_DAYS),
+    "working_days": (0, limits.MAX_WORKING_DAYS),
+    "yuan": (0, 10**limits.AMOUNT_INTEGER_DIGITS - 1),
+}
+
 
 class CheckContext(Protocol):
     """What a kind's load-time check may report against (the loader's checker implements it)."""
@@ -67,7 +80,8 @@ class CheckContext(Protocol):
         """Report ``code`` unless it is one of ``known`` (``category``: the word the message uses)."""
 
     def threshold(self, value: Any, path: PathKey, units: set[str], *, integer: bool = False) -> None:
-        """Report a referenced parameter that is missing or has none of ``units``."""
+        """Report a referenced parameter that is missing or has none of ``units``, or a written
+        number outside its unit's range (``UNIT_RANGES``)."""
 
 
 class CompileContext(Protocol):

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, StrictInt
 
+from .. import limits
 from ..ir import And, AtLeast, Node, Not, Or
 from ..language_base import Model
-from .base import CompileContext, ConnectiveKind
+from ..messages import Msg
+from .base import CheckContext, CompileContext, ConnectiveKind
 
 if TYPE_CHECKING:
     from ..language import Condition
@@ -80,6 +82,12 @@ class AtLeastKind(ConnectiveKind[AtLeastOf]):
 
     def children(self, cond: AtLeastOf) -> Iterator[tuple[Model, PathKey]]:
         return ((c, ("at_least", "of", i)) for i, c in enumerate(cond.at_least.of))
+
+    def check(self, cond: AtLeastOf, ctx: CheckContext, where: PathKey, owner: str) -> None:
+        """``n`` has the range of a count (the schema already refuses n < 1)."""
+        if cond.at_least.n > limits.MAX_COUNT:
+            msg = Msg("out_of_range", field="n", value=cond.at_least.n, low=1, high=limits.MAX_COUNT)
+            ctx.add((*where, "at_least", "n"), msg)
 
     def compile(self, cond: AtLeastOf, ctx: CompileContext, owner: str) -> Node:
         return AtLeast(cond.at_least.n, tuple(ctx.node(c, owner) for c, _ in self.children(cond)))

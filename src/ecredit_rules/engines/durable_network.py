@@ -9,6 +9,7 @@ says how a ruleset maps onto durable-rules; the limits below were measured (see 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,8 +188,52 @@ def build_network(rs: CompiledRuleset) -> Network:
     return net
 
 
+def dnf_bound(node: Node, want: bool) -> int:
+    """An upper bound on ``len(dnf(node, want))``, worked out without building any alternative.
+
+    Counts before deduplication and absorption, so never below the real size; past
+    ``MAX_DNF_TERMS`` it stops growing (the caller only needs to know it is too many), which
+    keeps the numbers small however wide the condition.
+    """
+    cap = MAX_DNF_TERMS + 1
+    if isinstance(node, Leaf | Chain):
+        return 1
+    if isinstance(node, Not):
+        return dnf_bound(node.child, not want)
+    bounds = [dnf_bound(child, want) for child in node.children]
+    if isinstance(node, AtLeast):
+        k = len(bounds)
+        size = node.n if want else k - node.n + 1
+        if size > k:
+            return 0 if want else 1
+        if size <= 0:  # more required than there are children: definitely not, always
+            return 1
+        # C(k, size) combinations, each a conjunction of ``size`` children: at most the largest ones'.
+        largest = sorted(bounds, reverse=True)[:size]
+        return min(cap, math.comb(k, size) * _capped_product(largest, cap))
+    if isinstance(node, And) == want:  # true-And and false-Or need every child: products
+        return _capped_product(bounds, cap)
+    return min(cap, sum(bounds))
+
+
+def _capped_product(factors: list[int], cap: int) -> int:
+    out = 1
+    for f in factors:
+        out = min(cap, out * f)
+    return 0 if 0 in factors else out
+
+
 def check_limits(rs: CompiledRuleset) -> list[str]:
-    """Why durable-rules could not safely run this ruleset (empty when it can)."""
+    """Why durable-rules could not safely run this ruleset (empty when it can).
+
+    The size of each condition's normal form is bounded arithmetically first, so a combinatorial
+    condition (``at_least: 12 of 28``) is refused at once instead of after enumerating millions
+    of combinations.
+    """
+    for rule in rs.all_rules():
+        for want in (True, False):
+            if dnf_bound(rule.formula, want) > MAX_DNF_TERMS:
+                return [f"the condition of {rule.id} may expand to more than {MAX_DNF_TERMS} alternatives"]
     try:
         return limit_problems(rs, build_network(rs))
     except LimitExceeded as exc:
