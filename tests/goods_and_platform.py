@@ -463,7 +463,7 @@ class GoodsAndPlatformTests:
     @cases("rule,act", lambda city: city.acts)
     @pytest.mark.parametrize("etype", ["penalty", "finding"])
     def test_established_prohibited_act_fires_its_item(self, judge, rule: str, act: str, etype: str) -> None:
-        report = self.judged(judge, facts(event("E1", etype, "2020-03-01", act)))
+        report = self.judged(judge, facts(event("E1", etype, "2023-04-01", act)))
         assert fired(report) & set(self.city.prohibited_acts) == {rule}
         v = verdict(report, rule)
         assert v.kind == "prohibited"

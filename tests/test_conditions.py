@@ -14,6 +14,7 @@ from ecredit_rules import language
 from ecredit_rules.conditions import KINDS, ConnectiveKind, LeafKind, ReferenceKind, kind_of
 from ecredit_rules.conditions.base import CheckContext, CompileContext, LintAtom
 from ecredit_rules.ir import Node
+from ecredit_rules.language import Parameter
 from ecredit_rules.language_base import Model
 from ecredit_rules.schema import ruleset_schema
 from ecredit_rules.subject import ExplainFn, ValueFn
@@ -46,16 +47,17 @@ def test_the_language_and_the_schema_list_the_kinds_in_the_table_order() -> None
     assert [a["$ref"].rsplit("/", 1)[1] for a in alternatives] == [k.model.__name__ for k in KINDS.values()]
 
 
-def _bundled_leaves() -> Iterator[Any]:
+def _bundled_leaves() -> Iterator[tuple[Any, ec.Ruleset]]:
     for rid in ec.available_rulesets():
-        yield from ec.load_ruleset(rid).leaves
+        rs = ec.load_ruleset(rid)
+        yield from ((leaf, rs) for leaf in rs.leaves)
 
 
 def test_every_leaf_of_every_bundled_ruleset_is_derived_by_its_own_kind() -> None:
     vocab = vocabulary()
-    for leaf in _bundled_leaves():
+    for leaf, rs in _bundled_leaves():
         assert leaf.kind is kind_of(leaf.spec)
-        value, explain = leaf.kind.derive(leaf.spec)
+        value, explain = leaf.kind.derive(leaf.spec, rs.parameters)
         assert callable(value) and callable(explain)
         atom = leaf.kind.lint_atom(leaf.spec, vocab)
         assert atom.allowed <= atom.domain or atom.var[0] is None
@@ -92,7 +94,7 @@ def test_a_complete_leaf_kind_can_be_made() -> None:
         def compile(self, cond: _Average, ctx: CompileContext, owner: str) -> Node:
             raise AssertionError
 
-        def derive(self, cond: _Average) -> tuple[ValueFn, ExplainFn]:
+        def derive(self, cond: _Average, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
             raise AssertionError
 
         def lint_atom(self, cond: _Average, vocab: Vocabulary) -> LintAtom:

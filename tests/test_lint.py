@@ -19,7 +19,7 @@ from tests.conftest import TUQUAN_ITEM4, TUQUAN_YAML, edit, line_of, write
 VOCABULARY = (rules_dir() / "vocabulary.yaml").read_text(encoding="utf-8")
 
 ITEM3_WHEN = """    when:
-      events: {types: [penalty, finding], acts: [pyramid_selling]}
+      events: {types: [penalty, finding], acts: [pyramid_selling], within_months: {param: rating_months}}
 """
 
 
@@ -88,7 +88,12 @@ def test_legal_forms_with_nothing_in_common_can_never_fire(tmp_path: Path) -> No
         "            - legal_form: [natural_person]\n",
     )
     # Drop the other branch of the any, so only the contradictory all is left.
-    text = edit(text, "        - events: {types: [penalty, finding], acts: [unlicensed_operation]}\n", "")
+    text = edit(
+        text,
+        "        - events: {types: [penalty, finding], acts: [unlicensed_operation],"
+        " within_months: {param: rating_months}}\n",
+        "",
+    )
     [finding] = lint_text(tmp_path, text)
     assert located(finding)[0] == when_line(text, "tuquan.art11.item2")
     assert "subject.legal_form" in finding.message

@@ -100,7 +100,8 @@ def test_unknown_act_code_suggests_the_likely_spelling(tmp_path: Path) -> None:
 
 
 def test_unknown_key_is_located_at_the_key_and_suggests_the_likely_spelling(tmp_path: Path) -> None:
-    text = edit(TUQUAN_YAML, "    interpretation: 本项没有次数和期限要求", "    intrepretation: 本项没有次数和期限要求")
+    text = edit(TUQUAN_YAML, "    interpretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也",
+                "    intrepretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也")
     path = write(tmp_path, text)
     problem = only_problem(path)
     assert problem.where == at(path, text, "intrepretation:", 5)
@@ -187,7 +188,8 @@ def test_two_independent_mistakes_give_two_lines(tmp_path: Path) -> None:
 def test_a_duplicated_key_does_not_hide_a_structural_mistake(tmp_path: Path) -> None:
     text = edit(TUQUAN_YAML, "  issuer: 突泉县市场监督管理局\n",
                 "  issuer: 突泉县市场监督管理局\n  issuer: 另一个机关\n")
-    text = edit(text, "    interpretation: 本项没有次数和期限要求", "    intrepretation: 本项没有次数和期限要求")
+    text = edit(text, "    interpretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也",
+                "    intrepretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也")
     path = write(tmp_path, text)
     found = problems(path)
     assert [p.where for p in found] == [
@@ -246,3 +248,24 @@ def test_at_least_n_below_one_gives_the_limit(tmp_path: Path) -> None:
     problem = only_problem(path)
     assert problem.where == at(path, text, "            n: 0", 16)
     assert problem.message == '"n" 的值 0 太小，至少应为 1'
+
+
+ITEM1_INTERPRETATION = "    interpretation: >-\n      本项没有次数要求：经行政处罚或检查认定一次即构成。本项也"
+
+
+def test_retroactive_rule_needs_a_reason(tmp_path: Path) -> None:
+    item1 = "      events: {types: [penalty, finding], acts: [false_identity], within_months: {param: rating_months}}\n"
+    # The reason moved from interpretation to note: the loader wants it where reports show it.
+    note = ITEM1_INTERPRETATION.replace("interpretation", "note")
+    text = edit(TUQUAN_YAML, item1 + ITEM1_INTERPRETATION, item1 + "    retroactive: true\n" + note)
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    assert "retroactive" in problem.message and "interpretation" in problem.message
+
+
+def test_follows_checks_its_act_codes(tmp_path: Path) -> None:
+    text = edit(TUQUAN_YAML, "              acts: [false_identity, unlicensed_operation,",
+                "              acts: [false_identty, unlicensed_operation,")
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    assert '"false_identty"' in problem.message and '是否为 "false_identity"' in problem.message

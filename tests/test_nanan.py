@@ -44,7 +44,7 @@ def test_spot_check_powers_are_not_encoded_with_a_reason() -> None:
 
 # --- period of force, citations ----------------------------------------------------------------------
 
-COUNTERFEIT = event("F1", "finding", "2023-03-01", "counterfeit_goods")
+COUNTERFEIT = event("F1", "finding", "2023-03-31", "counterfeit_goods")
 
 
 @pytest.mark.parametrize("day", [date(2023, 3, 31), date(2025, 3, 30)])
@@ -52,6 +52,12 @@ def test_first_and_last_day_of_force_are_in_force(judge, day: date) -> None:
     report = judge(RS, facts(COUNTERFEIT), day)
     assert report.in_force is True
     assert "nanan.art14.item9" in fired(report)
+
+
+def test_act_before_force_is_not_judged(judge) -> None:
+    # 不溯及既往 (CONTRACT §4): a 2022 act is not judged under 第十四条 once the rules are in force.
+    report = judge(RS, facts(event("F1", "finding", "2023-03-30", "counterfeit_goods")), date(2024, 6, 30))
+    assert "nanan.art14.item9" not in fired(report)
 
 
 @pytest.mark.parametrize("day", [date(2023, 3, 30), date(2025, 3, 31), date(2026, 1, 1)])

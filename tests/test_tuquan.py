@@ -36,11 +36,48 @@ def penalties(act: str, days: list[str], etype: str = "penalty") -> list[dict[st
     ],
 )
 def test_single_established_act_is_dishonest(judge, rule: str, act: str) -> None:
-    report = judge("tuquan", facts(event("F1", "finding", "2019-05-01", act)), AS_OF)
+    report = judge("tuquan", facts(event("F1", "finding", "2023-06-30", act)), AS_OF)
     assert rule in fired(report)
     verdict = next(v for v in report.verdicts if v.rule == rule)
     assert verdict.evidence == ["F1"]
     assert verdict.kind == "dishonest"
+
+
+@pytest.mark.parametrize("act", ["false_identity", "unlicensed_operation", "pyramid_selling"])
+def test_act_before_the_assessment_period_is_not_counted(judge, act: str) -> None:
+    # 第三条、第九条: one assessment (and its 奖惩) a year; a 2017 finding no longer blacklists in 2024.
+    report = judge("tuquan", facts(event("F1", "finding", "2023-06-29", act)), AS_OF)
+    assert not fired(report) & {"tuquan.art11.item1", "tuquan.art11.item2", "tuquan.art11.item3", "tuquan.art12"}
+
+
+def test_unlicensed_hosting_provider_is_not_operating_a_website(judge) -> None:
+    # 第十一条第（二）项: 开设电子商务网站从事网络经营 — not a server-hosting business.
+    hosting = facts(subject={"licensed": False, "roles": ["infrastructure_provider"]})
+    assert "tuquan.art11.item2" not in fired(judge("tuquan", hosting, AS_OF))
+    shop = facts(subject={"licensed": False, "roles": ["goods_operator"]})
+    assert "tuquan.art11.item2" in fired(judge("tuquan", shop, AS_OF))
+
+
+@pytest.mark.parametrize("act", ["price_fraud", "fake_traffic"])
+def test_price_fraud_and_fake_traffic_belong_to_item11(judge, act: str) -> None:
+    penalties = [event(f"P{i}", "penalty", f"2024-0{i}-01", act) for i in (1, 2, 3)]
+    assert "tuquan.art11.item11" in fired(judge("tuquan", facts(*penalties), AS_OF))
+    assert "tuquan.art11.item11" not in fired(judge("tuquan", facts(*penalties[:2]), AS_OF))
+
+
+def test_penalty_without_act_leaves_repeat_item_undetermined(judge) -> None:
+    penalties = [event("P1", "penalty", "2024-01-01", "contract_fraud"),
+                 event("P2", "penalty", "2024-02-01", "contract_fraud"), event("P3", "penalty", "2024-03-01")]
+    report = judge("tuquan", facts(*penalties), AS_OF)
+    assert "tuquan.art11.item4" not in fired(report)
+    missing = next(u.missing for u in report.undetermined if u.rule == "tuquan.art11.item4")
+    assert missing == ["events[2].act"]
+
+
+def test_penalty_without_act_cannot_reach_three_with_one_known(judge) -> None:
+    penalties = [event("P1", "penalty", "2024-01-01", "contract_fraud"), event("P3", "penalty", "2024-03-01")]
+    report = judge("tuquan", facts(*penalties), AS_OF)
+    assert "tuquan.art11.item4" not in {u.rule for u in report.undetermined}
 
 
 @pytest.mark.parametrize("act", ["false_identity", "unlicensed_operation", "pyramid_selling"])
@@ -132,13 +169,13 @@ def test_item9_does_not_count_warnings(judge) -> None:
 
 @pytest.mark.parametrize("field", ["sales_amount", "illegal_gain"])
 def test_trademark_case_of_fifty_thousand_fires(judge, field: str) -> None:
-    e = event("P1", "penalty", "2020-01-01", "trademark_infringing_goods", **{field: "50000"})
+    e = event("P1", "penalty", "2024-01-01", "trademark_infringing_goods", **{field: "50000"})
     assert "tuquan.art11.item6" in fired(judge("tuquan", facts(e), AS_OF))
 
 
 @pytest.mark.parametrize("field", ["sales_amount", "illegal_gain"])
 def test_trademark_case_just_under_fifty_thousand_does_not_fire(judge, field: str) -> None:
-    e = event("P1", "penalty", "2020-01-01", "trademark_infringing_goods", **{field: "49999.99"})
+    e = event("P1", "penalty", "2024-01-01", "trademark_infringing_goods", **{field: "49999.99"})
     assert "tuquan.art11.item6" not in fired(judge("tuquan", facts(e), AS_OF))
 
 
@@ -171,7 +208,7 @@ def test_unknown_amount_leaves_the_money_item_undetermined(judge) -> None:
 @given(fen=st.integers(min_value=0, max_value=10_000_000))
 def test_trademark_amount_fires_exactly_from_fifty_thousand(judge, fen: int) -> None:
     amount = f"{fen // 100}.{fen % 100:02d}"
-    e = event("P1", "penalty", "2020-01-01", "trademark_infringing_goods", sales_amount=amount, illegal_gain="0")
+    e = event("P1", "penalty", "2024-01-01", "trademark_infringing_goods", sales_amount=amount, illegal_gain="0")
     assert ("tuquan.art11.item6" in fired(judge("tuquan", facts(e), AS_OF))) == (fen >= 5_000_000)
 
 
@@ -254,13 +291,27 @@ def test_grade_awarded_within_a_year_is_revoked_after_a_dishonest_act(judge) -> 
     events = [event("G1", "rating", "2023-09-01", grade="A"), event("F1", "finding", "2024-03-01", "false_identity")]
     report = judge("tuquan", facts(*events), AS_OF)
     revoke = next(v for v in report.verdicts if v.rule == "tuquan.art14.item5")
-    assert revoke.evidence == ["G1"]
+    assert revoke.evidence == ["G1", "F1"]
     assert revoke.derived_from == ["tuquan.art11.item1"]
 
 
-def test_grade_awarded_over_a_year_ago_is_not_revoked(judge) -> None:
-    events = [event("G1", "rating", "2023-06-29", grade="A"), event("F1", "finding", "2024-03-01", "false_identity")]
+def test_act_more_than_a_year_after_the_grade_does_not_revoke_it(judge) -> None:
+    events = [event("G1", "rating", "2023-02-28", grade="A"), event("F1", "finding", "2024-03-01", "false_identity")]
     assert "tuquan.art14.item5" not in fired(judge("tuquan", facts(*events), AS_OF))
+
+
+def test_act_before_the_grade_does_not_revoke_it(judge) -> None:
+    events = [event("F1", "finding", "2023-08-01", "false_identity"), event("G1", "rating", "2023-09-01", grade="A")]
+    report = judge("tuquan", facts(*events), AS_OF)
+    assert "tuquan.art11.item1" in fired(report)
+    assert "tuquan.art14.item5" not in fired(report)
+
+
+def test_rating_without_grade_leaves_revocation_undetermined(judge) -> None:
+    events = [event("G1", "rating", "2023-09-01"), event("F1", "finding", "2024-03-01", "false_identity")]
+    report = judge("tuquan", facts(*events), AS_OF)
+    missing = next(u.missing for u in report.undetermined if u.rule == "tuquan.art14.item5")
+    assert missing == ["events[0].grade"]
 
 
 def test_grade_d_is_not_revoked(judge) -> None:
@@ -306,9 +357,19 @@ def test_counterfeit_and_consumer_fraud_together_rate_d(judge) -> None:
         event("F1", "finding", "2024-01-01", "counterfeit_goods"),
         event("F2", "finding", "2024-02-01", "consumer_fraud"),
     ]
-    report = judge("tuquan", facts(*events, assessment=STRONG), AS_OF)
+    report = judge("tuquan", facts(*events, assessment={**STRONG, "management": "poor"}), AS_OF)
     assert report.rating is not None and report.rating.grade == "D"
-    assert report.rating.evidence == ["F1", "F2"]
+    assert report.rating.evidence == ["F1", "F2", "assessment.management"]
+
+
+def test_counterfeit_and_consumer_fraud_without_poor_management_are_not_d(judge) -> None:
+    # 第四条 D等 also requires 企业经营管理不善 (management: poor).
+    events = [
+        event("F1", "finding", "2024-01-01", "counterfeit_goods"),
+        event("F2", "finding", "2024-02-01", "consumer_fraud"),
+    ]
+    report = judge("tuquan", facts(*events, assessment=STRONG), AS_OF)
+    assert report.rating is not None and report.rating.grade == "C"
 
 
 def test_counterfeit_without_consumer_fraud_is_not_d(judge) -> None:
@@ -364,6 +425,16 @@ def test_unanswered_rereview_after_its_due_day_is_overdue(judge) -> None:
     assert deadline(report).details["status"] == "overdue"
 
 
+def test_rereview_requested_before_the_period_of_force_starts_no_deadline(judge) -> None:
+    report = judge("tuquan", facts(*review("2015-12-31")), date(2016, 3, 1))
+    assert "tuquan.art6" not in fired(report)
+
+
+def test_rereview_requested_on_the_first_day_in_force_starts_the_deadline(judge) -> None:
+    report = judge("tuquan", facts(*review("2016-01-01")), date(2016, 3, 1))
+    assert deadline(report).details["trigger"] == "R1"
+
+
 def test_response_after_as_of_is_not_yet_an_answer(judge) -> None:
     report = judge("tuquan", facts(*review("2024-09-27", "2024-10-20")), date(2024, 10, 15))
     assert deadline(report).details["status"] == "pending"
@@ -395,3 +466,39 @@ def test_report_json_carries_the_verbatim_clause_and_digest(judge) -> None:
     assert "利用合同实施欺诈、胁迫、恶意串通等行为" in text
     assert report.ruleset.digest.startswith("sha256:")
     assert report.ruleset.number == "突市监发〔2016〕91号"
+
+
+def test_case_amount_without_act_leaves_the_money_item_undetermined(judge) -> None:
+    # The penalty may be for trademark-infringing goods: its act is unknown, its amount reaches 五万元.
+    report = judge("tuquan", facts(event("P1", "penalty", "2024-01-01", sales_amount="50000")), AS_OF)
+    assert "tuquan.art11.item6" not in fired(report)
+    missing = next(u.missing for u in report.undetermined if u.rule == "tuquan.art11.item6")
+    assert missing == ["events[0].act", "events[0].illegal_gain"]
+
+
+def test_case_amount_without_act_below_the_threshold_cannot_matter(judge) -> None:
+    report = judge("tuquan", facts(event("P1", "penalty", "2024-01-01", sales_amount="100", illegal_gain="0")), AS_OF)
+    assert "tuquan.art11.item6" not in {u.rule for u in report.undetermined}
+
+
+def test_retroactive_rule_counts_events_before_the_period_of_force(tmp_path) -> None:
+    import ecredit_rules as ec
+    from tests.conftest import TUQUAN_YAML, edit, evaluate_both, write
+
+    item3 = ("      events: {types: [penalty, finding], acts: [pyramid_selling],"
+             " within_months: {param: rating_months}}\n")
+    early = facts(event("F1", "finding", "2015-12-31", "pyramid_selling"))
+    plain = ec.load_ruleset(write(tmp_path, TUQUAN_YAML))
+    assert "tuquan.art11.item3" not in fired(evaluate_both(plain, early, date(2016, 1, 1)))
+    text = edit(TUQUAN_YAML, item3, item3 + "    retroactive: true\n")
+    (tmp_path / "tuquan.yaml").unlink()
+    retro = ec.load_ruleset(write(tmp_path, text))
+    assert "tuquan.art11.item3" in fired(evaluate_both(retro, early, date(2016, 1, 1)))
+
+
+def test_act_on_the_grade_anniversary_still_revokes_it(judge) -> None:
+    # "一年里" is the closed window [award day, the same day a year on].
+    events = [event("G1", "rating", "2023-03-01", grade="B"), event("F1", "finding", "2024-03-01", "false_identity")]
+    assert "tuquan.art14.item5" in fired(judge("tuquan", facts(*events), AS_OF))
+    later = [event("G1", "rating", "2023-03-01", grade="B"), event("F1", "finding", "2024-03-02", "false_identity")]
+    assert "tuquan.art14.item5" not in fired(judge("tuquan", facts(*later), AS_OF))

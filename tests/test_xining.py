@@ -31,9 +31,20 @@ class TestSharedWithNanan(GoodsAndPlatformTests):
 
 
 def test_first_day_of_force_is_in_force(judge) -> None:
-    report = judge(RS, facts(event("F1", "finding", "2019-01-20", "counterfeit_goods")), date(2019, 2, 1))
+    report = judge(RS, facts(event("F1", "finding", "2019-02-01", "counterfeit_goods")), date(2019, 2, 1))
     assert report.in_force is True
     assert "xining.art15.item9" in fired(report)
+
+
+def test_act_before_force_is_not_judged(judge) -> None:
+    report = judge(RS, facts(event("F1", "finding", "2019-01-31", "counterfeit_goods")), date(2019, 2, 1))
+    assert "xining.art15.item9" not in fired(report)
+
+
+def test_finding_without_act_leaves_art15_undetermined(judge) -> None:
+    report = judge(RS, facts(event("F1", "finding", "2024-01-31")), date(2024, 6, 30))
+    missing = next(u.missing for u in report.undetermined if u.rule == "xining.art15.item9")
+    assert missing == ["events[0].act"]
 
 
 def test_day_before_force_gives_only_a_notice_citing_art28(judge) -> None:

@@ -60,6 +60,18 @@ def window_start(as_of: date, months: int) -> date:
     return as_of - relativedelta(months=months)
 
 
+@lru_cache(maxsize=4096)
+def months_after(day: date, months: int) -> date:
+    """The last day of the closed window "N个月以内" that starts on ``day``.
+
+    The same day of the month N months later, or that month's last day where it has none.
+
+    >>> months_after(date(2024, 2, 29), 12)
+    datetime.date(2025, 2, 28)
+    """
+    return day + relativedelta(months=months)
+
+
 @cache
 def _china() -> holidays.HolidayBase:
     return holidays.country_holidays("CN")

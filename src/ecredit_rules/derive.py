@@ -35,12 +35,19 @@ class DeadlineCase:
     answer: EventData | None  # the earliest response to the trigger dated on or before as_of
 
 
+def _first_counted(window: date | None, since: date | None) -> date | None:
+    """The first day a leaf counts events from: its window's start or the period of force's, the later."""
+    if window is None or since is None:
+        return window or since
+    return max(window, since)
+
+
 @dataclass(frozen=True, slots=True)
 class _Day:
     """What depends only on the ruleset and the evaluation day."""
 
     thresholds: tuple[int, ...]
-    starts: tuple[date | None, ...]  # first day of each leaf's window (None: no window)
+    starts: tuple[date | None, ...]  # first day each leaf counts events from (None: no limit)
     deadline_days: tuple[int, ...]
 
 
@@ -52,7 +59,7 @@ class Derivation:
     def __init__(self, rs: CompiledRuleset) -> None:
         self.rs = rs
         # Each kind builds its leaves' functions (conditions/): every leaf of a loaded ruleset has one.
-        compiled = [leaf.kind.derive(leaf.spec) for leaf in rs.leaves]
+        compiled = [leaf.kind.derive(leaf.spec, rs.parameters) for leaf in rs.leaves]
         self.values = tuple(value for value, _ in compiled)
         self.explains = tuple(explain for _, explain in compiled)
         self.ge = tuple(leaf.op == "ge" for leaf in rs.leaves)  # else "lt"
@@ -65,7 +72,10 @@ class Derivation:
         if found is None:
             found = _Day(
                 tuple(leaf.threshold(as_of) for leaf in self.rs.leaves),
-                tuple(None if months is None else window_start(as_of, months(as_of)) for months in self._windows),
+                tuple(
+                    _first_counted(None if months is None else window_start(as_of, months(as_of)), leaf.since)
+                    for months, leaf in zip(self._windows, self.rs.leaves, strict=True)
+                ),
                 tuple(rule.working_days(as_of) for rule in self.rs.deadlines),
             )
             with self._lock:
@@ -118,8 +128,11 @@ def _deadline_cases(rs: CompiledRuleset, s: Subject, day: _Day) -> tuple[Deadlin
         return ()
     if s.events is None:
         return None  # the ruleset has deadlines but the facts say nothing about events
+    # No retroactive effect (CONTRACT §4): a request made before the ruleset was in force started no
+    # clock under it.
+    first_day = rs.document.in_force.from_
     triggered = [(rule, days, trigger) for rule, days in zip(rs.deadlines, day.deadline_days, strict=True)
-                 for trigger in s.of_type(rule.trigger)]
+                 for trigger in s.of_type(rule.trigger) if trigger["date"] >= first_day]
     if not triggered:
         return ()
     responses: dict[str, EventData] = {}

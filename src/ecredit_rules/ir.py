@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 class Leaf:
     """``value(facts) <op> threshold(as_of)``; unknown when the value cannot be derived.
 
-    ``kind`` derives the value from the facts (``kind.derive(spec)``); events are counted from the
-    start of the window ``window(as_of)`` months long when there is one.
+    ``kind`` derives the value from the facts (``kind.derive(spec, parameters)``); events are counted
+    from the later of the start of the window ``window(as_of)`` months long and ``since``.
     """
 
     index: int
@@ -38,6 +38,8 @@ class Leaf:
     op: Literal["ge", "lt"]
     threshold: Callable[[date], int]
     window: Callable[[date], int] | None = None
+    # Events dated before this day are not counted (no retroactive effect, CONTRACT §4); None: all.
+    since: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

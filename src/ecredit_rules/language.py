@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, Discriminator, Field, StrictFloat, StrictInt, Tag
+from pydantic import BaseModel, Discriminator, Field, StrictBool, StrictFloat, StrictInt, Tag
 
 from .conditions import KINDS
 from .conditions.amount import Amount, AmountBody
@@ -20,6 +20,7 @@ from .conditions.assessment import AssessmentBody, AssessmentIn
 from .conditions.compliance import Breached, Met
 from .conditions.connectives import RECURSIVE_MODELS, AllOf, AnyOf, AtLeastBody, AtLeastOf, NotOf
 from .conditions.events import Events, EventsBody
+from .conditions.follows import EventFilter, Follows, FollowsBody
 from .conditions.references import Fired, FiredKind
 from .conditions.retention import Retention, RetentionBody
 from .conditions.subject_facts import LegalFormIn, LicensedIs, OnList, RoleIs
@@ -41,7 +42,8 @@ from .language_base import (
 __all__ = [
     "CONDITION_KEYS", "RULE_ID", "AllOf", "Amount", "AmountBody", "AmountField", "AnyOf", "AssessmentBody",
     "AssessmentField", "AssessmentIn", "AtLeastBody", "AtLeastOf", "Breached", "Clause", "Condition", "Count",
-    "DatedValue", "Deadline", "Document", "EventType", "Events", "EventsBody", "Fired", "FiredKind", "Grade",
+    "DatedValue", "Deadline", "Document", "EventFilter", "EventType", "Events", "EventsBody", "Fired", "FiredKind",
+    "Follows", "FollowsBody", "Grade",
     "HasSystem", "InForce", "Kind", "LacksSystem", "LegalForm", "LegalFormIn", "LicensedIs", "ListName", "Met",
     "Model", "Money", "NotEncoded", "NotOf", "OnList", "ParamRef", "Parameter", "Rating", "Retention",
     "RetentionBody", "Role", "RoleIs", "Rule", "RulesetFile",
@@ -130,6 +132,11 @@ class Rule(Model):
     )
     when: Condition = Field(description="成立条件 / condition")
     interpretation: str | None = Field(default=None, description="原文有歧义时所作的选择及理由 / reading chosen")
+    retroactive: StrictBool = Field(
+        default=False,
+        description="计入施行日以前的事件（须在 interpretation 中说明理由）/ "
+        "count events dated before the period of force; the reason goes in interpretation",
+    )
     note: str | None = Field(default=None, description="说明 / note")
 
 
@@ -140,6 +147,11 @@ class Grade(Model):
     label: str = Field(description="中文名称 / label")
     when: Condition = Field(description="评为该等级的条件 / condition")
     interpretation: str | None = Field(default=None, description="解释选择 / reading chosen")
+    retroactive: StrictBool = Field(
+        default=False,
+        description="计入施行日以前的事件（须在 interpretation 中说明理由）/ "
+        "count events dated before the period of force; the reason goes in interpretation",
+    )
 
 
 class Rating(Model):

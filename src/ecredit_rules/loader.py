@@ -22,7 +22,7 @@ from .conditions.subject_facts import RoleIs
 from .engines.durable_network import check_limits
 from .errors import Problem, RulesetError
 from .ir import And, Chain, CompiledRuleset, DeadlineIR, Leaf, Node, Or, RatingIR, RuleIR, threshold_fn, walk
-from .language import ParamRef, RulesetFile
+from .language import Grade, ParamRef, Rule, RulesetFile
 from .language_base import Model
 from .messages import Lang, Msg, suggest
 from .vocabulary import Vocabulary, vocabulary
@@ -310,6 +310,7 @@ class _Checker:
                 where = {"rating": "rating", "deadline": "deadlines", "notice": "document.in_force"}[rule.kind]
                 self.add(("rules", i, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
             self._condition(rule.when, ("rules", i, "when"), rule.id)
+            self._retroactive(rule, ("rules", i))
         if model.rating:
             seen: set[str] = set()
             for i, grade in enumerate(model.rating.grades):
@@ -318,11 +319,17 @@ class _Checker:
                 seen.add(grade.grade)
                 self._clause(grade.cites, ("rating", "grades", i, "cites"))
                 self._condition(grade.when, ("rating", "grades", i, "when"), grade.id)
+                self._retroactive(grade, ("rating", "grades", i))
         for i, deadline in enumerate(model.deadlines):
             self._clause(deadline.cites, ("deadlines", i, "cites"))
             self.threshold(deadline.working_days, ("deadlines", i, "working_days"), {"working_days"}, integer=True)
         self._cycles()
         self._coverage()
+
+    def _retroactive(self, rule: Rule | Grade, path: PathKey) -> None:
+        # Counting events from before the period of force departs from 立法法 第一百零四条: only with a reason.
+        if rule.retroactive and not (rule.interpretation or "").strip():
+            self.add((*path, "retroactive"), Msg("retroactive_without_reason", id=rule.id))
 
     def _clause(self, ref: str, path: PathKey) -> None:
         if ref not in self.model.clauses:
@@ -453,6 +460,8 @@ class _Compiler:
     def __init__(self, model: RulesetFile) -> None:
         self.parameters = model.parameters
         self.rule_kinds = {r.id: r.kind for r in model.rules}
+        self.first_day = model.document.in_force.from_
+        self.since: date | None = None  # of the rule being compiled (``CompileContext.since``)
         self.leaves: list[Leaf] = []
         self._by_key: dict[str, Leaf] = {}
 
@@ -463,12 +472,13 @@ class _Compiler:
         op: Literal["ge", "lt"],
         threshold: Callable[[date], int],
         window: Callable[[date], int] | None = None,
+        since: date | None = None,
     ) -> Node:
         """One leaf per distinct condition, however many rules use it: it is derived once per subject."""
-        key = type(spec).__name__ + spec.model_dump_json(by_alias=True)
+        key = type(spec).__name__ + spec.model_dump_json(by_alias=True) + str(since)
         found = self._by_key.get(key)
         if found is None:
-            found = Leaf(len(self.leaves), spec, kind, op, threshold, window)
+            found = Leaf(len(self.leaves), spec, kind, op, threshold, window, since)
             self.leaves.append(found)
             self._by_key[key] = found
         return found
@@ -477,9 +487,13 @@ class _Compiler:
         return kind_of(cond).compile(cond, self, owner)
 
     def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Model,
-             interpretation: str | None, grade: str | None = None) -> RuleIR:
+             interpretation: str | None, grade: str | None = None, retroactive: bool = False) -> RuleIR:
         """A rule whose condition holds only for the roles its article addresses."""
+        # No retroactive effect (CONTRACT §4): events before the period of force are not counted
+        # unless the rule says otherwise (``retroactive``, its reason in the interpretation).
+        self.since = None if retroactive else self.first_day
         condition = self.node(when, rid)
+        self.since = None  # the roles below read no events
         formula = condition
         if roles:
             applies = self._any(tuple(self.node(RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
@@ -513,12 +527,14 @@ def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
 def _compile(model: RulesetFile, path: Path, digest: str) -> CompiledRuleset:
     compiler = _Compiler(model)
     rules = [
-        compiler.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation) for r in model.rules
+        compiler.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation, retroactive=r.retroactive)
+        for r in model.rules
     ]
     rating = None
     if model.rating:
         grades = tuple(
-            compiler.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade)
+            compiler.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade,
+                          g.retroactive)
             for g in model.rating.grades
         )
         rating = RatingIR(model.rating.id, model.rating.label, grades)

@@ -192,6 +192,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "no rule of kind \"{kind}\" exists in this ruleset to rest on",
     ),
     "self_reference": ("规则不能引用自己", "a rule cannot rest on itself"),
+    "retroactive_without_reason": (
+        "规则 {id} 计入施行日以前的事件（retroactive: true），须在 interpretation 中写明理由",
+        "rule {id} counts events from before the period of force (retroactive: true); "
+        "give the reason in interpretation",
+    ),
     "kind_reserved": (
         "种类 \"{kind}\" 由 {where} 产生，不能用于普通规则",
         "kind \"{kind}\" is produced by {where}, not by plain rules",

@@ -145,23 +145,108 @@ def gather_events(types: list[str], acts: list[str] | None) -> Callable[[Subject
     return gather
 
 
+# An event attribute a condition filters on (act, grade) is unknown when absent (CONTRACT §3): such
+# an event may or may not count. A selection keeps the events that surely count apart from those
+# that possibly count, with the attributes they lack; a leaf is then unknown exactly when the
+# possible events could still change its outcome.
+Filters = tuple[tuple[str, frozenset[str]], ...]
+Possible = list[tuple[EventData, tuple[str, ...]]]  # an event and the filtered attributes it lacks
+Selection = tuple[list[EventData], Possible]  # (surely counted, possibly counted)
+
+
+def filters_of(acts: list[str] | None, grades: list[str] | None) -> Filters:
+    found: list[tuple[str, frozenset[str]]] = []
+    if acts is not None:
+        found.append(("act", frozenset(acts)))
+    if grades is not None:
+        found.append(("grade", frozenset(grades)))
+    return tuple(found)
+
+
+def lacking_of(e: EventData, filters: Filters) -> tuple[str, ...] | None:
+    """The filtered attributes ``e`` lacks (empty: it surely counts), or None when one rules it out."""
+    lacking: tuple[str, ...] = ()
+    for name, allowed in filters:
+        value = e.get(name)
+        if value is None:
+            lacking += (name,)
+        elif value not in allowed:
+            return None
+    return lacking
+
+
 def selector(
     types: list[str], acts: list[str] | None, grades: list[str] | None = None
-) -> Callable[[Subject, date | None], list[EventData] | None]:
-    """The subject's events of these types and acts dated from ``start`` (None: events unknown)."""
-    gather = gather_events(types, acts)
-    wanted_grades = frozenset(grades) if grades is not None else None
+) -> Callable[[Subject, date | None], Selection | None]:
+    """The subject's events of these types dated from ``start``, sure and possible (None: events unknown)."""
+    # Events without an act may be of any act: the index keeps them under None, gathered with the rest.
+    gather = gather_events(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
+    filters = filters_of(acts, grades)
 
-    def select(s: Subject, start: date | None) -> list[EventData] | None:
+    def select(s: Subject, start: date | None) -> Selection | None:
         chosen = gather(s)
         if chosen is None:
             return None
-        return [
-            e
-            for e in chosen
-            if (start is None or e["date"] >= start) and (wanted_grades is None or e.get("grade") in wanted_grades)
-        ]
+        if not filters:
+            return (chosen if start is None else [e for e in chosen if e["date"] >= start]), []
+        sure: list[EventData] = []
+        possible: Possible = []
+        for e in chosen:
+            if start is None or e["date"] >= start:
+                lacking = lacking_of(e, filters)
+                if lacking == ():
+                    sure.append(e)
+                elif lacking is not None:
+                    possible.append((e, lacking))
+        return sure, possible
 
     return select
 
 
+def counter(
+    types: list[str], acts: list[str] | None, grades: list[str] | None
+) -> Callable[[Subject, date | None], tuple[int, int] | None]:
+    """How many events surely count and how many at most, without building lists (runs for every subject)."""
+    gather = gather_events(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
+    wanted_grades = frozenset(grades) if grades is not None else None
+    act_filtered = acts is not None
+
+    def count(s: Subject, start: date | None) -> tuple[int, int] | None:
+        chosen = gather(s)
+        if chosen is None:
+            return None
+        if start is None and wanted_grades is None and not act_filtered:
+            return len(chosen), len(chosen)
+        low = high = 0
+        for e in chosen:
+            if start is not None and e["date"] < start:
+                continue
+            unknown = act_filtered and e.get("act") is None  # gathered acts are the listed ones or None
+            if wanted_grades is not None:
+                grade = e.get("grade")
+                if grade is None:
+                    unknown = True
+                elif grade not in wanted_grades:
+                    continue
+            high += 1
+            if not unknown:
+                low += 1
+        return low, high
+
+    return count
+
+
+def missing_paths(s: Subject, possible: Possible, extra: str | None = None) -> Evidence:
+    """``events[i].act`` and the like: the absent attributes that leave a leaf unknown."""
+    out: list[str] = []
+    for e, lacking in possible:
+        position = s.position(e["id"])
+        out += [f"events[{position}].{name}" for name in lacking]
+        if extra is not None and e.get(extra) is None:
+            out.append(f"events[{position}].{extra}")
+    return tuple(out)
+
+
+def decided(low: int, high: float, threshold: int) -> int | None:
+    """``low`` when the outcome of ``≥ threshold`` is settled whatever the unknowns are, else None."""
+    return low if low >= threshold or high < threshold else None

@@ -17,6 +17,7 @@ from .base import ConditionKind, ConnectiveKind, LeafKind, LintAtom, ReferenceKi
 from .compliance import BreachedKind, MetKind
 from .connectives import AllKind, AnyKind, AtLeastKind, NotKind
 from .events import EventsKind
+from .follows import FollowsKind
 from .references import FiredKindKind, FiredRefKind
 from .retention import RetentionKind
 from .subject_facts import LegalFormKind, LicensedKind, OnListKind, RoleKind
@@ -50,6 +51,7 @@ KINDS: dict[str, ConditionKind[Any]] = {
         AssessmentKind(),
         EventsKind(),
         AmountKind(),
+        FollowsKind(),
         FiredRefKind(),
         FiredKindKind(),
     )

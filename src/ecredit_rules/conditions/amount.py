@@ -10,11 +10,24 @@ from pydantic import Field
 
 from ..ir import Node, threshold_fn
 from ..language_base import AmountField, Count, EventType, Model, Money, ParamRef
-from ..subject import EVENTS, EventData, ExplainFn, Explanation, Subject, ValueFn, fen, selector
+from ..subject import (
+    EVENTS,
+    EventData,
+    ExplainFn,
+    Explanation,
+    Possible,
+    Subject,
+    ValueFn,
+    decided,
+    fen,
+    missing_paths,
+    selector,
+)
 from .base import CheckContext, CompileContext, LeafKind, LintAtom, independent_atom, param_refs_in
 from .events import check_acts, enumerate_acts, window_fn
 
 if TYPE_CHECKING:
+    from ..language import Parameter
     from ..vocabulary import Vocabulary
     from ..yaml_source import PathKey
 
@@ -50,48 +63,49 @@ class AmountKind(LeafKind[Amount]):
     def compile(self, cond: Amount, ctx: CompileContext, owner: str) -> Node:
         body = cond.amount
         threshold = threshold_fn(body.at_least, ctx.parameters, scale=FEN_PER_YUAN)
-        return ctx.leaf(cond, self, "ge", threshold, window_fn(body.within_months, ctx))
+        return ctx.leaf(cond, self, "ge", threshold, window_fn(body.within_months, ctx), since=ctx.since)
 
-    def derive(self, cond: Amount) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: Amount, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         body = cond.amount
         select = selector(body.types, body.acts)
         field = body.field
         single = body.aggregate == "single"
+        unbounded = float("inf")  # what an unknown amount could be
 
-        def amounts(s: Subject, start: date | None) -> tuple[list[tuple[EventData, int]], list[EventData]] | None:
-            chosen = select(s, start)
-            if chosen is None:
-                return None
-            known = [(e, fen(e[field])) for e in chosen if e.get(field) is not None]
-            unknown = [e for e in chosen if e.get(field) is None]
-            return known, unknown
+        def bounds(sure: list[EventData], possible: Possible) -> tuple[int, float]:
+            # The amount reached for certain, and the most the unknowns (amounts, or whether an event
+            # counts at all) could make it: an unknown amount has no upper bound.
+            sure_fen = [fen(e[field]) if e.get(field) is not None else None for e in sure]
+            maybe_fen = [fen(e[field]) if e.get(field) is not None else None for e, _ in possible]
+            known = [amount for amount in sure_fen if amount is not None]
+            low = max(known, default=0) if single else sum(known)
+            if None in sure_fen or None in maybe_fen:
+                return low, unbounded
+            extra = [amount for amount in maybe_fen if amount is not None]
+            return low, (max([low, *extra]) if single else low + sum(extra))
 
         def value(s: Subject, threshold: int, start: date | None) -> int | None:
-            found = amounts(s, start)
+            found = select(s, start)
             if found is None:
                 return None
-            known, unknown = found
-            if single:
-                best = max((amount for _, amount in known), default=0)
-                # An unknown amount could still reach the threshold.
-                return None if unknown and best < threshold else best
-            total = sum(amount for _, amount in known)
-            return None if unknown and total < threshold else total
+            return decided(*bounds(*found), threshold)
 
         def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
-            found = amounts(s, start)
+            found = select(s, start)
             if found is None:
                 return (), (), EVENTS
-            known, unknown = found
+            sure, possible = found
+            if decided(*bounds(sure, possible), threshold) is None:
+                unknown_amounts: Possible = [(e, ()) for e in sure if e.get(field) is None]
+                if single:  # a possible event whose known amount falls short cannot matter
+                    possible = [
+                        (e, lack) for e, lack in possible if e.get(field) is None or fen(e[field]) >= threshold
+                    ]
+                return (), (), missing_paths(s, unknown_amounts + possible, field)
+            known = [(e, fen(e[field])) for e in sure if e.get(field) is not None]
             if single:
-                evidence = tuple(e for e, amount in known if amount >= threshold)
-                reached = bool(evidence)
-            else:
-                evidence = tuple(e for e, _ in known)
-                reached = sum(amount for _, amount in known) >= threshold
-            if unknown and not reached:
-                return (), (), tuple(f"events[{s.position(e['id'])}].{field}" for e in unknown)
-            return evidence, (), ()
+                return tuple(e for e, amount in known if amount >= threshold), (), ()
+            return tuple(e for e, _ in known), (), ()
 
         return value, explain
 

@@ -11,6 +11,7 @@ from ..subject import ExplainFn, ValueFn, known_fact, part_key
 from .base import CheckContext, FactKind, LintAtom
 
 if TYPE_CHECKING:
+    from ..language import Parameter
     from ..vocabulary import Vocabulary
     from ..yaml_source import PathKey
 
@@ -34,7 +35,7 @@ class AssessmentKind(FactKind[AssessmentIn]):
         for i, value in enumerate(cond.assessment.in_):
             ctx.code(value, allowed, "评价项目取值", (*where, "assessment", "in", i))
 
-    def derive(self, cond: AssessmentIn) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: AssessmentIn, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         name = cond.assessment.field
         return known_fact(f"assessment.{name}", part_key("assessment", name), tuple(cond.assessment.in_).__contains__)
 

@@ -89,6 +89,9 @@ class CompileContext(Protocol):
 
     parameters: dict[str, Parameter]
     rule_kinds: dict[str, str]  # plain rule id → its verdict kind
+    # Events dated before this day are not counted by the rule being compiled (no retroactive
+    # effect, CONTRACT §4: the first day in force, unless the rule is ``retroactive``); None: all.
+    since: date | None
 
     def node(self, cond: Model, owner: str) -> Node:
         """A sub-condition in the intermediate form."""
@@ -100,8 +103,10 @@ class CompileContext(Protocol):
         op: Literal["ge", "lt"],
         threshold: Callable[[date], int],
         window: Callable[[date], int] | None = None,
+        since: date | None = None,
     ) -> Node:
-        """The (shared) leaf for ``spec``: ``value op threshold``, events counted from the window's start."""
+        """The (shared) leaf for ``spec``: ``value op threshold``, events counted from the later of the
+        window's start and ``since`` (a kind that counts events passes ``since=ctx.since``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +197,12 @@ class LeafKind(ConditionKind[M]):
     """A kind read from the facts: compiles to one ``Leaf`` and derives its value."""
 
     @abstractmethod
-    def derive(self, cond: M) -> tuple[ValueFn, ExplainFn]:
-        """The leaf's value function and explanation function, built once per ruleset."""
+    def derive(self, cond: M, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
+        """The leaf's value function and explanation function, built once per ruleset.
+
+        ``parameters`` are the ruleset's dated parameters, for a threshold read inside the leaf
+        (``follows``' reach); the leaf's own threshold and window arrive as arguments of the functions.
+        """
 
     @abstractmethod
     def lint_atom(self, cond: M, vocab: Vocabulary) -> LintAtom:

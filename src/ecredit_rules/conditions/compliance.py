@@ -14,6 +14,7 @@ from ..subject import ExplainFn, ValueFn, known_fact, part_key
 from .base import CheckContext, FactKind, LintAtom
 
 if TYPE_CHECKING:
+    from ..language import Parameter
     from ..vocabulary import Vocabulary
     from ..yaml_source import PathKey
 
@@ -34,7 +35,7 @@ class _DutyKind(FactKind[Any]):
     def check(self, cond: Any, ctx: CheckContext, where: PathKey, owner: str) -> None:
         ctx.code(self.body(cond), ctx.vocab.compliance, "合规义务", (*where, self.key))
 
-    def derive(self, cond: Any) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: Any, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         code = self.body(cond)
         return known_fact(f"compliance.{code}", part_key("compliance", code), partial(is_, self.met))
 

@@ -10,10 +10,11 @@ from pydantic import Field
 
 from ..ir import Node, threshold_fn
 from ..language_base import Count, EventType, Model, ParamRef
-from ..subject import EVENTS, ExplainFn, Explanation, Subject, ValueFn, gather_events, selector
+from ..subject import EVENTS, ExplainFn, Explanation, Subject, ValueFn, counter, decided, missing_paths, selector
 from .base import CheckContext, CompileContext, LeafKind, LintAtom, independent_atom, param_refs_in
 
 if TYPE_CHECKING:
+    from ..language import Parameter
     from ..vocabulary import Vocabulary
     from ..yaml_source import PathKey
 
@@ -67,30 +68,25 @@ class EventsKind(LeafKind[Events]):
     def compile(self, cond: Events, ctx: CompileContext, owner: str) -> Node:
         body = cond.events
         threshold = threshold_fn(body.at_least, ctx.parameters)
-        return ctx.leaf(cond, self, "ge", threshold, window_fn(body.within_months, ctx))
+        return ctx.leaf(cond, self, "ge", threshold, window_fn(body.within_months, ctx), since=ctx.since)
 
-    def derive(self, cond: Events) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: Events, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         body = cond.events
-        gather = gather_events(body.types, body.acts)
         select = selector(body.types, body.acts, body.grades)
-        grades = frozenset(body.grades) if body.grades is not None else None
+        count = counter(body.types, body.acts, body.grades)
 
-        def value(s: Subject, _threshold: int, start: date | None) -> int | None:
-            # Counted in a loop rather than through ``select``: this runs for every subject.
-            chosen = gather(s)
-            if chosen is None:
-                return None
-            if start is None and grades is None:
-                return len(chosen)
-            count = 0
-            for e in chosen:
-                if (start is None or e["date"] >= start) and (grades is None or e.get("grade") in grades):
-                    count += 1
-            return count
+        def value(s: Subject, threshold: int, start: date | None) -> int | None:
+            found = count(s, start)
+            return None if found is None else decided(found[0], found[1], threshold)
 
-        def explain(s: Subject, _threshold: int, start: date | None) -> Explanation:
-            chosen = select(s, start)
-            return ((), (), EVENTS) if chosen is None else (tuple(chosen), (), ())
+        def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
+            found = select(s, start)
+            if found is None:
+                return (), (), EVENTS
+            sure, possible = found
+            if decided(len(sure), len(sure) + len(possible), threshold) is None:
+                return (), (), missing_paths(s, possible)
+            return tuple(sure), (), ()
 
         return value, explain
 

@@ -13,6 +13,7 @@ from ..subject import ExplainFn, ValueFn, known_fact, part_key
 from .base import CheckContext, CompileContext, LeafKind, LintAtom, independent_atom, param_refs_in
 
 if TYPE_CHECKING:
+    from ..language import Parameter
     from ..vocabulary import Vocabulary
     from ..yaml_source import PathKey
 
@@ -40,7 +41,7 @@ class RetentionKind(LeafKind[Retention]):
         # The value is the days kept; the threshold is the minimum a rule requires.
         return ctx.leaf(cond, self, "lt", threshold_fn(cond.retention.less_than_days, ctx.parameters))
 
-    def derive(self, cond: Retention) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: Retention, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         record = cond.retention.record
         return known_fact(f"retention_days.{record}", part_key("retention_days", record), int)
 

@@ -13,6 +13,7 @@ from ..subject import ExplainFn, ValueFn, holds, known_fact, subject_field
 from .base import CheckContext, FactKind, LintAtom
 
 if TYPE_CHECKING:
+    from ..language import Parameter
     from ..vocabulary import Vocabulary
     from ..yaml_source import PathKey
 
@@ -40,7 +41,7 @@ class RoleKind(FactKind[RoleIs]):
     def check(self, cond: RoleIs, ctx: CheckContext, where: PathKey, owner: str) -> None:
         """The schema lists the roles."""
 
-    def derive(self, cond: RoleIs) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: RoleIs, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         return known_fact("subject.roles", subject_field("roles"), holds(cond.role))
 
     def lint_atom(self, cond: RoleIs, vocab: Vocabulary) -> LintAtom:
@@ -55,7 +56,7 @@ class LegalFormKind(FactKind[LegalFormIn]):
     def check(self, cond: LegalFormIn, ctx: CheckContext, where: PathKey, owner: str) -> None:
         """The schema lists the legal forms."""
 
-    def derive(self, cond: LegalFormIn) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: LegalFormIn, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         return known_fact("subject.legal_form", subject_field("legal_form"), frozenset(cond.legal_form).__contains__)
 
     def lint_atom(self, cond: LegalFormIn, vocab: Vocabulary) -> LintAtom:
@@ -70,7 +71,7 @@ class LicensedKind(FactKind[LicensedIs]):
     def check(self, cond: LicensedIs, ctx: CheckContext, where: PathKey, owner: str) -> None:
         """A yes/no the schema checks."""
 
-    def derive(self, cond: LicensedIs) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: LicensedIs, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         return known_fact("subject.licensed", subject_field("licensed"), partial(eq, cond.licensed))
 
     def lint_atom(self, cond: LicensedIs, vocab: Vocabulary) -> LintAtom:
@@ -84,7 +85,7 @@ class OnListKind(FactKind[OnList]):
     def check(self, cond: OnList, ctx: CheckContext, where: PathKey, owner: str) -> None:
         """The schema lists the lists."""
 
-    def derive(self, cond: OnList) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: OnList, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         return known_fact("subject.lists", subject_field("lists"), holds(cond.on_list))
 
     def lint_atom(self, cond: OnList, vocab: Vocabulary) -> LintAtom:

@@ -12,6 +12,7 @@ from ..subject import ExplainFn, Subject, ValueFn, holds, known_fact
 from .base import CheckContext, FactKind, LintAtom
 
 if TYPE_CHECKING:
+    from ..language import Parameter
     from ..vocabulary import Vocabulary
     from ..yaml_source import PathKey
 
@@ -36,7 +37,7 @@ class _SystemKind(FactKind[Any]):
     def check(self, cond: Any, ctx: CheckContext, where: PathKey, owner: str) -> None:
         ctx.code(self.body(cond), ctx.vocab.platform_systems, "平台制度", (*where, self.key))
 
-    def derive(self, cond: Any) -> tuple[ValueFn, ExplainFn]:
+    def derive(self, cond: Any, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         code = self.body(cond)
         test: Callable[[Any], Any] = holds(code) if self.has else (lambda systems: code not in systems)
         return known_fact("platform_systems", _systems, test)
