@@ -181,7 +181,7 @@ def test_retention_minimums_read_the_parameter_in_force(tmp_path: Path) -> None:
 
 def test_compare_json_structure(cities: list[Path]) -> None:
     data = json.loads(ec.compare(shop(), as_of=AS_OF, rulesets=["tuquan", *cities]).to_json())
-    assert set(data) == {"subject", "as_of", "engine", "rulesets", "facts", "differences"}
+    assert set(data) == {"subject", "as_of", "engine", "rulesets", "facts", "differences", "facts_digest", "generator"}
     assert set(data["rulesets"][0]) >= {"id", "title", "number", "in_force", "verdicts", "undetermined", "rating"}
     assert set(data["facts"][0]) == {"fact", "name", "events", "value", "clauses"}
     assert set(data["differences"]) == {"kinds", "retention"}

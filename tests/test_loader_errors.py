@@ -51,7 +51,7 @@ def test_yaml_syntax_error_is_located_where_the_parser_stopped(tmp_path: Path) -
     path = write(tmp_path, text)
     # The unclosed "[" swallows the next line; the parser gives up at the colon of "version:".
     problem = only_problem(path)
-    assert problem.where == at(path, text, 'version: "2026.1"', ":")
+    assert problem.where == at(path, text, 'version: "2026.2"', ":")
     assert "YAML 格式错误" in problem.message
 
 

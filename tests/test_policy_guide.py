@@ -203,7 +203,7 @@ def test_guide_edit_adds_a_dated_value_and_keeps_the_old_one(reader: Reader) -> 
     new = ec.load_ruleset(reader.root / TUQUAN)
     values = [(v.from_, v.value) for v in new.parameters["repeat_penalties"].values]
     assert values == [(date(2016, 1, 1), 3), (date(2025, 7, 1), 2)]  # the 2016 value is still there
-    assert new.version == "2026.2"
+    assert new.version == "2026.3"
 
 
 def test_guide_edit_changes_verdicts_only_from_the_day_it_takes_effect(reader: Reader) -> None:

@@ -20,7 +20,7 @@ import click
 
 from . import __version__
 from .bundled import VOCABULARY_FILE, available_rulesets, rules_dir
-from .compare import compare as compare_subject
+from .compare import Comparison, compare_with_reports
 from .dates import parse_iso_date
 from .diff import diff_rulesets, diff_table, load_for_diff, read_facts_dir, subject_where
 from .errors import FactsError, Problem, RulesetError
@@ -31,6 +31,7 @@ from .ir import CompiledRuleset
 from .limits import MAX_FACTS_BYTES
 from .loader import load_ruleset, resolve_path
 from .messages import CATALOGUE, Lang, Msg
+from .report import Report
 from .table import comparison_table, report_table, ruleset_list
 from .vocabulary import read_vocabulary
 
@@ -95,6 +96,29 @@ def _format_option(default: str = "json") -> Callable[[F], F]:
         "--format", "fmt", type=click.Choice(["json", "table"]), default=default, show_default=True,
         help="json for systems, table for people.",
     )
+
+
+def _document_options(func: F) -> F:
+    """--format with the auditor's document (markdown, html) and -o FILE, for evaluate and compare."""
+    func = click.option(
+        "-o", "--output", type=click.Path(dir_okay=False), default=None,
+        help="Write to this file instead of stdout.",
+    )(func)
+    return click.option(
+        "--format", "fmt", type=click.Choice(["json", "table", "markdown", "html"]), default="json",
+        show_default=True, help="json for systems, table for people, markdown/html: the auditor's report.",
+    )(func)
+
+
+def _emit(text: str, output: str | None) -> None:
+    """``text`` on stdout, or written to ``output`` (exit 2 naming the file if it cannot be written)."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        _fail([f"{output}: cannot write: {exc.strerror or exc}"])
 
 
 # --- reading inputs -----------------------------------------------------------------------------
@@ -258,10 +282,12 @@ def _ruleset_summary(rs: CompiledRuleset) -> dict[str, Any]:
 @click.option("-r", "--ruleset", "ruleset_ref", required=True, metavar="ID|PATH", help="Bundled id or a YAML file.")
 @click.option("--as-of", type=IsoDate(), default=None, help="Day of evaluation (default: today).")
 @click.option("--engine", type=click.Choice(["durable", "compiled"]), default="durable", show_default=True)
-@_format_option()
+@_document_options
 @_lang_option
 @click.argument("facts_file", metavar="FACTS.json")
-def evaluate_cmd(ruleset_ref: str, as_of: date | None, engine: str, fmt: str, lang: Lang, facts_file: str) -> None:
+def evaluate_cmd(
+    ruleset_ref: str, as_of: date | None, engine: str, fmt: str, output: str | None, lang: Lang, facts_file: str
+) -> None:
     """Judge the subject(s) in FACTS.json under one ruleset.
 
     FACTS.json holds one subject (an object) or a JSON list of subjects; - reads stdin.
@@ -274,10 +300,12 @@ def evaluate_cmd(ruleset_ref: str, as_of: date | None, engine: str, fmt: str, la
         reports = [evaluate_subject(rs, facts, as_of=as_of, engine=engine) for facts in subjects]
         if fmt == "json":
             text = "[" + ",".join(r.to_json() for r in reports) + "]" if many else reports[0].to_json()
-            click.echo(text)
+            _emit(text, output)
+        elif fmt in ("markdown", "html"):
+            _emit(_auditor_document([(r, f, rs) for r, f in zip(reports, subjects, strict=True)], fmt), output)
         else:
             blocks = [report_table(r, rs, f.subject.name) for r, f in zip(reports, subjects, strict=True)]
-            click.echo(_separated(blocks), nl=False)
+            _emit(_separated(blocks), output)
         return 0
 
     _run(body)
@@ -294,11 +322,12 @@ def _separated(blocks: list[str]) -> str:
     "-r", "--ruleset", "ruleset_refs", multiple=True, metavar="ID|PATH",
     help="Compare only these rulesets (repeatable; default: every bundled ruleset).",
 )
-@_format_option()
+@_document_options
 @_lang_option
 @click.argument("facts_file", metavar="FACTS.json")
 def compare_cmd(
-    as_of: date | None, engine: str, ruleset_refs: tuple[str, ...], fmt: str, lang: Lang, facts_file: str
+    as_of: date | None, engine: str, ruleset_refs: tuple[str, ...], fmt: str, output: str | None, lang: Lang,
+    facts_file: str,
 ) -> None:
     """Compare one subject across the bundled rulesets, side by side."""
 
@@ -311,14 +340,16 @@ def compare_cmd(
             _fail([f"{facts_file}: compare takes one subject; the list holds {len(subjects)}"])
         facts = subjects[0]
         try:
-            result = compare_subject(facts, as_of=as_of, engine=engine, rulesets=loaded)
+            result, pairs = compare_with_reports(facts, as_of=as_of, engine=engine, rulesets=loaded)
         finally:
             for rs in loaded:
                 rs.close()
         if fmt == "json":
-            click.echo(result.to_json())
+            _emit(result.to_json(), output)
+        elif fmt in ("markdown", "html"):
+            _emit(_auditor_document([(report, facts, rs) for rs, report in pairs], fmt, result), output)
         else:
-            click.echo(comparison_table(result, facts.subject.name), nl=False)
+            _emit(comparison_table(result, facts.subject.name), output)
         return 0
 
     _run(body)
@@ -471,6 +502,73 @@ def schema_cmd(of_facts: bool, output: str | None) -> None:
             except OSError as exc:
                 _fail([f"{output}: cannot write: {exc.strerror or exc}"])
         return 0
+
+    _run(body)
+
+
+# --- the auditor's commands: documents, show, verify (CONTRACT §6, §8) -----------------------------
+
+
+def _auditor_document(
+    entries: list[tuple[Report, Facts, CompiledRuleset]], fmt: str, comparison: Comparison | None = None
+) -> str:
+    from .render import render_reports  # Jinja2 is loaded only by the commands that print documents
+
+    return render_reports(entries, "html" if fmt == "html" else "markdown", comparison)
+
+
+@cli.command("show")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file instead of stdout.")
+@_lang_option
+@click.argument("ruleset_ref", metavar="ID|PATH")
+def show_cmd(fmt: str, output: str | None, lang: Lang, ruleset_ref: str) -> None:
+    """The ruleset as law beside code: each clause's words, then the rules that encode it with their
+    interpretation, or why it is not encoded."""
+    from .render import render_ruleset
+
+    def body() -> int:
+        [rs] = _load_all([ruleset_ref], lang)
+        _emit(render_ruleset(rs, "html" if fmt == "html" else "markdown" if fmt == "markdown" else "text"), output)
+        return 0
+
+    _run(body)
+
+
+@cli.command("verify")
+@click.option("-r", "--ruleset", "ruleset_ref", default=None, metavar="PATH",
+              help="The rule file to recompute with (default: the bundled ruleset the report names).")
+@_lang_option
+@click.argument("report_file", metavar="REPORT.json")
+@click.argument("facts_file", metavar="FACTS.json")
+def verify_cmd(ruleset_ref: str | None, lang: Lang, report_file: str, facts_file: str) -> None:
+    """Recompute a report from its facts and compare: exit 0 reproduced, 1 differs (each difference
+    named), 2 cannot check (a digest does not match, or an input is unreadable)."""
+    from .verify import read_report, verify
+
+    def body() -> int:
+        _, duplicated = _read_json(report_file, lang)  # unreadable JSON and repeated keys are refused by name
+        if duplicated:
+            _fail([f"{report_file}: {p}" for p in duplicated])
+        try:
+            # Parsed again from the bytes: numbers must stay as written (a parameter of 49999.99).
+            report = read_report(sys.stdin.buffer.read() if report_file == "-" else Path(report_file).read_bytes())
+        except ValueError as exc:
+            _fail([f"{report_file}: " + Msg("verify_not_report", detail=exc).render(lang)])
+        [rs] = _load_all([ruleset_ref or report.ruleset.id], lang)
+        subjects, many = _read_subjects(facts_file, lang)
+        if many:
+            _fail([f"{facts_file}: verify takes the one subject the report is about, not a list"])
+        try:
+            result = verify(report, subjects[0], lambda: rs, lang)
+        except FactsError as err:  # e.g. a report whose as_of is outside the accepted dates
+            _fail([f"{report_file}: {line}" for line in _problem_lines(err)])
+        for line in result.notes:
+            click.echo(line, err=True)
+        for line in result.lines:
+            click.echo(line, err=result.status != 0)
+        return result.status
 
     _run(body)
 

@@ -18,13 +18,14 @@ from pydantic import Field
 
 from .bundled import available_rulesets, rules_dir
 from .conditions import kind_of, walk_conditions
+from .digest import facts_digest
 from .evaluate import evaluate
 from .facts import Facts, load_facts
 from .ir import CompiledRuleset
 from .language_base import Frozen
 from .loader import load_ruleset, resolve_path
 from .registry import RulesetRegistry
-from .report import Report, Undetermined, Verdict
+from .report import Generator, Report, Undetermined, Verdict, generator
 from .vocabulary import vocabulary
 
 
@@ -93,6 +94,8 @@ class Comparison(Frozen):
     rulesets: list[RulesetColumn]
     facts: list[FactRow]
     differences: Differences
+    facts_digest: str
+    generator: Generator
 
     @property
     def compared(self) -> list[str]:
@@ -115,6 +118,16 @@ def compare(
     Rulesets not in force on ``as_of`` are listed with ``in_force`` false and their notice, but not compared.
     Raises ``FactsError`` for bad facts and ``RulesetError`` if a ruleset does not load.
     """
+    return compare_with_reports(facts, as_of, engine, rulesets)[0]
+
+
+def compare_with_reports(
+    facts: Facts | Mapping[str, Any] | str | bytes,
+    as_of: date | None = None,
+    engine: str = "durable",
+    rulesets: Sequence[CompiledRuleset | str | Path] | None = None,
+) -> tuple[Comparison, list[tuple[CompiledRuleset, Report]]]:
+    """``compare``, and each ruleset with its full report (the auditor's document prints them all)."""
     checked = load_facts(facts)
     day = as_of if as_of is not None else date.today()
     refs = list(rulesets) if rulesets is not None else list(available_rulesets())
@@ -123,7 +136,7 @@ def compare(
         loaded = [_ruleset(ref, held, fresh) for ref in refs]
         pairs = [(rs, evaluate(rs, checked, as_of=day, engine=engine)) for rs in loaded]
     active = [(rs, report) for rs, report in pairs if report.in_force]
-    return Comparison(
+    comparison = Comparison(
         subject=checked.subject.id,
         as_of=day,
         engine=engine,
@@ -132,7 +145,10 @@ def compare(
         differences=Differences(
             kinds=_kind_differences(active), retention=_retention_differences(checked, active, day)
         ),
+        facts_digest=pairs[0][1].facts_digest if pairs else facts_digest(checked),
+        generator=generator(),
     )
+    return comparison, pairs
 
 
 @cache

@@ -9,6 +9,7 @@ from typing import Any
 
 from .dates import date_in_range
 from .derive import derive
+from .digest import digest_of_checked
 from .engines import get_engine
 from .errors import FactsError, Problem
 from .facts import Facts, facts_data
@@ -45,11 +46,12 @@ def evaluate(
     check_as_of(day, lang)
     checked = facts_data(facts, lang=lang)
     subject_id = checked["subject"]["id"]
+    digest = digest_of_checked(checked)
     if not rs.in_force(day):
-        return build_report(rs, subject_id, None, None, machine.name, day)
+        return build_report(rs, subject_id, None, None, machine.name, day, digest)
     derived = derive(rs, checked, day)
     outcomes = machine.decide(rs, derived)
-    return build_report(rs, subject_id, derived, outcomes, machine.name, day)
+    return build_report(rs, subject_id, derived, outcomes, machine.name, day, digest)
 
 
 def check_as_of(day: date, lang: Lang = "zh") -> None:

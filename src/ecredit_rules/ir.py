@@ -21,7 +21,7 @@ from .language_base import Model, ParamRef
 
 if TYPE_CHECKING:
     from .conditions import LeafKind
-    from .language import Clause, Document, NotEncoded, Parameter, RulesetFile
+    from .language import Clause, DatedValue, Document, NotEncoded, Parameter, RulesetFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +95,16 @@ def threshold_fn(value: Any, params: dict[str, Parameter], scale: int = 1) -> Ca
 
 
 def _dated(param: Parameter, scale: int, day: date) -> int:
+    return _scaled(value_on(param, day).decimal, scale)
+
+
+def value_on(param: Parameter, day: date) -> DatedValue:
+    """The value of a dated parameter that applies on ``day`` (its first value before any took effect)."""
     chosen = param.values[0]
     for value in param.values:
         if value.from_ <= day:
             chosen = value
-    return _scaled(chosen.decimal, scale)
+    return chosen
 
 
 def _scaled(value: Decimal, scale: int) -> int:

@@ -397,6 +397,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "doing_diff": ("比较两版规则文件", "comparing the two rule files"),
     "doing_lint": ("检查规则文件的隐患", "linting the rule files"),
     "doing_schema": ("生成 JSON Schema", "writing the JSON Schema"),
+    "doing_show": ("显示规则集", "showing the ruleset"),
+    "doing_verify": ("核验报告", "verifying the report"),
+    # ecredit verify (verify.py)
+    "verify_not_report": ("不是一份认定报告：{detail}", "not a report: {detail}"),
+    "verify_ruleset_digest": (
+        "规则集摘要不符：报告写的是 {expected}，规则文件 {path} 的是 {actual}（规则文件已改动，或不是同一版本）",
+        "ruleset digest does not match: the report says {expected}, the rule file {path} has {actual}",
+    ),
+    "verify_facts_digest": (
+        "事实摘要不符：报告写的是 {expected}，所给事实的是 {actual}（不是作出该报告的事实）",
+        "facts digest does not match: the report says {expected}, the facts given have {actual}",
+    ),
+    "verify_missing": ("报告有而重算没有：{what}", "in the report but not recomputed: {what}"),
+    "verify_extra": ("重算有而报告没有：{what}", "recomputed but not in the report: {what}"),
+    "verify_field": (
+        "{what} 的 {field} 不同：报告为 {reported}，重算为 {recomputed}",
+        "{what}: {field} differs: the report has {reported}, recomputed {recomputed}",
+    ),
+    "verify_generator": (
+        "注意：报告由 {reported} 生成，本次重算用的是 {current}",
+        "note: the report was made by {reported}; this check ran {current}",
+    ),
+    "verify_ok": (
+        "已重现：{count} 项认定、信用等级 {grade}、{undetermined} 项未能认定，与报告一致",
+        "reproduced: {count} verdicts, rating {grade}, {undetermined} undetermined, as in the report",
+    ),
 }
 
 CATEGORY_EN = {

@@ -7,14 +7,15 @@ whenever they decide the same outcomes.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from pydantic import Field
 
 from .derive import EVENT_ORDER, Derived, EventData, Explanation
 from .engines import Outcomes
-from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR
-from .language_base import Frozen
+from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR, value_on, walk
+from .language_base import Frozen, ParamRef
 from .limits import MAX_INHERITED_MISSING
 from .logic import FALSE, TRUE, UNKNOWN, Closures
 
@@ -33,6 +34,7 @@ class Verdict(Frozen):
     citation: Citation
     evidence: list[str] = Field(default_factory=list)
     derived_from: list[str] = Field(default_factory=list)
+    interpretation: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -57,6 +59,11 @@ class RulesetInfo(Frozen):
     digest: str
 
 
+class Generator(Frozen):
+    package: str
+    version: str
+
+
 class Report(Frozen):
     ruleset: RulesetInfo
     engine: str
@@ -66,6 +73,8 @@ class Report(Frozen):
     verdicts: list[Verdict]
     rating: RatingResult | None
     undetermined: list[Undetermined]
+    facts_digest: str
+    generator: Generator
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The report as the JSON of CONTRACT §5 (UTF-8 text, Chinese kept as is)."""
@@ -117,6 +126,47 @@ _RULESET_INFO = ArtefactKey(
 )
 # Every node's closure (``logic.py``), for the explainer's truths of inner nodes.
 _CLOSURES = ArtefactKey("closures", lambda rs: Closures())
+
+
+@cache
+def generator() -> Generator:
+    """This package and its version, as every report names them."""
+    from . import __version__  # here, not at the top: the package imports this module before it sets its version
+
+    return Generator(package="ecredit-rules", version=__version__)
+
+
+def _rule_parameters(rs: CompiledRuleset) -> dict[str, tuple[str, ...]]:
+    """Rule, grade and deadline id → the dated parameters its own condition uses; built once per ruleset."""
+    return rs.artefact(_RULE_PARAMETERS)
+
+
+def _build_rule_parameters(rs: CompiledRuleset) -> dict[str, tuple[str, ...]]:
+    used: dict[str, tuple[str, ...]] = {}
+    for rule in rs.all_rules():
+        # Each leaf's kind names the parameters of its threshold and window (conditions/).
+        names = {ref.param for n in walk(rule.condition) if isinstance(n, Leaf) for ref in n.kind.param_refs(n.spec)}
+        used[rule.id] = tuple(sorted(names))
+    for deadline in rs.model.deadlines:
+        working_days = deadline.working_days
+        used[deadline.id] = (working_days.param,) if isinstance(working_days, ParamRef) else ()
+    return used
+
+
+_RULE_PARAMETERS = ArtefactKey("rule_parameters", _build_rule_parameters)
+
+
+def _with_parameters(rs: CompiledRuleset, rule_id: str, day: date, details: dict[str, Any]) -> dict[str, Any]:
+    """``details`` plus ``parameters``: each dated parameter the rule used, the value applied on ``day``
+    and the day that value took effect. Rules that use none keep their details as they were."""
+    names = _rule_parameters(rs).get(rule_id)
+    if not names:
+        return details
+    applied = {}
+    for name in names:
+        value = value_on(rs.parameters[name], day)
+        applied[name] = {"value": value.value, "from": value.from_.isoformat()}
+    return {**details, "parameters": applied}
 
 
 # Evidence is gathered as events by id (listed by date, then id) and fact paths (listed after
@@ -217,12 +267,20 @@ class _Explainer:
 
 
 def build_report(
-    rs: CompiledRuleset, subject_id: str, derived: Derived | None, outcomes: Outcomes | None, engine: str, as_of: date
+    rs: CompiledRuleset,
+    subject_id: str,
+    derived: Derived | None,
+    outcomes: Outcomes | None,
+    engine: str,
+    as_of: date,
+    facts_digest: str,
 ) -> Report:
-    """Assemble the report. ``derived``/``outcomes`` are None when the ruleset is not in force."""
+    """Assemble the report. ``derived``/``outcomes`` are None when the ruleset is not in force;
+    ``facts_digest`` is the digest of the validated facts (digest.py)."""
     # The report is put together as plain data and validated in one call, which builds the
     # nested models in pydantic-core rather than one Python constructor call per verdict.
-    report: dict[str, Any] = {"ruleset": ruleset_info(rs), "engine": engine, "subject": subject_id, "as_of": as_of}
+    report: dict[str, Any] = {"ruleset": ruleset_info(rs), "engine": engine, "subject": subject_id, "as_of": as_of,
+                              "facts_digest": facts_digest, "generator": generator()}
     if derived is None or outcomes is None:
         period = rs.document.in_force
         notice = {
@@ -230,6 +288,7 @@ def build_report(
             "kind": "notice",
             "label": "评价日不在本规则集施行期内，不作认定",
             "citation": citation(rs, period.clause),
+            "interpretation": period.interpretation,
             "details": {
                 "in_force_from": period.from_.isoformat(),
                 "in_force_until": period.until.isoformat() if period.until else None,
@@ -244,11 +303,12 @@ def build_report(
         outcome = outcomes.rules[rule.id]
         if outcome == TRUE:
             evidence, parents = explainer.explain(rule)
-            verdicts.append({"rule": rule.id, "kind": rule.kind, "label": rule.label,
-                             "citation": cite, "evidence": evidence, "derived_from": parents})
+            verdicts.append({"rule": rule.id, "kind": rule.kind, "label": rule.label, "citation": cite,
+                             "evidence": evidence, "derived_from": parents, "interpretation": rule.interpretation,
+                             "details": _with_parameters(rs, rule.id, as_of, {})})
         elif outcome == UNKNOWN:
             undetermined.append({"rule": rule.id, "missing": sorted(explainer.rule_missing(rule.id))})
-    rating = _rating(rs, explainer, outcomes, verdicts, undetermined)
+    rating = _rating(rs, explainer, outcomes, verdicts, undetermined, as_of)
     if derived.deadlines is None:
         undetermined += [{"rule": rule.id, "missing": ["events"]} for rule in rs.deadlines]
     else:
@@ -267,7 +327,9 @@ def build_report(
                 details["answered_on"] = answer["date"].isoformat()
                 evidence.append(answer["id"])
             verdicts.append({"rule": case.rule.id, "kind": "deadline", "label": case.rule.label,
-                             "citation": citation(rs, case.rule.clause), "evidence": evidence, "details": details})
+                             "citation": citation(rs, case.rule.clause), "evidence": evidence,
+                             "interpretation": case.rule.interpretation,
+                             "details": _with_parameters(rs, case.rule.id, as_of, details)})
     report.update(in_force=True, verdicts=verdicts, rating=rating, undetermined=undetermined)
     return Report.model_validate(report)
 
@@ -278,6 +340,7 @@ def _rating(
     outcomes: Outcomes,
     verdicts: list[dict[str, Any]],
     undetermined: list[dict[str, Any]],
+    as_of: date,
 ) -> dict[str, Any] | None:
     """The first grade that holds; none while an earlier grade is still undetermined."""
     if rs.rating is None:
@@ -296,7 +359,8 @@ def _rating(
         evidence, parents = explainer.explain(grade)
         cite = citation(rs, grade.clause)
         verdicts.append({"rule": grade.id, "kind": "rating", "label": grade.label, "citation": cite,
-                         "evidence": evidence, "derived_from": parents, "details": {"grade": grade.grade}})
+                         "evidence": evidence, "derived_from": parents, "interpretation": grade.interpretation,
+                         "details": _with_parameters(rs, grade.id, as_of, {"grade": grade.grade})})
         return {"grade": grade.grade or "", "rule": grade.id, "citation": cite, "derived_from": parents,
                 "evidence": evidence}
     if missing:
