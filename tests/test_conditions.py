@@ -67,40 +67,31 @@ class _Average(Model):
     average: int
 
 
+class _AverageWithoutDerivation(LeafKind[_Average]):
+    key = "average"
+    model = _Average
+
+    def check(self, cond: _Average, ctx: CheckContext, where: PathKey, owner: str) -> None: ...
+
+    def compile(self, cond: _Average, ctx: CompileContext, owner: str) -> Node:
+        raise AssertionError
+
+    def lint_atom(self, cond: _Average, vocab: Vocabulary) -> LintAtom:
+        raise AssertionError
+
+
+class _AverageKind(_AverageWithoutDerivation):
+    def derive(self, cond: _Average, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
+        raise AssertionError
+
+
 def test_a_leaf_kind_without_a_derivation_cannot_be_made() -> None:
-    class Average(LeafKind[_Average]):
-        key = "average"
-        model = _Average
-
-        def check(self, cond: _Average, ctx: CheckContext, where: PathKey, owner: str) -> None: ...
-
-        def compile(self, cond: _Average, ctx: CompileContext, owner: str) -> Node:
-            raise AssertionError
-
-        def lint_atom(self, cond: _Average, vocab: Vocabulary) -> LintAtom:
-            raise AssertionError
-
     with pytest.raises(TypeError, match="derive"):
-        Average()  # type: ignore[abstract]
+        _AverageWithoutDerivation()  # type: ignore[abstract]
 
 
 def test_a_complete_leaf_kind_can_be_made() -> None:
-    class Average(LeafKind[_Average]):
-        key = "average"
-        model = _Average
-
-        def check(self, cond: _Average, ctx: CheckContext, where: PathKey, owner: str) -> None: ...
-
-        def compile(self, cond: _Average, ctx: CompileContext, owner: str) -> Node:
-            raise AssertionError
-
-        def derive(self, cond: _Average, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
-            raise AssertionError
-
-        def lint_atom(self, cond: _Average, vocab: Vocabulary) -> LintAtom:
-            raise AssertionError
-
-    assert Average().key == "average"
+    assert _AverageKind().key == "average"
 
 
 def test_loading_and_linting_a_ruleset_does_not_need_the_durable_extension() -> None:
