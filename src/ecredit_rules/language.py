@@ -3,6 +3,10 @@
 These models are the single definition of the language. The loader validates files against
 them, ``docs/rule-language.md`` explains them, and the JSON Schema for editors is generated
 from them, so field descriptions are written for policy staff, in Chinese and English.
+
+The models of conditions live with their kinds, one module each in ``conditions/``; this module
+assembles them into the ``Condition`` union in the order of ``conditions.KINDS`` and re-exports
+them, so ``ecredit_rules.language`` still names every model of the language.
 """
 
 from __future__ import annotations
