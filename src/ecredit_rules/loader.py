@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import language, limits
 from .bundled import available_rulesets, rules_dir
-from .conditions import KINDS, LeafKind, ReferenceKind, kind_of, walk_conditions
+from .conditions import KINDS, ConnectiveKind, LeafKind, ReferenceKind, kind_of, walk_conditions
 from .conditions.base import COUNT_UNITS, UNIT_RANGES
 from .conditions.subject_facts import RoleIs
 from .engines.durable_network import check_limits
@@ -150,13 +150,10 @@ def _subconditions(cond: Any, path: PathKey) -> list[tuple[Any, PathKey]]:
     if not isinstance(cond, dict) or len(cond) != 1:
         return []
     key, body = next(iter(cond.items()))
-    if key in {"all", "any"} and isinstance(body, list):
-        return [(c, (*path, key, i)) for i, c in enumerate(body)]
-    if key == "not":
-        return [(body, (*path, "not"))]
-    if key == "at_least" and isinstance(body, dict) and isinstance(body.get("of"), list):
-        return [(c, (*path, "at_least", "of", i)) for i, c in enumerate(body["of"])]
-    return []
+    kind = KINDS.get(str(key))
+    if not isinstance(kind, ConnectiveKind):
+        return []
+    return [(child, (*path, *step)) for child, step in kind.raw_children(body)]
 
 
 # --- turning pydantic's errors into sentences a policy officer can act on -----------------------

@@ -181,6 +181,11 @@ class ConnectiveKind(ConditionKind[M]):
     @abstractmethod
     def children(self, cond: M) -> Iterator[tuple[Model, PathKey]]: ...
 
+    @abstractmethod
+    def raw_children(self, body: Any) -> list[tuple[Any, PathKey]]:
+        """Sub-conditions of the raw, not yet validated value under the key (``[]`` when malformed),
+        for the depth check that must run before anything recurses over a condition."""
+
     def check(self, cond: M, ctx: CheckContext, where: PathKey, owner: str) -> None:
         """Nothing beyond the schema: the sub-conditions are checked on their own."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, StrictInt
 
@@ -50,6 +50,9 @@ class AllKind(ConnectiveKind[AllOf]):
     def children(self, cond: AllOf) -> Iterator[tuple[Model, PathKey]]:
         return ((c, ("all", i)) for i, c in enumerate(cond.all))
 
+    def raw_children(self, body: Any) -> list[tuple[Any, PathKey]]:
+        return [(c, ("all", i)) for i, c in enumerate(body)] if isinstance(body, list) else []
+
     def compile(self, cond: AllOf, ctx: CompileContext, owner: str) -> Node:
         return And(tuple(ctx.node(c, owner) for c, _ in self.children(cond)))
 
@@ -60,6 +63,9 @@ class AnyKind(ConnectiveKind[AnyOf]):
 
     def children(self, cond: AnyOf) -> Iterator[tuple[Model, PathKey]]:
         return ((c, ("any", i)) for i, c in enumerate(cond.any))
+
+    def raw_children(self, body: Any) -> list[tuple[Any, PathKey]]:
+        return [(c, ("any", i)) for i, c in enumerate(body)] if isinstance(body, list) else []
 
     def compile(self, cond: AnyOf, ctx: CompileContext, owner: str) -> Node:
         return Or(tuple(ctx.node(c, owner) for c, _ in self.children(cond)))
@@ -72,6 +78,9 @@ class NotKind(ConnectiveKind[NotOf]):
     def children(self, cond: NotOf) -> Iterator[tuple[Model, PathKey]]:
         return iter(((cond.not_, ("not",)),))
 
+    def raw_children(self, body: Any) -> list[tuple[Any, PathKey]]:
+        return [(body, ("not",))]
+
     def compile(self, cond: NotOf, ctx: CompileContext, owner: str) -> Node:
         return Not(ctx.node(cond.not_, owner))
 
@@ -82,6 +91,10 @@ class AtLeastKind(ConnectiveKind[AtLeastOf]):
 
     def children(self, cond: AtLeastOf) -> Iterator[tuple[Model, PathKey]]:
         return ((c, ("at_least", "of", i)) for i, c in enumerate(cond.at_least.of))
+
+    def raw_children(self, body: Any) -> list[tuple[Any, PathKey]]:
+        of = body.get("of") if isinstance(body, dict) else None
+        return [(c, ("at_least", "of", i)) for i, c in enumerate(of)] if isinstance(of, list) else []
 
     def check(self, cond: AtLeastOf, ctx: CheckContext, where: PathKey, owner: str) -> None:
         """``n`` has the range of a count (the schema already refuses n < 1)."""
