@@ -374,9 +374,11 @@ def _raw_problems(obj: Any) -> list[_Issue]:
     if isinstance(events, list | tuple):  # JSON gives a list; a caller's dict may hold a tuple
         # dict first: it settles the usual case without the slower ABC check.
         given = [e for e in events if isinstance(e, (dict, Mapping))]
-        ids = {e.get("id") for e in given}
+        # Only text ids and answers can name an event; any other value (a list, say: unhashable)
+        # is left to the models to call the wrong type.
+        ids = {eid for e in given if isinstance(eid := e.get("id"), str)}
         answers = [e.get("answers") for e in given if e.get("type") == "response"]
-        if len(ids) == len(given) and None not in answers and ids.issuperset(answers):
+        if len(ids) == len(given) and all(isinstance(a, str) for a in answers) and ids.issuperset(answers):
             return problems  # the usual case, settled without walking the events one by one
         first: dict[str, int] = {}
         for i, event in enumerate(events):
@@ -393,7 +395,7 @@ def _raw_problems(obj: Any) -> list[_Issue]:
                 target = event.get("answers")
                 if target is None:
                     problems.append((f"events[{i}].answers", Msg("facts_response_unanswered")))
-                elif target not in ids:
+                elif isinstance(target, str) and target not in ids:
                     problems.append((f"events[{i}].answers", Msg("facts_no_such_event", id=_shown(target))))
     return problems
 

@@ -98,6 +98,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "bad_date": ("日期 \"{value}\" 不存在，请写成 YYYY-MM-DD", "date \"{value}\" does not exist; write YYYY-MM-DD"),
     "not_utf8": ("文件不是 UTF-8 编码", "the file is not UTF-8 encoded"),
+    "yaml_control_character": (
+        "这里有一个看不见的控制字符（{code}），YAML 文件中不允许出现，请删除它",
+        "an invisible control character ({code}) here, which a YAML file may not contain; delete it",
+    ),
     "file_not_found": ("找不到文件", "file not found"),
     "unknown_ruleset": (
         "没有名为 \"{name}\" 的规则集{hint}（可用：{available}）",

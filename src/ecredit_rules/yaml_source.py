@@ -194,6 +194,12 @@ def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> tuple[Position, Msg
     return Position(line, column), msg
 
 
+def _offset_position(text: str, offset: int) -> Position:
+    """The line and column of the character at ``offset`` in ``text``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Position(text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
 def parse_yaml(text: str, file: str) -> SourceDocument:
     """Parse ``text`` safely; syntax errors become problems with positions instead of exceptions.
 
@@ -202,7 +208,13 @@ def parse_yaml(text: str, file: str) -> SourceDocument:
     'duplicate_key'
     """
     doc = SourceDocument(file=file, data=None)
-    loader = _BoundedLoader(text)
+    try:
+        # PyYAML checks the whole text for control characters when the loader is made.
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        doc.problems.append((_offset_position(text, exc.position), Msg("yaml_control_character", code=code)))
+        return doc
     try:
         node = loader.get_single_node()
     except _Refused as refused:
