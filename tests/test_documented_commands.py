@@ -5,7 +5,10 @@ code span ``ecredit SUBCOMMAND ARGUMENTS…``; a bare ``ecredit test`` in a sent
 it is not one to run. Each runs in a child process with a timeout, in a copy of the repository root
 (so a command that writes a file, like ``ecredit schema --facts -o facts.schema.json``, leaves the
 checkout as it was), and must end with its documented status: 0, or the ``N`` of a
-``<!-- command exit=N -->`` comment just before its block (a doc showing a finding).
+``<!-- command exit=N -->`` comment just before its block (a doc showing a finding). A block marked
+``<!-- command serves -->`` starts a server that runs until stopped (``ecredit serve``), and one marked
+``<!-- command needs a cluster -->`` talks to a Dask scheduler on other machines: their commands are run
+with ``--help`` added, which still refuses an option that does not exist.
 
 A block marked ``<!-- file PATH -->`` is a file that a command of the page reads: it is written to
 PATH in the copy first. Blocks marked ``<!-- check: run … -->`` belong to the policy guide's
@@ -53,6 +56,8 @@ NOT_RUN = {
     "ecredit diff 旧文件 新文件": "the form of the command: its words say what to write in their place",
     "ecredit evaluate -r <id> FACTS.json": "the form of the command: <id> and FACTS.json stand for what to write",
 }
+# Blocks whose commands cannot run to the end here: they are checked with --help instead.
+HELP_ONLY = {"command serves", "command needs a cluster"}
 FILE_MARKER = re.compile(r"^file (?P<path>\S+)$")
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis")
 
@@ -63,6 +68,7 @@ class Documented:
     command: str
     exit: int = 0
     walkthrough: bool = False
+    serves: bool = False
 
 
 def documented_commands(path: Path) -> list[Documented]:
@@ -80,7 +86,8 @@ def documented_commands(path: Path) -> list[Documented]:
             if text.startswith("ecredit "):
                 exit_match = EXIT_MARKER.match(marker)
                 found.append(Documented(where, text, int(exit_match["exit"]) if exit_match else 0,
-                                        walkthrough=marker.startswith("check: run ")))
+                                        walkthrough=marker.startswith("check: run "),
+                                        serves=marker in HELP_ONLY))
         else:
             found += [Documented(where, span) for span in INLINE.findall(line) if span not in NOT_RUN]
         previous = line
@@ -123,7 +130,7 @@ def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("documented", RUNNABLE, ids=[f"{c.doc} {c.command}" for c in RUNNABLE])
 def test_documented_command_runs_as_written(documented: Documented, repo_copy: Path) -> None:
-    args = shlex.split(documented.command, comments=True)[1:]
+    args = shlex.split(documented.command, comments=True)[1:] + (["--help"] if documented.serves else [])
     done = subprocess.run(
         [sys.executable, "-m", "ecredit_rules", *args],
         cwd=repo_copy, env=child_env(), capture_output=True, text=True, timeout=TIMEOUT,

@@ -243,3 +243,13 @@ def test_a_response_answering_nothing_is_refused_when_events_are_a_tuple() -> No
     facts = {"subject": SUBJECT, "events": (penalty(), {"id": "R1", "type": "response", "date": "2024-02-01",
                                                         "answers": "P9"})}
     assert problems(facts) == {"events[1].answers": "no event with id 'P9'"}
+
+
+@pytest.mark.parametrize("field, value", [("id", {}), ("id", ["P1"]), ("answers", []), ("answers", {"id": "P1"})])
+def test_an_event_id_or_answers_that_is_not_text_is_a_facts_error_not_a_crash(field: str, value: Any) -> None:
+    # Found by the HTTP service's fuzz run: an unhashable id once raised TypeError (a 500).
+    response = {"id": "R1", "type": "response", "date": "2024-02-01", "answers": "P1"}
+    facts = {"subject": SUBJECT, "events": [penalty(), {**response, field: value}]}
+    with pytest.raises(ec.FactsError) as err:
+        ec.evaluate("tuquan", facts, as_of=date(2024, 6, 30), engine="compiled")
+    assert [p.where for p in err.value.problems] == [f"events[1].{field}"]

@@ -5,6 +5,8 @@
 ['benxi', 'lingyuan', 'nanan', 'tuquan', 'xining']
 """
 
+from .batch.records import RecordError
+from .batch.runner import evaluate_many
 from .bundled import available_rulesets
 from .compare import Comparison, compare
 from .errors import FactsError, Problem, RulesetError
@@ -43,6 +45,7 @@ __all__ = [
     "FactsError",
     "Problem",
     "RatingResult",
+    "RecordError",
     "Report",
     "Ruleset",
     "RulesetError",
@@ -53,5 +56,6 @@ __all__ = [
     "available_rulesets",
     "compare",
     "evaluate",
+    "evaluate_many",
     "load_ruleset",
 ]

@@ -536,6 +536,133 @@ def show_cmd(fmt: str, output: str | None, lang: Lang, ruleset_ref: str) -> None
     _run(body)
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default answers this machine only (put nginx in front).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--rules", "rules_dir_", default=None, metavar="DIR", type=click.Path(file_okay=False),
+              help="Folder of rule files, watched for edits (default: the bundled rulesets).")
+@click.option("--decision-log", default=None, metavar="FILE", type=click.Path(dir_okay=False),
+              help="Append one JSON line per decision to FILE (rotated by size).")
+@click.option("--log-facts", is_flag=True, help="Also write each decision's facts to the decision log.")
+@click.option("--log-max-bytes", default=100 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Rotate the decision log past this size.")
+@click.option("--log-backups", default=10, show_default=True, type=click.IntRange(1), help="Rotated files kept.")
+@click.option("--token-file", default=None, metavar="FILE", type=click.Path(dir_okay=False, exists=True),
+              help="Require 'Authorization: Bearer <token>' with the token in FILE on /v1/*.")
+@click.option("--max-body", default=None, type=click.IntRange(1, MAX_FACTS_BYTES), metavar="BYTES",
+              help="Largest request body accepted (default 1 MiB; at most the facts limit, 64 MiB).")
+@click.option("--timeout", default=None, type=click.FloatRange(min=0.001), metavar="SECONDS",
+              help="Time bound of one request's judging (default 10 s); past it the caller gets 503.")
+@click.option("--reload-interval", default=1.0, show_default=True, type=click.FloatRange(min=0.01),
+              metavar="SECONDS", help="How often the rule files are checked for edits.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1),
+              help="Judging threads per worker process.")
+def serve_cmd(
+    host: str, port: int, rules_dir_: str | None, decision_log: str | None, log_facts: bool, log_max_bytes: int,
+    log_backups: int, token_file: str | None, max_body: int | None, timeout: float | None,
+    reload_interval: float, workers: int, threads: int,
+) -> None:
+    """Serve the rules over HTTP (CONTRACT §7): JSON API, /openapi.json, /docs, /healthz."""
+    from .limits import MAX_REQUEST_BYTES, REQUEST_TIMEOUT_SECONDS
+
+    def body() -> int:
+        try:
+            from .service.app import ServiceConfig, read_token
+            from .service.server import run
+        except ImportError as exc:  # Starlette and uvicorn come with the optional extra
+            _fail([f"ecredit serve needs the service extra: pip install 'ecredit-rules[service]' ({exc})"])
+        if rules_dir_ is not None and not Path(rules_dir_).is_dir():
+            _fail([f"{rules_dir_}: no such folder"])
+        if token_file is not None:
+            try:
+                read_token(token_file)
+            except (OSError, ValueError) as exc:
+                _fail([str(exc)])
+        config = ServiceConfig(
+            rules=str(Path(rules_dir_).resolve()) if rules_dir_ else None,
+            decision_log=str(Path(decision_log).resolve()) if decision_log else None,
+            log_facts=log_facts, log_max_bytes=log_max_bytes, log_backups=log_backups,
+            token_file=str(Path(token_file).resolve()) if token_file else None,
+            max_body=max_body or MAX_REQUEST_BYTES, timeout=timeout or REQUEST_TIMEOUT_SECONDS,
+            reload_interval=reload_interval, threads=threads,
+        )
+        if config.decision_log is not None:
+            try:
+                with open(config.decision_log, "a", encoding="utf-8"):
+                    pass
+            except OSError as exc:
+                _fail([f"{decision_log}: cannot write: {exc.strerror or exc}"])
+        run(config, host=host, port=port, workers=workers)
+        return 0
+
+    _run(body)
+
+
+@cli.command("batch")
+@click.option("-r", "--ruleset", "ruleset_ref", required=True, metavar="ID|PATH", help="Bundled id or a YAML file.")
+@click.option("--as-of", type=IsoDate(), default=None, help="Day of evaluation (default: today, fixed for the run).")
+@click.option("--engine", type=click.Choice(["durable", "compiled"]), default="durable", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Local processes.")
+@click.option("--scheduler", metavar="ADDRESS", default=None, help="Run on this dask.distributed scheduler.")
+@click.option("--resume", is_flag=True, help="Continue after the last whole record already in OUT.")
+@click.option("-o", "--output", required=True, metavar="OUT", help="JSON Lines: one line per input record.")
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+    help="Language of the problems in error records and of rule-file messages.",
+)
+@click.argument("input_path", metavar="IN")
+def batch_cmd(
+    ruleset_ref: str, as_of: date | None, engine: str, workers: int, scheduler: str | None, resume: bool,
+    output: str, lang: Lang, input_path: str,
+) -> None:
+    """Judge every record of IN (JSON Lines, or a Parquet folder of `ecredit convert`) into OUT, in order.
+
+    OUT holds one line per input record: its report, or its error record. Exit 0 all judged,
+    1 some refused, 2 unreadable input or usage, 130 interrupted (run again with --resume).
+    """
+    from .batch.job import Input, run
+
+    def body() -> int:
+        if scheduler is not None and workers != 1:
+            _fail(["--workers is for local processes; with --scheduler the cluster's workers do the work"])
+        [rs] = _load_all([ruleset_ref], lang)
+        try:
+            source = Input.open(input_path)
+            return run(rs, source, Path(output), as_of=as_of or date.today(), engine=engine, workers=workers,
+                       scheduler=scheduler, resume=resume, lang=lang)
+        except OSError as exc:
+            _fail([f"{exc.filename or input_path}: cannot read or write: {exc.strerror or exc}"])
+        except ValueError as exc:  # an unreadable Parquet folder, pyarrow missing, a resume past the input
+            _fail([str(exc)])
+
+    _run(body)
+
+
+@cli.command("convert")
+@click.argument("input_path", metavar="IN")
+@click.argument("output_path", metavar="OUT")
+def convert_cmd(input_path: str, output_path: str) -> None:
+    """Convert JSON Lines to the Parquet folder `ecredit batch` reads, or back (IN a folder).
+
+    Every record is kept: one the columns cannot hold exactly stays whole as its JSON text.
+    """
+    from .batch.convert import convert
+
+    def body() -> int:
+        try:
+            count = convert(Path(input_path), Path(output_path))
+        except OSError as exc:
+            _fail([f"{exc.filename or input_path}: cannot read or write: {exc.strerror or exc}"])
+        except ValueError as exc:
+            _fail([str(exc)])
+        click.echo(f"ecredit convert: {count:,} records written to {output_path}", err=True)
+        return 0
+
+    _run(body)
+
+
 @cli.command("verify")
 @click.option("-r", "--ruleset", "ruleset_ref", default=None, metavar="PATH",
               help="The rule file to recompute with (default: the bundled ruleset the report names).")

@@ -72,3 +72,27 @@ MAX_COUNT = 100_000
 MAX_WINDOW_MONTHS = 1_200  # a century
 MAX_WINDOW_DAYS = 36_500
 MAX_WORKING_DAYS = 3_650
+
+# --- HTTP service (CONTRACT §7, ``ecredit serve``) ---------------------------------------------------
+
+#: Default size of one request body, in bytes (``--max-body``). Checked while the body arrives, so
+#: an oversized body is refused without being held in memory.
+MAX_REQUEST_BYTES = 1024 * 1024
+
+#: Subjects in one ``evaluate-many`` request.
+MAX_SUBJECTS_PER_REQUEST = 1_000
+
+#: Default seconds one request may spend judging (``--timeout``); past it the caller gets a 503.
+REQUEST_TIMEOUT_SECONDS = 10
+
+# --- batch (docs/batch.md) ----------------------------------------------------------------------
+
+#: Records judged together as one unit of work (one task for a worker process). Large enough that
+#: sending it to a process costs little beside judging it, small enough to keep results flowing.
+BATCH_PARTITION_RECORDS = 200
+
+#: Partitions in flight per worker process: keeps every worker busy while memory stays bounded.
+BATCH_WINDOW_PER_WORKER = 4
+
+#: Records per partition when a job runs on a Dask cluster (one task, one part file each).
+BATCH_DASK_PARTITION_RECORDS = 10_000

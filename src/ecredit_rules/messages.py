@@ -427,6 +427,69 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "已重现：{count} 项认定、信用等级 {grade}、{undetermined} 项未能认定，与报告一致",
         "reproduced: {count} verdicts, rating {grade}, {undetermined} undetermined, as in the report",
     ),
+    # --- ecredit serve (RFC 9457 problem titles and details) ---
+    "http_bad_json": ("请求内容不是有效的 JSON", "the request body is not valid JSON"),
+    "http_bad_json_detail": ("请求内容须是 UTF-8 编码的 JSON 文本。", "The body must be JSON text in UTF-8."),
+    "http_bad_facts": ("事实有误", "the facts are not valid"),
+    "http_bad_facts_detail": (
+        "共 {count} 处问题，见 problems（每项给出字段路径）。",
+        "{count} problem(s), each named by its field path in problems.",
+    ),
+    "http_bad_request": ("请求参数有误", "a request parameter is not valid"),
+    "http_not_date": ("须是日期 YYYY-MM-DD，而不是 {value}", "must be a date YYYY-MM-DD, not {value}"),
+    "http_date_range": ("日期须在 {low} 至 {high} 之间", "the date must be between {low} and {high}"),
+    "http_bad_engine": ("引擎须是 {choices} 之一，而不是 {value}", "the engine must be one of {choices}, not {value}"),
+    "http_not_list": ("请求内容须是 JSON 列表，每项是一个主体的事实", "the body must be a JSON list of facts objects"),
+    "http_too_many": (
+        "一次最多判断 {limit} 个主体，这里有 {count} 个",
+        "at most {limit} subjects per request; this one has {count}",
+    ),
+    "http_unknown_ruleset": ("没有这个规则集", "no such ruleset"),
+    "http_unknown_ruleset_detail": (
+        "本服务没有名为 \"{name}\" 的规则集（可用：{available}）。",
+        "This service has no ruleset named \"{name}\" (available: {available}).",
+    ),
+    "http_ruleset_broken": ("规则集暂不可用", "the ruleset is not available"),
+    "http_ruleset_broken_detail": (
+        "规则文件未通过校验，尚无可用版本；请管理人员修正（见 /healthz）。",
+        "Its rule file does not validate and no good version was ever loaded; see /healthz.",
+    ),
+    "http_too_large": ("请求内容过大", "the request body is too large"),
+    "http_too_large_detail": ("请求内容不得超过 {limit} 字节。", "The body must not exceed {limit} bytes."),
+    "http_unauthorized": ("未授权", "unauthorized"),
+    "http_unauthorized_detail": (
+        "请在 Authorization 头中给出正确的令牌：Bearer <令牌>。",
+        "Give the right token in the Authorization header: Bearer <token>.",
+    ),
+    "http_timeout": ("判断超时", "the evaluation took too long"),
+    "http_timeout_detail": (
+        "判断未在 {seconds} 秒内完成；请稍后重试，或分批提交。",
+        "The evaluation did not finish within {seconds} s; retry later or send fewer subjects.",
+    ),
+    "http_internal": ("服务内部错误", "internal error"),
+    "http_internal_detail": (
+        "服务出现内部错误，已记录；请把决定编号 {decision_id} 告知管理人员。",
+        "The service failed and logged it; give the administrator the decision id {decision_id}.",
+    ),
+    "http_not_found": ("没有这个地址", "no such address"),
+    "http_not_found_detail": ("本服务没有 {path}；接口列表见 /docs。", "This service has no {path}; see /docs."),
+    "http_method": ("不支持此请求方法", "method not allowed"),
+    "http_method_detail": ("{path} 不接受 {method} 请求。", "{path} does not accept {method}."),
+    # batch (docs/batch.md): problems of one input record, written into its error record
+    "batch_empty_line": ("空行，不是事实对象", "empty line: not a facts object"),
+    "batch_line_too_long": ("这一行超过 {limit} 字节", "line longer than {limit} bytes"),
+    "batch_events_unknown": (
+        "主体表写明事件未知（null），事件表中却有 {found} 个事件",
+        "the subjects table says events are unknown (null), the events table holds {found}",
+    ),
+    "batch_events_count": (
+        "主体表写明有 {said} 个事件，事件表中有 {found} 个",
+        "the subjects table says {said} events, the events table holds {found}",
+    ),
+    "batch_internal_error": (
+        "程序内部错误，未能评价这条记录（请报告）：{detail}",
+        "internal error, this record could not be judged (please report it): {detail}",
+    ),
 }
 
 CATEGORY_EN = {

@@ -1,0 +1,115 @@
+"""The same batch on a dask.distributed cluster: one task per partition, each writing its own part file.
+
+Every worker must see the input, the rule file and the output's folder at the same paths (a shared
+file system). A task writes ``<OUT>.parts-<run>/part-<first index>.jsonl`` through a temporary name and
+renames it when whole, so a task Dask retries after a worker died simply writes the same part again:
+nothing is lost or duplicated. The client reads the parts in input order, appends them to OUT and
+removes them, so OUT grows exactly as in a local run, and ``--resume`` works the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..ir import CompiledRuleset
+from ..limits import BATCH_DASK_PARTITION_RECORDS
+from ..loader import load_ruleset
+from ..messages import Lang
+from . import io_jsonl, io_parquet
+from .runner import judge_partition, lines_of
+
+if TYPE_CHECKING:
+    from .job import Input
+
+#: Test hook: when set to a path that does not exist yet, the first task to run creates it and kills
+#: its worker process, so tests can check that Dask's retry loses and duplicates nothing.
+CRASH_ONCE_ENV = "ECREDIT_BATCH_CRASH_ONCE"
+
+_rulesets: dict[str, CompiledRuleset] = {}  # per worker process: each rule file loaded once
+
+
+def _ruleset(path: str) -> CompiledRuleset:
+    if path not in _rulesets:
+        _rulesets[path] = load_ruleset(path)
+    return _rulesets[path]
+
+
+def _crash_once() -> None:
+    marker = os.environ.get(CRASH_ONCE_ENV)
+    if marker:
+        try:
+            with open(marker, "x"):
+                pass
+        except FileExistsError:
+            return
+        os._exit(1)
+
+
+def judge_part(
+    ruleset_path: str, source: str, parquet: bool, start: int, offset: int, count: int, as_of: date, engine: str,
+    lang: Lang, parts: str,
+) -> tuple[str, int, int]:
+    """One Dask task: judge ``count`` records from ``start`` and write them as a part file; (path, records, refused)."""
+    _crash_once()
+    if parquet:
+        raws = list(io_parquet.read_records(Path(source), start=start, stop=start + count))
+    else:
+        raws = io_jsonl.read_partition(Path(source), offset, count)
+    text, refused = lines_of(judge_partition(_ruleset(ruleset_path), start, raws, as_of, engine, lang))
+    final = Path(parts) / f"part-{start:012d}.jsonl"
+    temporary = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, final)  # whole or absent: a retried task writes the same part again
+    return str(final), text.count("\n"), refused
+
+
+def _ranges(source: Input, skip: int, size: int) -> list[tuple[int, int, int]]:
+    if source.parquet:
+        total = io_parquet.count_records(Path(source.path))
+        return [(start, 0, min(size, total - start)) for start in range(skip, total, size)]
+    return io_jsonl.partition_offsets(Path(source.path), skip, size)
+
+
+def judged_on_dask(
+    address: str, rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, lang: Lang, out: Path,
+    size: int = BATCH_DASK_PARTITION_RECORDS,
+) -> Iterator[tuple[str, int]]:
+    """Per partition, in input order: its JSON Lines text and refused count, judged on the cluster at ``address``."""
+    if source.path == "-":
+        raise ValueError("a Dask job reads a file or folder the workers can see, not stdin")
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ValueError("--scheduler needs dask.distributed: pip install 'ecredit-rules[batch]'") from None
+
+    # A folder of this run's own: parts a stopped run left behind are never taken for this run's.
+    parts = Path(f"{out}.parts-{uuid.uuid4().hex[:12]}").resolve()
+    parts.mkdir()
+    ruleset_path = str(Path(rs.path).resolve())
+    where = str(Path(source.path).resolve())
+    try:
+        client = Client(address, timeout="30s")
+    except (OSError, TimeoutError) as exc:
+        shutil.rmtree(parts, ignore_errors=True)
+        raise ValueError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+        futures: list[Any] = [
+            client.submit(judge_part, ruleset_path, where, source.parquet, start, offset, count, as_of, engine,
+                          lang, str(parts), key=f"ecredit-batch-{uuid.uuid4().hex}-{start}", pure=False)
+            for start, offset, count in _ranges(source, skip, size)
+        ]
+        try:
+            for future in futures:
+                path, _records, refused = future.result()
+                part = Path(path)
+                yield part.read_text(encoding="utf-8"), refused
+                part.unlink()
+        finally:
+            client.cancel(futures)
+            shutil.rmtree(parts, ignore_errors=True)

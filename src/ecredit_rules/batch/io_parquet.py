@@ -1,0 +1,309 @@
+"""The Parquet layout of a batch (docs/batch.md): a folder with ``subjects.parquet`` and ``events.parquet``.
+
+One subjects row per record, in input order (``record`` = 0, 1, 2, …); one events row per event,
+sorted by ``record`` and in the record's own order. A column's null means the key is absent
+(unknown); an empty list or map is given as empty. A record the columns cannot hold exactly (not
+an object, unknown keys, a wrong type, an explicit null) is kept whole as its JSON text in the
+``json`` column, so conversion never loses or alters a record and ``batch`` refuses it with the
+same problems as from JSON Lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ..facts import parse_json
+from ..messages import Msg
+from .records import Raw, Unreadable
+
+SUBJECTS = "subjects.parquet"
+EVENTS = "events.parquet"
+
+SUBJECT_TEXT = ("id", "name", "legal_form", "region")
+SUBJECT_FIELDS = ("id", "name", "roles", "legal_form", "region", "licensed", "lists")
+EVENT_FIELDS = ("id", "type", "date", "act", "authority", "reference", "sales_amount", "illegal_gain", "grade",
+                "answers")
+AMOUNTS = ("sales_amount", "illegal_gain")
+ASSESSMENT_TEXT = ("management", "commitment", "economic_strength", "reputation")
+FACTS_KEYS = ("subject", "events", "compliance", "retention_days", "platform_systems", "assessment")
+_INT64 = 2**63 - 1
+_ROWS_PER_GROUP = 10_000
+_READ_BATCH = 2_048
+
+
+def _pa() -> Any:
+    try:
+        import pyarrow
+    except ImportError:
+        raise ValueError("Parquet needs pyarrow: pip install 'ecredit-rules[batch]'") from None
+    return pyarrow
+
+
+def schemas() -> tuple[Any, Any]:
+    """The two tables' Arrow schemas."""
+    pa = _pa()
+    text, texts = pa.string(), pa.list_(pa.string())
+    assessment = pa.struct([*(pa.field(n, text) for n in ASSESSMENT_TEXT), pa.field("stable_staff", pa.bool_())])
+    subjects = pa.schema([
+        pa.field("record", pa.int64(), nullable=False),
+        pa.field("json", text),
+        *(pa.field(n, texts if n in ("roles", "lists") else pa.bool_() if n == "licensed" else text)
+          for n in SUBJECT_FIELDS),
+        pa.field("events", pa.int32()),
+        pa.field("compliance", pa.map_(text, pa.bool_())),
+        pa.field("retention_days", pa.map_(text, pa.int64())),
+        pa.field("platform_systems", texts),
+        pa.field("assessment", assessment),
+    ])
+    events = pa.schema([pa.field("record", pa.int64(), nullable=False), *(pa.field(n, text) for n in EVENT_FIELDS)])
+    return subjects, events
+
+
+# --- facts → rows -------------------------------------------------------------------------------
+
+
+class _NotColumnar(Exception):
+    """The record cannot be held exactly by the columns; it is kept as JSON text."""
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _NotColumnar
+    return value
+
+
+def _texts(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise _NotColumnar
+    return [_text(v) for v in value]
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _NotColumnar
+    return value
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not -_INT64 <= value <= _INT64:
+        raise _NotColumnar
+    return value
+
+
+def _amount(value: Any) -> str:
+    # Amounts are held as decimal text: a JSON number becomes the same number written as text.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise _NotColumnar
+    text = str(value)
+    try:
+        if "E" in text.upper() or Decimal(text) != value:
+            raise _NotColumnar
+    except InvalidOperation:
+        raise _NotColumnar from None
+    return text
+
+
+def _mapping(value: Any, item: Any) -> list[tuple[str, Any]]:
+    if not isinstance(value, dict):
+        raise _NotColumnar
+    return [(_text(k), item(v)) for k, v in value.items()]
+
+
+def _struct(value: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(value, dict) or not set(value) <= set(fields) or None in value.values():
+        raise _NotColumnar
+    return {name: (item(value[name]) if name in value else None) for name, item in fields.items()}
+
+
+_SUBJECT_ITEM = {"roles": _texts, "lists": _texts, "licensed": _flag} | {n: _text for n in SUBJECT_TEXT}
+_EVENT_ITEM = {n: (_amount if n in AMOUNTS else _text) for n in EVENT_FIELDS}
+_ASSESSMENT_ITEM = {n: _text for n in ASSESSMENT_TEXT} | {"stable_staff": _flag}
+
+
+def to_rows(record: int, obj: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The subjects row and events rows of one record's parsed JSON."""
+    if not isinstance(obj, dict) or not set(obj) <= set(FACTS_KEYS) or None in obj.values() or "subject" not in obj:
+        raise _NotColumnar
+    row: dict[str, Any] = {"record": record, "json": None}
+    row |= _struct(obj["subject"], _SUBJECT_ITEM)
+    events = obj.get("events")
+    rows: list[dict[str, Any]] = []
+    if events is not None:
+        if not isinstance(events, list):
+            raise _NotColumnar
+        rows = [{"record": record} | _struct(e, _EVENT_ITEM) for e in events]
+    row["events"] = None if events is None else len(rows)
+    row["compliance"] = _mapping(obj["compliance"], _flag) if "compliance" in obj else None
+    row["retention_days"] = _mapping(obj["retention_days"], _count) if "retention_days" in obj else None
+    row["platform_systems"] = _texts(obj["platform_systems"]) if "platform_systems" in obj else None
+    row["assessment"] = _struct(obj["assessment"], _ASSESSMENT_ITEM) if "assessment" in obj else None
+    return row, rows
+
+
+def _as_json_row(record: int, text: str) -> dict[str, Any]:
+    return {"record": record, "json": text}
+
+
+def jsonl_to_parquet(lines: Iterator[Raw], out: Path) -> int:
+    """Write the records of JSON Lines into the Parquet layout at folder ``out``; return how many."""
+    pa = _pa()
+    import pyarrow.parquet as pq
+
+    subjects_schema, events_schema = schemas()
+    out.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with pq.ParquetWriter(out / SUBJECTS, subjects_schema) as subjects_out, \
+            pq.ParquetWriter(out / EVENTS, events_schema) as events_out:
+        subject_rows: list[dict[str, Any]] = []
+        event_rows: list[dict[str, Any]] = []
+        for line in lines:
+            if isinstance(line, Unreadable):
+                raise ValueError(f"line {count + 1}: {'; '.join(map(str, line.worded('en')))}")
+            try:
+                text = line.decode("utf-8") if isinstance(line, bytes) else str(line)
+            except UnicodeDecodeError:
+                raise ValueError(f"line {count + 1}: not UTF-8 text; Parquet holds text as UTF-8") from None
+            try:
+                obj, repeated = parse_json(text)
+                row, rows = to_rows(count, obj)
+                # Columns cannot say "this key was given twice", nor hold what they would alter.
+                if repeated or _dumps(from_rows(row, rows)) != _dumps(obj, amounts_as_text=True):
+                    raise _NotColumnar
+            except (_NotColumnar, ValueError, RecursionError):
+                row, rows = _as_json_row(count, text), []
+            subject_rows.append(row)
+            event_rows += rows
+            count += 1
+            if len(subject_rows) >= _ROWS_PER_GROUP:
+                _flush(pa, subjects_out, subjects_schema, subject_rows, events_out, events_schema, event_rows)
+        _flush(pa, subjects_out, subjects_schema, subject_rows, events_out, events_schema, event_rows)
+    return count
+
+
+def _flush(pa: Any, s_out: Any, s_schema: Any, s_rows: list[Any], e_out: Any, e_schema: Any, e_rows: list[Any]) -> None:
+    if s_rows:
+        s_out.write_table(pa.Table.from_pylist(s_rows, schema=s_schema))
+    if e_rows:
+        e_out.write_table(pa.Table.from_pylist(e_rows, schema=e_schema))
+    s_rows.clear()
+    e_rows.clear()
+
+
+def _dumps(obj: Any, amounts_as_text: bool = False) -> str:
+    if amounts_as_text and isinstance(obj, dict) and isinstance(obj.get("events"), list):
+        obj = obj | {"events": [
+            {k: (_amount(v) if k in AMOUNTS else v) for k, v in e.items()} if isinstance(e, dict) else e
+            for e in obj["events"]
+        ]}
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str)
+
+
+# --- rows → facts -------------------------------------------------------------------------------
+
+
+def from_rows(row: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The facts dict of one record, keys in the contract's order; nulls are absent keys."""
+    subject = {n: row[n] for n in SUBJECT_FIELDS if row.get(n) is not None}
+    facts: dict[str, Any] = {"subject": subject}
+    if row.get("events") is not None:
+        facts["events"] = [{n: e[n] for n in EVENT_FIELDS if e.get(n) is not None} for e in events]
+    for name in ("compliance", "retention_days"):
+        if row.get(name) is not None:
+            facts[name] = dict(row[name])
+    if row.get("platform_systems") is not None:
+        facts["platform_systems"] = row["platform_systems"]
+    if row.get("assessment") is not None:
+        facts["assessment"] = {k: v for k, v in row["assessment"].items() if v is not None}
+    return facts
+
+
+def count_records(folder: Path) -> int:
+    _pa()
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(folder / SUBJECTS).metadata.num_rows)
+
+
+def read_records(folder: Path, start: int = 0, stop: int | None = None) -> Iterator[Raw]:
+    """Each record from ``start`` (before ``stop``): its facts dict, or its JSON text when kept whole.
+
+    Both tables are read once, side by side, in batches (a merge on ``record``, which both are
+    sorted by), so memory does not depend on the size of the dataset. A record whose events do not
+    add up (the ``events`` count differs from its rows) becomes an ``Unreadable`` saying so: that
+    record's error, not the whole run's.
+    """
+    subjects = _rows(folder / SUBJECTS, start, stop)
+    events = _rows(folder / EVENTS, start, stop)
+    pending = next(events, None)
+    expected = start
+    for row in subjects:
+        if row["record"] != expected:
+            raise ValueError(f"{folder / SUBJECTS}: record {expected} expected, found {row['record']} "
+                             "(records must be numbered 0, 1, 2, … in order)")
+        expected += 1
+        own: list[dict[str, Any]] = []
+        while pending is not None and pending["record"] <= row["record"]:
+            if pending["record"] < row["record"]:
+                raise ValueError(f"{folder / EVENTS}: an event of record {pending['record']} comes after record "
+                                 f"{row['record'] - 1}'s (events must be sorted by record)")
+            own.append(pending)
+            pending = next(events, None)
+        yield _record(row, own)
+    if pending is not None and (stop is None or pending["record"] < stop):
+        raise ValueError(f"{folder / EVENTS}: events of record {pending['record']}, which is not in {SUBJECTS}")
+
+
+def _rows(path: Path, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
+    """The rows of one table with ``start <= record < stop``, in file order, a small batch in memory at a time.
+
+    Row groups wholly outside the range are skipped by their statistics. (pyarrow.dataset's scanner
+    would read ahead far more than a batch: hundreds of MiB on a large events table.)
+    """
+    _pa()
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as table:
+        meta = table.metadata
+        groups = [g for g in range(meta.num_row_groups) if _overlaps(meta.row_group(g), start, stop)]
+        if not groups:
+            return
+        for batch in table.iter_batches(batch_size=_READ_BATCH, row_groups=groups, use_threads=False):
+            for row in batch.to_pylist():
+                if stop is not None and row["record"] >= stop:
+                    return
+                if row["record"] >= start:
+                    yield row
+
+
+def _overlaps(group: Any, start: int, stop: int | None) -> bool:
+    column = group.column(0)  # ``record`` is the first column of both tables
+    stats = column.statistics
+    if stats is None or not stats.has_min_max:
+        return True
+    return bool(stats.max >= start and (stop is None or stats.min < stop))
+
+
+def _record(row: dict[str, Any], events: list[dict[str, Any]]) -> Raw:
+    if row["json"] is not None:
+        return row["json"]
+    said = row["events"]
+    if (said or 0) != len(events):
+        sid = row["id"] if isinstance(row.get("id"), str) else None
+        msg = (Msg("batch_events_unknown", found=len(events)) if said is None
+               else Msg("batch_events_count", said=said, found=len(events)))
+        return Unreadable([("events", msg)], sid)
+    return from_rows(row, events)
+
+
+def parquet_to_jsonl(folder: Path) -> Iterator[str]:
+    """The JSON Lines lines (without newline) of a Parquet batch, records in order."""
+    for index, raw in enumerate(read_records(folder)):
+        if isinstance(raw, Unreadable):
+            raise ValueError(f"{folder}: record {index}: {'; '.join(map(str, raw.worded('en')))}")
+        yield raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)

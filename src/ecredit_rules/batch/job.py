@@ -1,0 +1,173 @@
+"""``ecredit batch``: read, judge, write in input order; progress on stderr; stop cleanly; resume."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from ..ir import CompiledRuleset
+from ..limits import BATCH_DASK_PARTITION_RECORDS
+from ..messages import Lang
+from . import io_jsonl, io_parquet
+from .runner import partitions, stream
+
+EXIT_ALL_JUDGED = 0
+EXIT_SOME_REFUSED = 1
+EXIT_INTERRUPTED = 130  # the shell's own code for "stopped by Ctrl-C"
+
+#: Seconds between plain progress lines when stderr is not a terminal (a log file, a cron mail).
+PROGRESS_EVERY = 5.0
+
+
+@dataclass(frozen=True)
+class Input:
+    """What ``batch`` reads: a JSON Lines file (``-`` for stdin) or a Parquet folder."""
+
+    path: str
+    parquet: bool
+
+    @classmethod
+    def open(cls, path: str) -> Input:
+        """The input at ``path``; ``ValueError`` (a plain sentence) when it cannot be read."""
+        if path == "-":
+            return cls(path, False)
+        where = Path(path)
+        if where.is_dir():
+            for name in (io_parquet.SUBJECTS, io_parquet.EVENTS):
+                if not (where / name).is_file():
+                    raise ValueError(f"{path}: a Parquet batch folder holds {name}; it is missing")
+            return cls(path, True)
+        if not where.is_file():
+            raise ValueError(f"{path}: no such file or folder")
+        return cls(path, False)
+
+    def total(self) -> int | None:
+        if self.path == "-":
+            return None
+        return io_parquet.count_records(Path(self.path)) if self.parquet else io_jsonl.count_lines(Path(self.path))
+
+    @contextmanager
+    def records(self, skip: int) -> Iterator[Iterator[Any]]:
+        if self.parquet:
+            yield io_parquet.read_records(Path(self.path), start=skip)
+        elif self.path == "-":
+            yield io_jsonl.read_records(sys.stdin.buffer, skip)
+        else:
+            with Path(self.path).open("rb") as f:
+                yield io_jsonl.read_records(f, skip)
+
+
+class Progress:
+    """A live bar with rate and ETA on a terminal; otherwise a plain line every ``PROGRESS_EVERY`` seconds."""
+
+    def __init__(self, total: int | None, done: int) -> None:
+        self.total, self.done, self.first = total, done, done
+        self.refused = 0
+        self.started = self.last = time.monotonic()
+        self.bar: Any = None
+        if sys.stderr.isatty() and total:
+            self.bar = click.progressbar(
+                length=total, label="ecredit batch", file=sys.stderr, show_pos=True, show_eta=True,
+                item_show_func=lambda _: f"{self.rate():,.0f}/s",
+            )
+            self.bar.__enter__()
+            self.bar.update(done)
+
+    def rate(self) -> float:
+        return (self.done - self.first) / max(time.monotonic() - self.started, 1e-9)
+
+    def advance(self, records: int, refused: int) -> None:
+        self.done += records
+        self.refused += refused
+        if self.bar is not None:
+            self.bar.update(records, self.done)
+        elif time.monotonic() - self.last >= PROGRESS_EVERY:
+            self.last = time.monotonic()
+            click.echo(f"ecredit batch: {self.line()}", err=True)
+
+    def line(self) -> str:
+        of = f" of {self.total:,}" if self.total is not None else ""
+        return f"{self.done:,}{of} records, {self.refused:,} refused, {self.rate():,.0f}/s"
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run(
+    rs: CompiledRuleset,
+    source: Input,
+    out: Path,
+    *,
+    as_of: date,
+    engine: str,
+    workers: int,
+    scheduler: str | None,
+    resume: bool,
+    lang: Lang = "zh",
+    dask_partition_records: int = BATCH_DASK_PARTITION_RECORDS,
+) -> int:
+    """Judge every record of ``source`` into ``out``; the exit status of CONTRACT §6 (130 if interrupted)."""
+    done = refused_before = 0
+    if resume and out.exists():
+        done, refused_before = io_jsonl.complete_records(out)
+    total = source.total()
+    progress = Progress(total, done)
+    progress.refused = refused_before
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a killed job (kill, a scheduler) stops like Ctrl-C
+    try:
+        judged = _judged(rs, source, done, as_of, engine, lang, workers, scheduler, out, dask_partition_records)
+        with out.open("ab" if resume else "wb") as f, closing(judged):  # closing stops the workers at once
+            written = f.tell()
+            try:
+                for text, refused in judged:
+                    data = text.encode("utf-8")
+                    f.write(data)
+                    f.flush()  # whole partitions reach the file as they are done: a kill loses little
+                    written += len(data)
+                    progress.advance(text.count("\n"), refused)
+            except KeyboardInterrupt:
+                with suppress(OSError):
+                    f.truncate(written)  # a write cut short leaves no partial record behind
+                progress.close()
+                click.echo(
+                    f"ecredit batch: interrupted after {progress.done:,} records ({progress.refused:,} refused); "
+                    f"{out} ends on a whole record. Run the same command with --resume to continue from record "
+                    f"{progress.done}.",
+                    err=True,
+                )
+                return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        progress.close()
+    click.echo(f"ecredit batch: done, {progress.line()}, written to {out}", err=True)
+    return EXIT_SOME_REFUSED if progress.refused else EXIT_ALL_JUDGED
+
+
+def _judged(
+    rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, lang: Lang, workers: int,
+    scheduler: str | None, out: Path, dask_partition_records: int,
+) -> Iterator[tuple[str, int]]:
+    """Per partition, in input order: its JSON Lines text and how many of its records were refused."""
+    if scheduler is not None:
+        from .dask_runner import judged_on_dask
+
+        yield from judged_on_dask(scheduler, rs, source, skip, as_of, engine, lang, out, dask_partition_records)
+        return
+    with source.records(skip) as records:
+        yield from stream(rs, partitions(records, skip), as_of, engine, workers, as_lines=True, lang=lang)

@@ -1,0 +1,151 @@
+"""Streaming evaluation of many records, in input order, with memory bounded by a window of partitions.
+
+A *partition* is a run of consecutive records. ``judge_partition`` decides one; it is the hook for an
+engine that decides a whole partition at once (a columnar engine): if the engine object has a
+``judge_partition(rs, start, raws, as_of, lang)`` method, it is handed the partition whole and must return
+one result per record, in order; otherwise each record is judged on its own. Local processes and
+Dask both call ``judge_partition``, so such an engine runs under either without further change.
+
+durable-rules is C code holding the GIL: parallelism comes from processes, each loading the
+ruleset once (``_init_worker``). At most ``WINDOW_PER_WORKER`` partitions per worker are in flight,
+so memory does not grow with the input, and results are yielded as soon as the oldest is done.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from ..engines import get_engine
+from ..ir import CompiledRuleset
+from ..limits import BATCH_PARTITION_RECORDS, BATCH_WINDOW_PER_WORKER
+from ..loader import load_ruleset
+from ..messages import Lang
+from ..report import Report
+from .records import Raw, RecordError, judge
+
+Result = Report | RecordError
+
+
+def judge_partition(
+    rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date, engine: str, lang: Lang = "zh"
+) -> list[Result]:
+    """One result per record of the partition that starts at input index ``start``, in order."""
+    whole = getattr(get_engine(engine), "judge_partition", None)
+    if whole is not None:
+        results: list[Result] = whole(rs, start, raws, as_of, lang)
+        return results
+    return [judge(rs, start + i, raw, as_of, engine, lang) for i, raw in enumerate(raws)]
+
+
+def lines_of(results: list[Result]) -> tuple[str, int]:
+    """The results as JSON Lines text (each line ending in a newline) and how many are errors."""
+    return "".join(r.to_json() + "\n" for r in results), sum(isinstance(r, RecordError) for r in results)
+
+
+def partitions(records: Iterable[Raw], start: int = 0, size: int = BATCH_PARTITION_RECORDS) -> Iterator[
+    tuple[int, list[Raw]]
+]:
+    """``(first index, records)`` for consecutive runs of ``size`` records."""
+    it = iter(records)
+    while chunk := list(islice(it, size)):
+        yield start, chunk
+        start += len(chunk)
+
+
+# --- worker processes ---------------------------------------------------------------------------
+
+_worker_ruleset: CompiledRuleset | None = None
+
+
+def _init_worker(path: str) -> None:
+    global _worker_ruleset
+    # Ctrl-C reaches the whole process group: the parent alone decides how to stop, and stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    _worker_ruleset = load_ruleset(path)
+
+
+def _exit_with_parent(parent: int) -> None:
+    # A parent killed outright (SIGKILL) cannot stop its pool: without this, workers would linger.
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _worker_partition(start: int, raws: list[Raw], as_of: date, engine: str, lang: Lang, as_lines: bool) -> Any:
+    assert _worker_ruleset is not None
+    results = judge_partition(_worker_ruleset, start, raws, as_of, engine, lang)
+    return lines_of(results) if as_lines else results
+
+
+def stream(
+    rs: CompiledRuleset,
+    parts: Iterable[tuple[int, list[Raw]]],
+    as_of: date,
+    engine: str,
+    workers: int,
+    as_lines: bool,
+    lang: Lang = "zh",
+) -> Iterator[Any]:
+    """Per partition, in input order: its results (or, with ``as_lines``, ``lines_of`` them)."""
+    if workers <= 1:
+        for start, raws in parts:
+            results = judge_partition(rs, start, raws, as_of, engine, lang)
+            yield lines_of(results) if as_lines else results
+        return
+    # spawn, not fork: a forked durable-rules host is not known to be safe, and spawn is the same everywhere.
+    context = multiprocessing.get_context("spawn")
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(str(Path(rs.path).resolve()),))
+    pending: deque[Any] = deque()
+    try:
+        for start, raws in parts:
+            pending.append(pool.apply_async(_worker_partition, (start, raws, as_of, engine, lang, as_lines)))
+            if len(pending) >= workers * BATCH_WINDOW_PER_WORKER:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def evaluate_many(
+    ruleset: CompiledRuleset | str | Path,
+    facts_iterable: Iterable[Any],
+    as_of: date | None = None,
+    engine: str = "durable",
+    workers: int = 1,
+    *,
+    lang: Lang = "zh",
+) -> Iterator[Result]:
+    """Judge many subjects, yielding a ``Report`` or an ``ec.RecordError`` per input, in input order.
+
+    Streams: the input is read as results are taken, and at most a few partitions per worker are
+    in memory at once, however long the input. Items are what ``evaluate`` takes (``ec.Facts``, a
+    dict, JSON text); a bad item yields its ``RecordError`` (index, subject id or None, problems)
+    instead of stopping the run. ``workers`` > 1 judges in that many processes (each loads the
+    ruleset once; items and reports must be picklable). ``as_of`` defaults to today, fixed once
+    for the whole run. Problems are worded in ``lang`` (Chinese by default, ``"en"`` for English).
+
+    >>> import ecredit_rules as ec
+    >>> rs = ec.load_ruleset("tuquan")
+    >>> [type(r).__name__ for r in ec.evaluate_many(rs, [{"subject": {"id": "S1"}}, {"subject": {}}],
+    ...                                             as_of=date(2024, 6, 30), engine="compiled")]
+    ['Report', 'RecordError']
+    """
+    rs = ruleset if isinstance(ruleset, CompiledRuleset) else load_ruleset(ruleset)
+    get_engine(engine)  # an unknown engine is refused before any work
+    day = as_of if as_of is not None else date.today()
+    for results in stream(rs, partitions(facts_iterable), day, engine, workers, as_lines=False, lang=lang):
+        yield from results

@@ -1,0 +1,244 @@
+"""Batch: ec.evaluate_many and ``ecredit batch`` (CONTRACT §2, §6): one result per record, in order."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from itertools import count, islice
+from pathlib import Path
+
+import pytest
+from bench.generate import subjects_json
+
+import ecredit_rules as ec
+from ecredit_rules.batch import io_jsonl
+
+AS_OF = date(2024, 6, 30)
+BAD_DATE = '{"subject": {"id": "S-bad"}, "events": [{"id": "E1", "type": "penalty", "date": "2024/6/1"}]}'
+
+
+def good(n: int) -> list[str]:
+    return subjects_json(n, seed=7)
+
+
+def mixed() -> list[str]:
+    """Good subjects with every kind of bad record among them."""
+    texts = good(6)
+    return [texts[0], BAD_DATE, texts[1], "{not json", texts[2], "", '["a list"]', texts[3],
+            '{"subject": {"id": "S-x", "colour": "red"}}', '{"subject": {"id": "S-d", "id": "S-e"}}', texts[4]]
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def batch(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ecredit_rules", "batch", *args],
+        capture_output=True, text=True, encoding="utf-8", timeout=timeout, check=False,
+    )
+
+
+# --- ec.evaluate_many ---------------------------------------------------------------------------
+
+
+def test_evaluate_many_gives_each_subjects_report_in_input_order() -> None:
+    rs = ec.load_ruleset("tuquan")
+    texts = good(30)
+    results = list(ec.evaluate_many(rs, texts, as_of=AS_OF, engine="compiled"))
+    assert [r.to_json() for r in results] == [ec.evaluate(rs, t, as_of=AS_OF, engine="compiled").to_json()
+                                              for t in texts]
+
+
+def test_evaluate_many_yields_a_record_error_for_a_bad_record_and_goes_on() -> None:
+    rs = ec.load_ruleset("tuquan")
+    results = list(ec.evaluate_many(rs, [good(1)[0], BAD_DATE, {"subject": {}}], as_of=AS_OF, engine="compiled"))
+    assert isinstance(results[0], ec.Report)
+    assert isinstance(results[1], ec.RecordError)
+    assert (results[1].index, results[1].subject) == (1, "S-bad")
+    assert [p.where for p in results[1].problems] == ["events[0].date"]
+    assert isinstance(results[2], ec.RecordError)
+    assert (results[2].index, results[2].subject, results[2].problems[0].where) == (2, None, "subject.id")
+
+
+def test_evaluate_many_words_problems_in_chinese_by_default_and_in_english_when_asked() -> None:
+    rs = ec.load_ruleset("tuquan")
+    [zh] = ec.evaluate_many(rs, [""], as_of=AS_OF, engine="compiled")
+    [en] = ec.evaluate_many(rs, [""], as_of=AS_OF, engine="compiled", lang="en")
+    assert isinstance(zh, ec.RecordError) and isinstance(en, ec.RecordError)
+    assert zh.problems[0].message == "空行，不是事实对象"
+    assert en.problems[0].message == "empty line: not a facts object"
+
+
+def test_evaluate_many_streams_an_endless_input() -> None:
+    rs = ec.load_ruleset("tuquan")
+    endless = ({"subject": {"id": f"S{n}"}} for n in count())
+    first = list(islice(ec.evaluate_many(rs, endless, as_of=AS_OF, engine="compiled"), 3))
+    assert [r.subject for r in first] == ["S0", "S1", "S2"]
+
+
+def test_evaluate_many_refuses_an_unknown_engine_before_any_work() -> None:
+    with pytest.raises(ValueError, match="unknown engine"):
+        next(ec.evaluate_many("tuquan", [], engine="rete"))
+
+
+_WORKERS_SCRIPT = """
+import sys
+from datetime import date
+sys.path.insert(0, {root!r})
+from bench.generate import subjects_json
+import ecredit_rules as ec
+texts = subjects_json(450, seed=7) + ['{{"subject": {{}}}}']
+one = [r.to_json() for r in ec.evaluate_many("tuquan", texts, as_of=date(2024, 6, 30), engine="compiled")]
+two = [r.to_json() for r in ec.evaluate_many("tuquan", texts, as_of=date(2024, 6, 30), engine="compiled", workers=2)]
+assert one == two and len(one) == 451, "workers changed the results"
+print("ok")
+"""
+
+
+def test_evaluate_many_with_two_worker_processes_gives_the_same_results_in_order() -> None:
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run([sys.executable, "-c", _WORKERS_SCRIPT.format(root=root)],
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+# --- ecredit batch ------------------------------------------------------------------------------
+
+
+def test_batch_writes_one_line_per_record_and_exits_1_when_some_are_refused(tmp_path: Path) -> None:
+    lines = mixed()
+    source = write_lines(tmp_path / "in.jsonl", lines)
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--engine", "compiled", str(source),
+                 "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 1, done.stderr
+    out = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(out) == len(lines)
+    records = [json.loads(line) for line in out]
+    refused = {r["index"]: r for r in records if "error" in r}
+    assert sorted(refused) == [1, 3, 5, 6, 8, 9]
+    assert refused[1]["subject"] == "S-bad"
+    assert refused[1]["error"]["problems"][0]["path"] == "events[0].date"
+    assert refused[3]["subject"] is None
+    rs = ec.load_ruleset("tuquan")
+    assert out[0] == ec.evaluate(rs, lines[0], as_of=AS_OF, engine="compiled").to_json()
+
+
+def test_batch_exits_0_when_every_record_is_judged(tmp_path: Path) -> None:
+    source = write_lines(tmp_path / "in.jsonl", good(5))
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 5
+
+
+def test_batch_reads_a_last_line_without_newline(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(good(3)), encoding="utf-8")
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_batch_exits_2_for_an_input_that_does_not_exist(tmp_path: Path) -> None:
+    done = batch("-r", "tuquan", str(tmp_path / "absent.jsonl"), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 2
+    assert "absent.jsonl" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_batch_with_two_workers_writes_the_same_bytes(tmp_path: Path) -> None:
+    source = write_lines(tmp_path / "in.jsonl", good(500) + mixed())
+    for workers in ("1", "2"):
+        done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--engine", "compiled", "--workers", workers,
+                     str(source), "-o", str(tmp_path / f"out{workers}.jsonl"))
+        assert done.returncode == 1, done.stderr
+    assert (tmp_path / "out1.jsonl").read_bytes() == (tmp_path / "out2.jsonl").read_bytes()
+
+
+def test_batch_prints_progress_and_a_summary_on_stderr(tmp_path: Path) -> None:
+    source = write_lines(tmp_path / "in.jsonl", good(3))
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert "3 of 3 records, 0 refused" in done.stderr
+
+
+# --- interrupted runs and --resume ----------------------------------------------------------------
+
+
+def _start(source: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ecredit_rules", "batch", "-r", "tuquan", "--as-of", "2024-06-30", *extra,
+         str(source), "-o", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for_output(out: Path, proc: subprocess.Popen[bytes], limit: float = 60) -> None:
+    deadline = time.monotonic() + limit
+    while not (out.exists() and out.stat().st_size > 0):
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no output appeared"
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def long_input(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """An input that takes seconds to judge, and its uninterrupted output."""
+    folder = tmp_path_factory.mktemp("long")
+    source = write_lines(folder / "in.jsonl", good(1500) + mixed())
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", str(source), "-o", str(folder / "whole.jsonl"),
+                 timeout=300)
+    assert done.returncode == 1, done.stderr
+    return source, (folder / "whole.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["int", "term", "kill"])
+def test_an_interrupted_run_resumed_writes_the_same_bytes_as_one_run(
+    tmp_path: Path, long_input: tuple[Path, bytes], how: signal.Signals
+) -> None:
+    source, whole = long_input
+    out = tmp_path / "out.jsonl"
+    proc = _start(source, out)
+    _wait_for_output(out, proc)
+    proc.send_signal(how)
+    _, stderr = proc.communicate(timeout=60)
+    written = out.read_bytes()
+    assert len(written) < len(whole), "the run finished before the signal"
+    if how != signal.SIGKILL:
+        assert proc.returncode == 130
+        assert not written or written.endswith(b"\n")  # empty when stopped inside the first write
+        assert b"--resume" in stderr
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--resume", str(source), "-o", str(out), timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert out.read_bytes() == whole
+
+
+def test_resume_drops_a_partial_last_line_and_judges_that_record_again(
+    tmp_path: Path, long_input: tuple[Path, bytes]
+) -> None:
+    source, whole = long_input
+    lines = whole.splitlines(keepends=True)
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"".join(lines[:1000]) + lines[1000][:57])  # as a kill in the middle of a write leaves it
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--resume", str(source), "-o", str(out), timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert out.read_bytes() == whole
+
+
+def test_complete_records_counts_whole_lines_and_error_records(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b'{"ruleset": 1}\n{"index": 1, "subject": null}\n{"rules')
+    assert io_jsonl.complete_records(out) == (2, 1)
+    assert out.read_bytes().endswith(b"null}\n")
+
+
+def test_partition_offsets_cover_every_record_after_the_skipped_ones(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"a\nbb\n\nccc\nd")
+    parts = io_jsonl.partition_offsets(path, skip=1, size=2)
+    assert parts == [(1, 2, 2), (3, 6, 2)]
+    assert [io_jsonl.read_partition(path, offset, n) for _, offset, n in parts] == [[b"bb", b""], [b"ccc", b"d"]]

@@ -1,0 +1,161 @@
+"""The Parquet layout of a batch and ``ecredit convert`` (docs/batch.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from bench.generate import subjects_json
+
+from ecredit_rules.batch import io_parquet
+from ecredit_rules.batch.convert import convert
+
+EDGES = [
+    '{"subject": {"id": "S1"}}',
+    '{"subject": {"id": "S2"}, "events": []}',
+    '{"subject": {"id": "S3", "roles": [], "lists": []}, "compliance": {}, "retention_days": {}, '
+    '"platform_systems": [], "assessment": {}}',
+    '{"subject": {"id": "S4"}, "compliance": {"no_spam": false}, "assessment": {"stable_staff": false}}',
+    '{"subject": {"id": "S5"}, "events": [{"id": "P1", "type": "penalty", "date": "2024-01-15", '
+    '"sales_amount": "52000.10", "illegal_gain": "0"}]}',
+]
+# Records the columns cannot hold exactly: kept whole as JSON text.
+KEPT_WHOLE = [
+    '{"subject": {"id": "S6", "colour": "red"}}',
+    '{"subject": {"id": "S7", "id": "S8"}}',
+    '{"subject": {"id": "S9", "name": null}}',
+    '{"subject": {"id": "S10", "licensed": "yes"}}',
+    '{"subject": {"id": "S11"}, "retention_days": {"receipts": 1e99}}',
+    '["not", "an", "object"]',
+    '{broken',
+    "",
+]
+
+
+def roundtrip(tmp_path: Path, lines: list[str]) -> str:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    assert convert(source, tmp_path / "pq") == len(lines)
+    assert convert(tmp_path / "pq", tmp_path / "back.jsonl") == len(lines)
+    return (tmp_path / "back.jsonl").read_text(encoding="utf-8")
+
+
+def test_generated_subjects_come_back_byte_for_byte(tmp_path: Path) -> None:
+    lines = subjects_json(300, seed=3)
+    assert roundtrip(tmp_path, lines) == "".join(line + "\n" for line in lines)
+
+
+def test_absent_and_empty_stay_apart(tmp_path: Path) -> None:
+    assert roundtrip(tmp_path, EDGES).splitlines() == EDGES
+
+
+def test_records_the_columns_cannot_hold_are_kept_whole(tmp_path: Path) -> None:
+    assert roundtrip(tmp_path, KEPT_WHOLE).splitlines() == KEPT_WHOLE
+    table = pq.read_table(tmp_path / "pq" / io_parquet.SUBJECTS)
+    assert table.column("json").to_pylist() == KEPT_WHOLE
+
+
+def test_keys_come_back_in_the_contracts_order(tmp_path: Path) -> None:
+    line = '{"assessment": {"stable_staff": true}, "subject": {"name": "某", "id": "S1"}}'
+    ordered = '{"subject": {"id": "S1", "name": "某"}, "assessment": {"stable_staff": true}}'
+    assert roundtrip(tmp_path, [line]) == ordered + "\n"
+
+
+def test_amounts_given_as_numbers_come_back_as_decimal_text(tmp_path: Path) -> None:
+    line = ('{"subject": {"id": "S1"}, "events": [{"id": "P1", "type": "penalty", "date": "2024-01-15", '
+            '"sales_amount": 49999.99, "illegal_gain": 0}]}')
+    back = json.loads(roundtrip(tmp_path, [line]))
+    assert back["events"][0]["sales_amount"] == "49999.99"
+    assert back["events"][0]["illegal_gain"] == "0"
+
+
+def _batch(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ecredit_rules", "batch", "-r", "tuquan", "--as-of", "2024-06-30",
+                           "--engine", "compiled", *args],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
+
+
+def test_batch_on_parquet_writes_the_bytes_of_batch_on_json_lines(tmp_path: Path) -> None:
+    bad_date = '{"subject": {"id": "S-bad"}, "events": [{"id": "E1", "type": "penalty", "date": "2024/6/1"}]}'
+    lines = subjects_json(50, seed=3) + EDGES + KEPT_WHOLE + [bad_date]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    convert(source, tmp_path / "pq")
+    from_json = _batch(str(source), "-o", str(tmp_path / "a.jsonl"))
+    from_parquet = _batch(str(tmp_path / "pq"), "-o", str(tmp_path / "b.jsonl"))
+    assert (from_json.returncode, from_parquet.returncode) == (1, 1), from_parquet.stderr
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    assert len((tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()) == len(lines)
+
+
+def _write_dataset(folder: Path, subjects: list[dict[str, object]], events: list[dict[str, object]]) -> Path:
+    """A dataset as another system (Spark, a database export) might write it."""
+    subjects_schema, events_schema = io_parquet.schemas()
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pylist(subjects, schema=subjects_schema), folder / io_parquet.SUBJECTS)
+    pq.write_table(pa.Table.from_pylist(events, schema=events_schema), folder / io_parquet.EVENTS)
+    return folder
+
+
+def test_a_bad_row_becomes_that_records_error_record(tmp_path: Path) -> None:
+    folder = _write_dataset(
+        tmp_path / "pq",
+        [{"record": 0, "id": "S1", "events": 1}, {"record": 1, "id": "S2", "events": 1},
+         {"record": 2, "id": "S3", "events": 2}],
+        [{"record": 0, "id": "E1", "type": "penalty", "date": "2024/6/1"},
+         {"record": 1, "id": "E1", "type": "penalty", "date": "2024-06-01", "act": "contract_fraud"},
+         {"record": 2, "id": "E1", "type": "penalty", "date": "2024-06-01"}],
+    )
+    done = _batch("--lang", "en", str(folder), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 1, done.stderr
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert out[0]["index"] == 0 and out[0]["subject"] == "S1"
+    assert [p["path"] for p in out[0]["error"]["problems"]] == ["events[0].date"]
+    assert out[1]["subject"] == "S2" and "verdicts" in out[1]
+    assert out[2]["error"]["problems"][0]["path"] == "events"
+    assert "2 events" in out[2]["error"]["problems"][0]["message"]
+
+
+def test_records_numbered_out_of_order_are_an_unreadable_input(tmp_path: Path) -> None:
+    folder = _write_dataset(tmp_path / "pq", [{"record": 1, "id": "S1"}], [])
+    done = _batch(str(folder), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 2
+    assert "numbered 0, 1, 2" in done.stderr
+
+
+def test_a_folder_without_the_events_table_is_an_unreadable_input(tmp_path: Path) -> None:
+    folder = _write_dataset(tmp_path / "pq", [{"record": 0, "id": "S1"}], [])
+    (folder / io_parquet.EVENTS).unlink()
+    done = _batch(str(tmp_path / "pq"), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 2
+    assert "events.parquet" in done.stderr
+
+
+def test_convert_exits_2_for_an_input_that_does_not_exist(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "ecredit_rules", "convert", str(tmp_path / "absent.jsonl"),
+                           str(tmp_path / "pq")], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert "absent.jsonl" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_events_not_sorted_by_record_are_an_unreadable_input(tmp_path: Path) -> None:
+    folder = _write_dataset(
+        tmp_path / "pq", [{"record": 0, "id": "S1", "events": 1}, {"record": 1, "id": "S2", "events": 1}],
+        [{"record": 1, "id": "E1", "type": "warning", "date": "2024-06-01"},
+         {"record": 0, "id": "E1", "type": "warning", "date": "2024-06-01"}],
+    )
+    done = _batch(str(folder), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 2
+    assert "sorted by record" in done.stderr
+
+
+def test_events_of_a_record_that_is_not_there_are_an_unreadable_input(tmp_path: Path) -> None:
+    folder = _write_dataset(tmp_path / "pq", [{"record": 0, "id": "S1", "events": 0}],
+                            [{"record": 7, "id": "E1", "type": "warning", "date": "2024-06-01"}])
+    done = _batch(str(folder), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 2
+    assert "record 7" in done.stderr
