@@ -18,7 +18,7 @@ import yaml
 from pydantic import TypeAdapter
 
 import ecredit_rules as ec
-from ecredit_rules import language as L
+from ecredit_rules import language
 from ecredit_rules.vocabulary import vocabulary
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "rule-language.md"
@@ -26,13 +26,13 @@ BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MARKER = re.compile(r"^# example: (\w+)\s*$", re.MULTILINE)
 
 ADAPTERS: dict[str, TypeAdapter[Any]] = {
-    "condition": TypeAdapter(L.Condition),
-    "rule": TypeAdapter(L.RuleEntry),
-    "document": TypeAdapter(L.Document),
-    "clauses": TypeAdapter(dict[str, L.Clause]),
-    "parameters": TypeAdapter(dict[str, L.Parameter]),
-    "rating": TypeAdapter(L.Rating),
-    "deadline": TypeAdapter(L.DeadlineEntry),
+    "condition": TypeAdapter(language.Condition),
+    "rule": TypeAdapter(language.RuleEntry),
+    "document": TypeAdapter(language.Document),
+    "clauses": TypeAdapter(dict[str, language.Clause]),
+    "parameters": TypeAdapter(dict[str, language.Parameter]),
+    "rating": TypeAdapter(language.Rating),
+    "deadline": TypeAdapter(language.DeadlineEntry),
 }
 KINDS = {*ADAPTERS, "ruleset"}
 
@@ -101,7 +101,7 @@ def test_every_yaml_block_says_what_it_is_an_example_of() -> None:
 
 def test_every_condition_key_has_an_example() -> None:
     shown = {next(iter(yaml.safe_load(block))) for _, kind, block in BLOCKS if kind == "condition"}
-    assert shown == set(L.CONDITION_KEYS)
+    assert shown == set(language.CONDITION_KEYS)
 
 
 @pytest.mark.parametrize("block", [p for kind in ADAPTERS for p in _of(kind)])

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ecredit_rules as ec
+from ecredit_rules.ir import ArtefactKey
 from tests.conftest import evaluate_both
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
@@ -74,12 +75,14 @@ def test_eight_threads_get_the_serial_answers(tuquan: ec.Ruleset) -> None:
     assert parallel == serial * 4
 
 
-def test_an_engine_artefact_may_be_built_while_another_is_being_built() -> None:
+def test_an_artefact_may_be_built_while_another_is_being_built() -> None:
     rs = ec.load_ruleset("tuquan")
     result: list[object] = []
+    inner: ArtefactKey[dict[str, int]] = ArtefactKey("inner", lambda _rs: {})
+    outer = ArtefactKey("outer", lambda built: built.artefact(inner))
 
     def build() -> None:
-        result.append(rs.engine_artefact("outer", lambda: rs.engine_artefact("inner", dict)))
+        result.append(rs.artefact(outer))
 
     worker = threading.Thread(target=build, daemon=True)
     worker.start()

@@ -19,7 +19,7 @@ import pytest
 
 import ecredit_rules as ec
 from ecredit_rules import limits
-from ecredit_rules.engines.durable import dnf, dnf_bound
+from ecredit_rules.engines.durable_network import dnf, dnf_bound
 from ecredit_rules.ir import And, AtLeast, Leaf, Not, Or
 from tests.conftest import TUQUAN_ITEM4, TUQUAN_YAML, edit, line_of, write
 
@@ -252,7 +252,7 @@ def test_all_of_two_any_of_100_is_refused_without_enumerating(tmp_path: Path) ->
 
 
 def test_dnf_bound_is_never_below_the_real_size() -> None:
-    a, b, c, d = (Leaf(i, None, "ge", None) for i in range(4))  # type: ignore[arg-type]
+    a, b, c, d = (Leaf(i, None, None, "ge", None) for i in range(4))  # type: ignore[arg-type]
     for node in [And((Or((a, b)), Or((c, d)))), Not(And((a, Or((b, c))))), Or((And((a, b)), Not(Or((c, d)))))]:
         for want in (True, False):
             assert dnf_bound(node, want) >= len(dnf(node, want))
@@ -260,13 +260,13 @@ def test_dnf_bound_is_never_below_the_real_size() -> None:
 
 @pytest.mark.parametrize("n", [2, 3])
 def test_dnf_of_at_least_more_than_its_children_is_never_true_and_always_definitely_false(n: int) -> None:
-    a = Leaf(0, None, "ge", None)  # type: ignore[arg-type]
+    a = Leaf(0, None, None, "ge", None)  # type: ignore[arg-type]
     assert dnf(AtLeast(n, (a,)), True) == []
     assert dnf(AtLeast(n, (a,)), False) == [(frozenset(), frozenset())]
 
 
 def test_dnf_bound_of_a_product_is_exact() -> None:
-    a, b, c, d = (Leaf(i, None, "ge", None) for i in range(4))  # type: ignore[arg-type]
+    a, b, c, d = (Leaf(i, None, None, "ge", None) for i in range(4))  # type: ignore[arg-type]
     assert dnf_bound(And((Or((a, b)), Or((c, d)))), True) == 4
 
 

@@ -21,6 +21,7 @@ import pytest
 import ecredit_rules as ec
 from ecredit_rules import registry as registry_module
 from ecredit_rules.bundled import rules_dir
+from ecredit_rules.engines.durable import PROGRAM as DURABLE
 from tests.conftest import event, fired, subject
 
 AS_OF = date(2024, 6, 30)
@@ -329,14 +330,14 @@ def test_evaluation_in_flight_finishes_on_the_version_it_started_with(
 
     edit(rule_file, THRESHOLD, THRESHOLD_LOWERED)
     assert registry.reload() == {"tuquan": "swapped"}
-    assert "durable" in old._engine_cache  # still in use: not freed under the running evaluation
+    assert DURABLE in old._artefacts  # still in use: not freed under the running evaluation
 
     proceed.set()
     worker.join(WAIT)
     assert not worker.is_alive()
     assert result[0].ruleset.digest == old.digest
     assert ITEM4 not in fired(result[0])
-    assert old._engine_cache == {}  # freed as soon as the last evaluation on it ended
+    assert old._artefacts == {}  # freed as soon as the last evaluation on it ended
 
 
 def test_old_durable_network_is_freed_after_the_swap_once_idle(
@@ -344,7 +345,7 @@ def test_old_durable_network_is_freed_after_the_swap_once_idle(
 ) -> None:
     registry.evaluate("tuquan", TWO_PENALTIES, as_of=AS_OF)
     old = registry.get("tuquan")
-    program = old._engine_cache["durable"]
+    program = old._artefacts[DURABLE]
     closed: list[object] = []
     real_close = program.close
 
@@ -358,7 +359,7 @@ def test_old_durable_network_is_freed_after_the_swap_once_idle(
     registry.reload()
 
     assert closed == [program]
-    assert old._engine_cache == {}
+    assert old._artefacts == {}
     # The new version serves on its own network.
     assert ITEM4 in fired(registry.evaluate("tuquan", TWO_PENALTIES, as_of=AS_OF))
 
@@ -370,9 +371,9 @@ def test_version_held_with_use_is_not_freed_before_the_block_ends(
         ec.evaluate(held, TWO_PENALTIES, as_of=AS_OF)
         edit(rule_file, THRESHOLD, THRESHOLD_LOWERED)
         registry.reload()
-        assert "durable" in held._engine_cache
+        assert DURABLE in held._artefacts
         assert ITEM4 not in fired(ec.evaluate(held, TWO_PENALTIES, as_of=AS_OF))
-    assert held._engine_cache == {}
+    assert held._artefacts == {}
 
 
 def test_close_frees_every_serving_version_and_refuses_further_use(rule_file: Path) -> None:
@@ -380,7 +381,7 @@ def test_close_frees_every_serving_version_and_refuses_further_use(rule_file: Pa
     reg.evaluate("tuquan", TWO_PENALTIES, as_of=AS_OF)
     serving = reg.get("tuquan")
     reg.close()
-    assert serving._engine_cache == {}
+    assert serving._artefacts == {}
     with pytest.raises(RuntimeError, match="closed"):
         reg.evaluate("tuquan", TWO_PENALTIES, as_of=AS_OF)
 
@@ -457,4 +458,4 @@ def test_a_callback_may_close_the_registry(rule_file: Path) -> None:
     assert closed.wait(WAIT)
     with pytest.raises(RuntimeError):
         reg.get("tuquan")
-    assert served._engine_cache == {}
+    assert served._artefacts == {}

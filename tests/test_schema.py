@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from ecredit_rules import cli as cli_module
-from ecredit_rules import language as L
+from ecredit_rules import language
 from ecredit_rules.bundled import available_rulesets, rules_dir
 from ecredit_rules.schema import MODELINE, ruleset_schema, schema_text
 
@@ -187,7 +187,7 @@ def test_schema_refuses_a_threshold_written_as_text(validator: MiniValidator) ->
 
 def test_every_condition_alternative_requires_exactly_its_one_key() -> None:
     defs = ruleset_schema()["$defs"]
-    for key, model in L.CONDITION_KEYS.items():
+    for key, model in language.CONDITION_KEYS.items():
         alternative = defs[model.__name__]
         assert (alternative["required"], list(alternative["properties"])) == ([key], [key])
         assert alternative["additionalProperties"] is False

@@ -28,17 +28,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import Field, StrictBool, ValidationError
 
 from .bundled import available_rulesets, rules_dir
 from .errors import FactsError, Problem, ProblemsError, RulesetError
 from .evaluate import evaluate
 from .facts import Facts, load_facts
 from .ir import CompiledRuleset
+from .language_base import Model
 from .loader import LocatedProblems, add_validation_problems, load_ruleset, resolve_path
 from .messages import Lang, Msg, suggest
 from .report import Report
-from .table import rule_names
 from .yaml_source import PathKey, SourceDocument, read_yaml
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -47,11 +47,7 @@ CASE_SUFFIXES = (".yaml", ".yml")
 # --- the format --------------------------------------------------------------------------------
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ExpectedDeadline(_Model):
+class ExpectedDeadline(Model):
     """A deadline verdict the report must carry, optionally with its due day and status."""
 
     rule: str = Field(description="时限规则 id / deadline rule id")
@@ -60,7 +56,7 @@ class ExpectedDeadline(_Model):
     status: Literal["met", "overdue", "pending"] | None = Field(default=None, description="办理状态 / status")
 
 
-class Case(_Model):
+class Case(Model):
     name: str = Field(min_length=1, description="用例名称，同一文件中不重复 / case name, unique in its file")
     as_of: date = Field(description="评价日 / day of evaluation")
     facts: dict[str, Any] = Field(description="关于主体的事实（CONTRACT §3）/ facts about the subject")
@@ -81,7 +77,7 @@ class Case(_Model):
         return "rating" in self.model_fields_set
 
 
-class CaseFile(_Model):
+class CaseFile(Model):
     ruleset: str | None = Field(
         default=None, description="规则集 id 或规则文件路径（相对本文件）；省略为所在文件夹名 / ruleset id or path"
     )
@@ -309,7 +305,7 @@ def _facts_of(model: CaseFile, case: Case, index: int, problems: _Located) -> Fa
 
 def rule_ids(rs: CompiledRuleset) -> list[str]:
     """Every id a verdict or an undetermined entry of ``rs`` can carry."""
-    return list(rule_names(rs))
+    return list(rs.rule_names)
 
 
 def _check_ids(rs: CompiledRuleset, case: Case, index: int, problems: _Located) -> None:
@@ -446,7 +442,7 @@ def _deadline_failures(expected: ExpectedDeadline, report: Report) -> list[Failu
 
 def _labels(rs: CompiledRuleset, rule: str | None) -> dict[str, str]:
     """The rule's Chinese label and the label of the clause it cites, for a failure line."""
-    label, clause = rule_names(rs).get(rule or "", ("", None))
+    label, clause = rs.rule_names.get(rule or "", ("", None))
     return {"rule": rule or "", "label": label, "clause": rs.clauses[clause].label if clause in rs.clauses else "—"}
 
 

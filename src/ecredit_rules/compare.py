@@ -14,25 +14,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from . import language as L
 from .bundled import available_rulesets, rules_dir
+from .conditions import kind_of, walk_conditions
 from .digest import facts_digest
 from .evaluate import evaluate
 from .facts import Facts, load_facts
 from .ir import CompiledRuleset
-from .loader import load_ruleset, resolve_path, walk_conditions
+from .language_base import Frozen
+from .loader import load_ruleset, resolve_path
 from .registry import RulesetRegistry
 from .report import Generator, Report, Undetermined, Verdict, generator
 from .vocabulary import vocabulary
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class VerdictRef(_Frozen):
+class VerdictRef(Frozen):
     """A verdict reduced to what a side-by-side view needs."""
 
     rule: str
@@ -42,13 +39,13 @@ class VerdictRef(_Frozen):
     evidence: list[str] = Field(default_factory=list)
 
 
-class ClauseRef(_Frozen):
+class ClauseRef(Frozen):
     rule: str
     kind: str
     clause: str
 
 
-class RulesetColumn(_Frozen):
+class RulesetColumn(Frozen):
     id: str
     title: str
     number: str | None
@@ -61,7 +58,7 @@ class RulesetColumn(_Frozen):
     undetermined: list[Undetermined] = Field(default_factory=list)
 
 
-class FactRow(_Frozen):
+class FactRow(Frozen):
     """One act code or fact of the subject, and the clauses it falls under in each compared ruleset."""
 
     fact: str  # "act:contract_fraud", "compliance.seven_day_returns", "retention_days.receipts", …
@@ -71,26 +68,26 @@ class FactRow(_Frozen):
     clauses: dict[str, list[ClauseRef]]
 
 
-class KindDifference(_Frozen):
+class KindDifference(Frozen):
     kind: str
     fired_in: dict[str, list[str]]  # ruleset id → rules of that kind that fired
     not_fired: list[str]  # rulesets that have rules of this kind, none of which fired
     no_rule: list[str]  # rulesets with no rule of this kind at all (e.g. no rating scheme)
 
 
-class RetentionDifference(_Frozen):
+class RetentionDifference(Frozen):
     record: str
     name: str
     subject_days: int | None
     required_days: dict[str, int | None]  # ruleset id → minimum days (None: the ruleset sets none)
 
 
-class Differences(_Frozen):
+class Differences(Frozen):
     kinds: list[KindDifference] = Field(default_factory=list)
     retention: list[RetentionDifference] = Field(default_factory=list)
 
 
-class Comparison(_Frozen):
+class Comparison(Frozen):
     subject: str
     as_of: date
     engine: str
@@ -219,13 +216,8 @@ def _rule_conditions(rs: CompiledRuleset) -> dict[str, Any]:
 
 
 def _systems_named(cond: Any) -> set[str]:
-    codes: set[str] = set()
-    for node, _ in walk_conditions(cond, ()):
-        if isinstance(node, L.LacksSystem):
-            codes.add(node.lacks_system)
-        elif isinstance(node, L.HasSystem):
-            codes.add(node.has_system)
-    return codes
+    return {code for node, _ in walk_conditions(cond, ()) for section, code in kind_of(node).codes(node)
+            if section == "platform_systems"}
 
 
 def _refs_for(evidence: set[str], report: Report) -> list[ClauseRef]:
@@ -326,9 +318,9 @@ def retention_minimums(rs: CompiledRuleset, day: date) -> dict[str, int]:
     out: dict[str, int] = {}
     # Every retention condition of a rule or grade is a compiled leaf, its dated threshold resolved.
     for leaf in rs.leaves:
-        if isinstance(leaf.spec, L.Retention):
-            record = leaf.spec.retention.record
-            out[record] = max(out.get(record, 0), leaf.threshold(day))
+        for section, record in leaf.kind.codes(leaf.spec):
+            if section == "retention_days":
+                out[record] = max(out.get(record, 0), leaf.threshold(day))
     return out
 
 

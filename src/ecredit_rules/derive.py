@@ -1,9 +1,10 @@
 """Derivation: from validated facts and an evaluation date to the numbers the rules compare.
 
 Each leaf of the compiled ruleset gets a value (an integer, or ``None`` when the facts do not
-say) and the threshold in force on ``as_of``. Amounts become integer fen; dates never enter the
-engines. What made a value (the evidence) and which absent facts left it unknown are only
-needed for the verdicts a report shows, so ``Derived`` works them out when asked.
+say; its condition kind says how, ``conditions/``) and the threshold in force on ``as_of``.
+Amounts become integer fen; dates never enter the engines. What made a value (the evidence)
+and which absent facts left it unknown are only needed for the verdicts a report shows, so
+``Derived`` works them out when asked.
 
 Every leaf is turned into small functions once per ruleset, and everything that depends only
 on the rule file and the day (thresholds, window starts) is worked out once per day, so a
@@ -13,20 +14,16 @@ subject costs only the work its own facts need.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from functools import partial
-from operator import eq, is_, itemgetter, methodcaller
 from typing import Any
 
-from . import language as L
-from .dates import add_working_days, months_after, window_start
-from .ir import FALSE, TRUE, UNKNOWN, CompiledRuleset, DeadlineIR, Leaf, threshold_fn
+from .dates import add_working_days, window_start
+from .ir import ArtefactKey, CompiledRuleset, DeadlineIR
+from .logic import FALSE, TRUE, UNKNOWN
+from .subject import EVENT_ORDER, EventData, Explanation, Subject
 
-Evidence = tuple[str, ...]
-EventData = dict[str, Any]  # one event of ``facts.facts_data``: absent keys are unknown
+__all__ = ["EVENT_ORDER", "DeadlineCase", "Derivation", "Derived", "EventData", "Explanation", "Subject", "derive"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,435 +33,6 @@ class DeadlineCase:
     working_days: int  # the rule's period on as_of
     due: date
     answer: EventData | None  # the earliest response to the trigger dated on or before as_of
-
-
-class Subject:
-    """One subject's facts as the leaf functions read them, indexed once."""
-
-    __slots__ = ("_positions", "as_of", "events", "facts", "subject")
-
-    def __init__(self, facts: dict[str, Any], as_of: date) -> None:
-        self.facts = facts
-        self._positions: dict[str, int] | None = None
-        self.subject: dict[str, Any] = facts["subject"]
-        self.as_of = as_of
-        # Events dated on or before as_of (later ones are ignored everywhere, CONTRACT §4) by
-        # type, then act; None when the facts say nothing about events.
-        self.events: dict[str, dict[str | None, list[EventData]]] | None = None
-        events = facts.get("events")
-        if events is not None:
-            index: dict[str, dict[str | None, list[EventData]]] = {}
-            for e in events:
-                if e["date"] <= as_of:
-                    act = e.get("act")
-                    by_act = index.get(e["type"])
-                    if by_act is None:
-                        index[e["type"]] = {act: [e]}
-                    elif act in by_act:
-                        by_act[act].append(e)
-                    else:
-                        by_act[act] = [e]
-            self.events = index
-
-    def of_type(self, event_type: str) -> list[EventData]:
-        """The events of one type, in date order (then id)."""
-        by_act = (self.events or {}).get(event_type, {})
-        return sorted((e for bucket in by_act.values() for e in bucket), key=EVENT_ORDER)
-
-    def position(self, event_id: str) -> int:
-        """Where an event stands in the facts' ``events`` list, to name it by its path."""
-        # Indexed on first use (only reports of unknown amounts ask): scanning the list for each
-        # unknown event would make a report quadratic in events.
-        if self._positions is None:
-            self._positions = {e["id"]: i for i, e in enumerate(self.facts["events"])}
-        return self._positions[event_id]
-
-
-EVENT_ORDER = itemgetter("date", "id")  # the order events are listed in: by date, then id
-
-# What a leaf's functions return. A value function gives the number (None: unknown); an
-# explanation function gives the evidence (events, or fact paths) and the fact paths whose
-# absence left the value unknown.
-Explanation = tuple[tuple[EventData, ...], Evidence, Evidence]
-ValueFn = Callable[[Subject, int, date | None], int | None]
-ExplainFn = Callable[[Subject, int, date | None], Explanation]
-
-
-def _fen(amount: Decimal) -> int:
-    # Floor keeps "amount ≥ threshold" exact against a threshold rounded up to whole fen; amounts
-    # are never negative, so int()'s truncation is the floor.
-    return int(amount * 100)
-
-
-# ----------------------------------------------------------------------------------- facts
-def _known(path: str, read: Callable[[Subject], Any], test: Callable[[Any], Any]) -> tuple[ValueFn, ExplainFn]:
-    """A leaf over one fact: unknown when ``read`` gives None, else ``test`` of what it read.
-
-    ``test`` is best a builtin (a bound ``__contains__``, ``partial(operator.eq, …)``): a leaf
-    is derived for every subject, and a builtin costs no Python frame.
-    """
-    paths: Evidence = (path,)
-
-    def value(s: Subject, _threshold: int, _start: date | None) -> int | None:
-        found = read(s)
-        return None if found is None else int(test(found))
-
-    def explain(s: Subject, _threshold: int, _start: date | None) -> Explanation:
-        return ((), (), paths) if read(s) is None else ((), paths, ())
-
-    return value, explain
-
-
-def _part(name: str, key: str) -> Callable[[Subject], Any]:
-    """Reader of ``facts[name][key]`` (None when either is absent)."""
-
-    def read(s: Subject) -> Any:
-        part = s.facts.get(name)
-        return None if part is None else part.get(key)
-
-    return read
-
-
-def _subject_field(name: str) -> Callable[[Subject], Any]:
-    return lambda s: s.subject.get(name)
-
-
-def _holds(item: Any) -> Callable[[Any], bool]:
-    """``collection -> item in collection``, as a builtin."""
-    return methodcaller("__contains__", item)
-
-
-# ---------------------------------------------------------------------------------- events
-_EVENTS: Evidence = ("events",)
-
-
-def _gather(types: list[str], acts: list[str] | None) -> Callable[[Subject], list[EventData] | None]:
-    """The subject's events of these types and acts (any act when ``acts`` is None), up to as_of."""
-    wanted_types = tuple(types)
-    wanted_acts = tuple(acts) if acts is not None else None
-
-    def gather(s: Subject) -> list[EventData] | None:
-        index = s.events
-        if index is None:
-            return None
-        chosen: list[EventData] = []
-        for t in wanted_types:
-            by_act = index.get(t)
-            if by_act is None:
-                continue
-            if wanted_acts is None:
-                for bucket in by_act.values():
-                    chosen += bucket
-            else:
-                for act in wanted_acts:
-                    bucket = by_act.get(act)
-                    if bucket is not None:
-                        chosen += bucket
-        return chosen
-
-    return gather
-
-
-# An event attribute a condition filters on (act, grade) is unknown when absent (CONTRACT §3): such
-# an event may or may not count. A selection keeps the events that surely count apart from those
-# that possibly count, with the attributes they lack; a leaf is then unknown exactly when the
-# possible events could still change its outcome.
-Filters = tuple[tuple[str, frozenset[str]], ...]
-Possible = list[tuple[EventData, tuple[str, ...]]]  # an event and the filtered attributes it lacks
-Selection = tuple[list[EventData], Possible]  # (surely counted, possibly counted)
-
-
-def _filters(acts: list[str] | None, grades: list[str] | None) -> Filters:
-    found: list[tuple[str, frozenset[str]]] = []
-    if acts is not None:
-        found.append(("act", frozenset(acts)))
-    if grades is not None:
-        found.append(("grade", frozenset(grades)))
-    return tuple(found)
-
-
-def _lacking(e: EventData, filters: Filters) -> tuple[str, ...] | None:
-    """The filtered attributes ``e`` lacks (empty: it surely counts), or None when one rules it out."""
-    lacking: tuple[str, ...] = ()
-    for name, allowed in filters:
-        value = e.get(name)
-        if value is None:
-            lacking += (name,)
-        elif value not in allowed:
-            return None
-    return lacking
-
-
-def _selector(
-    types: list[str], acts: list[str] | None, grades: list[str] | None = None
-) -> Callable[[Subject, date | None], Selection | None]:
-    """The subject's events of these types dated from ``start``, sure and possible (None: events unknown)."""
-    # Events without an act may be of any act: the index keeps them under None, gathered with the rest.
-    gather = _gather(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
-    filters = _filters(acts, grades)
-
-    def select(s: Subject, start: date | None) -> Selection | None:
-        chosen = gather(s)
-        if chosen is None:
-            return None
-        if not filters:
-            return (chosen if start is None else [e for e in chosen if e["date"] >= start]), []
-        sure: list[EventData] = []
-        possible: Possible = []
-        for e in chosen:
-            if start is None or e["date"] >= start:
-                lacking = _lacking(e, filters)
-                if lacking == ():
-                    sure.append(e)
-                elif lacking is not None:
-                    possible.append((e, lacking))
-        return sure, possible
-
-    return select
-
-
-def _counter(
-    types: list[str], acts: list[str] | None, grades: list[str] | None
-) -> Callable[[Subject, date | None], tuple[int, int] | None]:
-    """How many events surely count and how many at most, without building lists (runs for every subject)."""
-    gather = _gather(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
-    wanted_grades = frozenset(grades) if grades is not None else None
-    act_filtered = acts is not None
-
-    def count(s: Subject, start: date | None) -> tuple[int, int] | None:
-        chosen = gather(s)
-        if chosen is None:
-            return None
-        if start is None and wanted_grades is None and not act_filtered:
-            return len(chosen), len(chosen)
-        low = high = 0
-        for e in chosen:
-            if start is not None and e["date"] < start:
-                continue
-            unknown = act_filtered and e.get("act") is None  # gathered acts are the listed ones or None
-            if wanted_grades is not None:
-                grade = e.get("grade")
-                if grade is None:
-                    unknown = True
-                elif grade not in wanted_grades:
-                    continue
-            high += 1
-            if not unknown:
-                low += 1
-        return low, high
-
-    return count
-
-
-def _paths(s: Subject, possible: Possible, extra: str | None = None) -> Evidence:
-    """``events[i].act`` and the like: the absent attributes that leave a leaf unknown."""
-    out: list[str] = []
-    for e, lacking in possible:
-        position = s.position(e["id"])
-        out += [f"events[{position}].{name}" for name in lacking]
-        if extra is not None and e.get(extra) is None:
-            out.append(f"events[{position}].{extra}")
-    return tuple(out)
-
-
-def _decided(low: int, high: float, threshold: int) -> int | None:
-    """``low`` when the outcome of ``≥ threshold`` is settled whatever the unknowns are, else None."""
-    return low if low >= threshold or high < threshold else None
-
-
-def _events_leaf(spec: L.Events) -> tuple[ValueFn, ExplainFn]:
-    body = spec.events
-    select = _selector(body.types, body.acts, body.grades)
-    count = _counter(body.types, body.acts, body.grades)
-
-    def value(s: Subject, threshold: int, start: date | None) -> int | None:
-        found = count(s, start)
-        return None if found is None else _decided(found[0], found[1], threshold)
-
-    def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
-        found = select(s, start)
-        if found is None:
-            return (), (), _EVENTS
-        sure, possible = found
-        if _decided(len(sure), len(sure) + len(possible), threshold) is None:
-            return (), (), _paths(s, possible)
-        return tuple(sure), (), ()
-
-    return value, explain
-
-
-def _amount_leaf(spec: L.Amount) -> tuple[ValueFn, ExplainFn]:
-    body = spec.amount
-    select = _selector(body.types, body.acts)
-    field = body.field
-    single = body.aggregate == "single"
-    unbounded = float("inf")  # what an unknown amount could be
-
-    def bounds(sure: list[EventData], possible: Possible) -> tuple[int, float]:
-        # The amount reached for certain, and the most the unknowns (amounts, or whether an event
-        # counts at all) could make it: an unknown amount has no upper bound.
-        sure_fen = [_fen(e[field]) if e.get(field) is not None else None for e in sure]
-        maybe_fen = [_fen(e[field]) if e.get(field) is not None else None for e, _ in possible]
-        known = [fen for fen in sure_fen if fen is not None]
-        low = max(known, default=0) if single else sum(known)
-        if None in sure_fen or None in maybe_fen:
-            return low, unbounded
-        extra = [fen for fen in maybe_fen if fen is not None]
-        return low, (max([low, *extra]) if single else low + sum(extra))
-
-    def value(s: Subject, threshold: int, start: date | None) -> int | None:
-        found = select(s, start)
-        if found is None:
-            return None
-        return _decided(*bounds(*found), threshold)
-
-    def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
-        found = select(s, start)
-        if found is None:
-            return (), (), _EVENTS
-        sure, possible = found
-        if _decided(*bounds(sure, possible), threshold) is None:
-            unknown_amounts: Possible = [(e, ()) for e in sure if e.get(field) is None]
-            if single:  # a possible event whose known amount falls short cannot matter
-                possible = [(e, lack) for e, lack in possible if e.get(field) is None or _fen(e[field]) >= threshold]
-            return (), (), _paths(s, unknown_amounts + possible, field)
-        known = [(e, _fen(e[field])) for e in sure if e.get(field) is not None]
-        if single:
-            return tuple(e for e, fen in known if fen >= threshold), (), ()
-        return tuple(e for e, _ in known), (), ()
-
-    return value, explain
-
-
-def _follows_leaf(spec: L.Follows, params: dict[str, L.Parameter]) -> tuple[ValueFn, ExplainFn]:
-    """Later events (``event``) dated within N months on or after an earlier one (``after``).
-
-    A later event counts surely when it surely counts and some surely counted earlier event lies
-    within reach; possibly when a possible pair does. Evidence is both events of each pair.
-    """
-    body = spec.follows
-    later = _selector(body.event.types, body.event.acts, body.event.grades)
-    earlier = _selector(body.after.types, body.after.acts, body.after.grades)
-    months = threshold_fn(body.within_months, params)
-
-    def count_later(s: Subject, start: date | None) -> list[tuple[EventData, bool]] | None:
-        found = later(s, start)
-        return None if found is None else [(e, True) for e in found[0]] + [(e, False) for e, _ in found[1]]
-
-    def pairs(s: Subject, start: date | None) -> tuple[list[list[EventData]], int, Possible] | None:
-        """The sure pairs (a later event, then its earlier ones), how many later events are only
-        possible, and the possible events (of either side) whose lacking attributes leave them so."""
-        found_earlier = earlier(s, start)
-        if found_earlier is None:
-            return None
-        sure_earlier, maybe_earlier = found_earlier
-        if not sure_earlier and not maybe_earlier:
-            return [], 0, []  # nothing to follow (the usual case): the later events need not be read
-        found_later = later(s, start)
-        if found_later is None:
-            return None
-        span = months(s.as_of)
-        sure: list[list[EventData]] = []
-        undecided = 0
-        lacking_events: Possible = []
-        # Each earlier event reaches to the same day N months on (its month's last day where it has none).
-        sure_reach = [(y, y["date"], months_after(y["date"], span)) for y in sure_earlier]
-        maybe_reach = [(y, lack, y["date"], months_after(y["date"], span)) for y, lack in maybe_earlier]
-        for e, lacking in [(e, ()) for e in found_later[0]] + found_later[1]:
-            day = e["date"]
-            reach = [y for y, first, last in sure_reach if first <= day <= last]
-            maybe = [(y, lack) for y, lack, first, last in maybe_reach if first <= day <= last]
-            if reach and not lacking:
-                sure.append([e, *reach])
-            elif reach or maybe:
-                undecided += 1
-                lacking_events += [(e, lacking)] if lacking else []
-                lacking_events += [] if reach else maybe
-        return sure, undecided, lacking_events
-
-    def value(s: Subject, threshold: int, start: date | None) -> int | None:
-        # Counted without building the pairs: this runs for every subject.
-        found_earlier = earlier(s, start)
-        if found_earlier is None:
-            return None
-        if not found_earlier[0] and not found_earlier[1]:
-            return 0
-        found_later = count_later(s, start)
-        if found_later is None:
-            return None
-        span = months(s.as_of)
-        sure_spans = [(y["date"], months_after(y["date"], span)) for y in found_earlier[0]]
-        maybe_spans = [(y["date"], months_after(y["date"], span)) for y, _ in found_earlier[1]]
-        low = high = 0
-        for e, known in found_later:
-            day = e["date"]
-            reached = False
-            for first, last in sure_spans:
-                if first <= day <= last:
-                    reached = True
-                    break
-            if reached and known:
-                low += 1
-                high += 1
-            elif reached or any(first <= day <= last for first, last in maybe_spans):
-                high += 1
-        return _decided(low, high, threshold)
-
-    def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
-        found = pairs(s, start)
-        if found is None:
-            return (), (), _EVENTS
-        sure, undecided, lacking_events = found
-        if _decided(len(sure), len(sure) + undecided, threshold) is None:
-            return (), (), tuple(dict.fromkeys(_paths(s, lacking_events)))
-        return tuple({e["id"]: e for pair in sure for e in pair}.values()), (), ()
-
-    return value, explain
-
-
-def compile_leaf(leaf: Leaf, params: dict[str, L.Parameter] | None = None) -> tuple[ValueFn, ExplainFn]:
-    """The functions that derive ``leaf`` for a subject: its value, and its evidence or missing facts.
-
-    ``params`` are the ruleset's dated parameters, for thresholds read inside a leaf (``follows``).
-    """
-    spec = leaf.spec
-    if isinstance(spec, L.RoleIs):
-        return _known("subject.roles", _subject_field("roles"), _holds(spec.role))
-    if isinstance(spec, L.LegalFormIn):
-        return _known("subject.legal_form", _subject_field("legal_form"), frozenset(spec.legal_form).__contains__)
-    if isinstance(spec, L.LicensedIs):
-        return _known("subject.licensed", _subject_field("licensed"), partial(eq, spec.licensed))
-    if isinstance(spec, L.OnList):
-        return _known("subject.lists", _subject_field("lists"), _holds(spec.on_list))
-    if isinstance(spec, L.Met | L.Breached):
-        met = isinstance(spec, L.Met)
-        code = spec.met if isinstance(spec, L.Met) else spec.breached
-        return _known(f"compliance.{code}", _part("compliance", code), partial(is_, met))
-    if isinstance(spec, L.Retention):
-        record = spec.retention.record
-        return _known(f"retention_days.{record}", _part("retention_days", record), int)
-    if isinstance(spec, L.HasSystem | L.LacksSystem):
-        read_systems: Callable[[Subject], Any] = lambda s: s.facts.get("platform_systems")  # noqa: E731
-        if isinstance(spec, L.HasSystem):
-            return _known("platform_systems", read_systems, _holds(spec.has_system))
-        lacking = spec.lacks_system
-        return _known("platform_systems", read_systems, lambda systems: lacking not in systems)
-    if isinstance(spec, L.AssessmentIn):
-        name = spec.assessment.field
-        return _known(f"assessment.{name}", _part("assessment", name), tuple(spec.assessment.in_).__contains__)
-    if isinstance(spec, L.Events):
-        return _events_leaf(spec)
-    if isinstance(spec, L.Amount):
-        return _amount_leaf(spec)
-    if isinstance(spec, L.Follows):
-        return _follows_leaf(spec, params or {})
-    raise TypeError(f"no derivation for condition {type(spec).__name__}")
-
-
-def _window(leaf: Leaf) -> Any:
-    spec = leaf.spec
-    body = spec.events if isinstance(spec, L.Events) else spec.amount if isinstance(spec, L.Amount) else None
-    return None if body is None else body.within_months
 
 
 def _first_counted(window: date | None, since: date | None) -> date | None:
@@ -490,13 +58,12 @@ class Derivation:
 
     def __init__(self, rs: CompiledRuleset) -> None:
         self.rs = rs
-        compiled = [compile_leaf(leaf, rs.parameters) for leaf in rs.leaves]
+        # Each kind builds its leaves' functions (conditions/): every leaf of a loaded ruleset has one.
+        compiled = [leaf.kind.derive(leaf.spec, rs.parameters) for leaf in rs.leaves]
         self.values = tuple(value for value, _ in compiled)
         self.explains = tuple(explain for _, explain in compiled)
         self.ge = tuple(leaf.op == "ge" for leaf in rs.leaves)  # else "lt"
-        self._windows = tuple(
-            None if (months := _window(leaf)) is None else threshold_fn(months, rs.parameters) for leaf in rs.leaves
-        )
+        self._windows = tuple(leaf.window for leaf in rs.leaves)
         self._days: dict[date, _Day] = {}
         self._lock = threading.Lock()
 
@@ -516,6 +83,9 @@ class Derivation:
                     self._days.clear()
                 self._days[as_of] = found
         return found
+
+
+DERIVATION = ArtefactKey("derive", Derivation)
 
 
 class Derived:
@@ -577,6 +147,4 @@ def _deadline_cases(rs: CompiledRuleset, s: Subject, day: _Day) -> tuple[Deadlin
 
 def derive(rs: CompiledRuleset, facts: dict[str, Any], as_of: date) -> Derived:
     """Everything the engines compare, for one subject (``facts.facts_data``) on one day."""
-    program = rs.engine_artefact("derive", lambda: Derivation(rs))
-    assert isinstance(program, Derivation)
-    return Derived(program, Subject(facts, as_of), as_of)
+    return Derived(rs.artefact(DERIVATION), Subject(facts, as_of), as_of)

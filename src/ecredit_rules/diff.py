@@ -27,10 +27,10 @@ from .evaluate import evaluate
 from .facts import Facts, load_facts, parse_json
 from .ir import CompiledRuleset
 from .language import Parameter
+from .language_base import Frozen
 from .loader import load_ruleset, resolve_path
 from .messages import Lang, Msg
 from .report import Report
-from .table import rule_names
 from .yaml_source import parse_yaml
 
 Change = Literal["added", "removed", "changed"]
@@ -38,8 +38,8 @@ _RULESET_ID = re.compile(r"[a-z][a-z0-9_]*")
 VerdictChangeKind = Literal["appeared", "disappeared", "details", "undetermined", "determined"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+class _Frozen(Frozen):
+    model_config = ConfigDict(populate_by_name=True)  # frozen, as every model handed out
 
 
 class FieldChange(_Frozen):
@@ -311,7 +311,7 @@ def _verdict_changes(
         ))
     unknown_was = {u.rule: u.missing for u in before.undetermined}
     unknown_now = {u.rule: u.missing for u in after.undetermined}
-    labels = {rid: label for rs in (old, new) for rid, (label, _) in rule_names(rs).items()}
+    labels = {rid: label for rs in (old, new) for rid, (label, _) in rs.rule_names.items()}
     for rule in [*unknown_was, *(r for r in unknown_now if r not in unknown_was)]:
         if (rule in unknown_was) != (rule in unknown_now):
             became = rule in unknown_now

@@ -40,6 +40,7 @@ from typing_extensions import TypedDict  # pydantic needs this one, not typing's
 
 from .dates import date_in_range, parse_iso_date
 from .errors import FactsError, Problem
+from .language_base import Model
 from .limits import (
     AMOUNT_FRACTION_DIGITS,
     AMOUNT_INTEGER_DIGITS,
@@ -52,11 +53,6 @@ from .limits import (
 )
 from .messages import Lang, Msg, suggest
 from .vocabulary import vocabulary
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
 
 # Codes are checked by pydantic-core itself (Literal types built from the vocabulary), which is
 # several times faster than a Python validator per field; ``_message`` turns its terse error
@@ -167,7 +163,7 @@ Text = Annotated[str, Field(max_length=MAX_TEXT_LENGTH)]
 Id = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]
 
 
-class Subject(_Frozen):
+class Subject(Model):
     id: Id = Field(description="unique id of the e-commerce subject")
     name: Text | None = None
     roles: Annotated[tuple[RoleCode, ...], Field(max_length=MAX_LIST_ITEMS)] | None = None
@@ -177,7 +173,7 @@ class Subject(_Frozen):
     lists: Annotated[tuple[ListCode, ...], Field(max_length=MAX_LIST_ITEMS)] | None = None
 
 
-class Event(_Frozen):
+class Event(Model):
     id: Id
     type: EventType
     date: Annotated[date, BeforeValidator(_iso_date)]
@@ -190,7 +186,7 @@ class Event(_Frozen):
     answers: Text | None = None
 
 
-class Assessment(_Frozen):
+class Assessment(Model):
     management: _assessment_values("management") | None = None  # type: ignore[valid-type]
     commitment: _assessment_values("commitment") | None = None  # type: ignore[valid-type]
     economic_strength: _assessment_values("economic_strength") | None = None  # type: ignore[valid-type]
@@ -198,7 +194,7 @@ class Assessment(_Frozen):
     stable_staff: StrictBool | None = None
 
 
-class Facts(_Frozen):
+class Facts(Model):
     """Everything known about one subject. Only ``subject.id`` is required.
 
     >>> Facts.model_validate({"subject": {"id": "S1"}}).events is None

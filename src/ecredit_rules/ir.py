@@ -15,25 +15,29 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel
+from .language_base import Model, ParamRef
 
-from .language import Clause, DatedValue, Document, NotEncoded, Parameter, ParamRef, RulesetFile
-
-# Kleene truth values, ordered so that AND is min and OR is max.
-FALSE, UNKNOWN, TRUE = 0, 1, 2
-Truth = int
+if TYPE_CHECKING:
+    from .conditions import LeafKind
+    from .language import Clause, DatedValue, Document, NotEncoded, Parameter, RulesetFile
 
 
 @dataclass(frozen=True, slots=True)
 class Leaf:
-    """``value(facts) <op> threshold(as_of)``; unknown when the value cannot be derived."""
+    """``value(facts) <op> threshold(as_of)``; unknown when the value cannot be derived.
+
+    ``kind`` derives the value from the facts (``kind.derive(spec, parameters)``); events are counted
+    from the later of the start of the window ``window(as_of)`` months long and ``since``.
+    """
 
     index: int
-    spec: BaseModel
+    spec: Model
+    kind: LeafKind[Any]
     op: Literal["ge", "lt"]
     threshold: Callable[[date], int]
+    window: Callable[[date], int] | None = None
     # Events dated before this day are not counted (no retroactive effect, CONTRACT §4); None: all.
     since: date | None = None
 
@@ -140,6 +144,21 @@ class DeadlineIR:
     interpretation: str | None = None
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class ArtefactKey(Generic[T]):
+    """Names something built once per ruleset (an engine's network, the report's citations) and how.
+
+    The key carries the artefact's type, so ``rs.artefact(KEY)`` is typed without a cast.
+    Compared by identity: define each key once, at module level.
+    """
+
+    name: str
+    build: Callable[[CompiledRuleset], T]
+
+
 @dataclass(eq=False, repr=False)
 class CompiledRuleset:
     """A validated ruleset in the form the engines run. Immutable once built, safe to share."""
@@ -153,10 +172,10 @@ class CompiledRuleset:
     rules: tuple[RuleIR, ...]  # chained rules come after what they rest on
     rating: RatingIR | None
     deadlines: tuple[DeadlineIR, ...]
-    # Engines keep their compiled artefacts here, built on first use.
-    _engine_cache: dict[str, object] = field(default_factory=dict, repr=False)
+    # What engines and the report build from this ruleset, by key, built on first use.
+    _artefacts: dict[ArtefactKey[Any], Any] = field(default_factory=dict, repr=False)
     # Re-entrant: building one artefact may ask for another (the report's cited rules need citations).
-    _engine_lock: Any = field(default_factory=threading.RLock, repr=False)
+    _artefact_lock: Any = field(default_factory=threading.RLock, repr=False)
 
     @property
     def document(self) -> Document:
@@ -192,26 +211,45 @@ class CompiledRuleset:
         """Every rule and grade by id, built once (reports look chained rules up by id)."""
         return {rule.id: rule for rule in self.all_rules()}
 
+    @cached_property
+    def rule_names(self) -> dict[str, tuple[str, str | None]]:
+        """id → (label, cited clause id) of everything a report of this ruleset may name: rules, the
+        rating scheme and its grades, deadlines, and ``<id>.in_force`` (the period of force), in that order."""
+        model = self.model
+        names: dict[str, tuple[str, str | None]] = {r.id: (r.label, r.cites) for r in model.rules}
+        if model.rating:
+            names[model.rating.id] = (model.rating.label, None)
+            names.update({g.id: (g.label, g.cites) for g in model.rating.grades})
+        names.update({d.id: (d.label, d.cites) for d in model.deadlines})
+        names[f"{self.id}.in_force"] = ("施行期", model.document.in_force.clause)
+        return names
+
+    @cached_property
+    def interpretations(self) -> dict[str, str]:
+        """id → the ``interpretation`` written next to a rule, grade or deadline, where there is one."""
+        found = {rule.id: rule.interpretation for rule in self.all_rules() if rule.interpretation}
+        found.update({d.id: d.interpretation for d in self.deadlines if d.interpretation})
+        return found
+
     def in_force(self, day: date) -> bool:
         period = self.model.document.in_force
         return period.from_ <= day and (period.until is None or day <= period.until)
 
-    def engine_artefact(self, name: str, build: Callable[[], object]) -> object:
-        """Build an engine's compiled form of this ruleset once, even when threads race for it."""
-        found = self._engine_cache.get(name)
+    def artefact(self, key: ArtefactKey[T]) -> T:
+        """What ``key`` builds from this ruleset, built once even when threads race for it."""
+        found: T | None = self._artefacts.get(key)
         if found is None:
-            with self._engine_lock:
-                found = self._engine_cache.get(name)
+            with self._artefact_lock:
+                found = self._artefacts.get(key)
                 if found is None:
-                    found = build()
-                    self._engine_cache[name] = found
+                    found = self._artefacts[key] = key.build(self)
         return found
 
     def close(self) -> None:
         """Free what engines hold for this ruleset (the durable engine's registered rulesets)."""
-        with self._engine_lock:
-            for artefact in self._engine_cache.values():
+        with self._artefact_lock:
+            for artefact in self._artefacts.values():
                 closer = getattr(artefact, "close", None)
                 if closer is not None:
                     closer()
-            self._engine_cache.clear()
+            self._artefacts.clear()

@@ -3,6 +3,10 @@
 These models are the single definition of the language. The loader validates files against
 them, ``docs/rule-language.md`` explains them, and the JSON Schema for editors is generated
 from them, so field descriptions are written for policy staff, in Chinese and English.
+
+The models of conditions live with their kinds, one module each in ``conditions/``; this module
+assembles them into the ``Condition`` union in the order of ``conditions.KINDS`` and re-exports
+them, so ``ecredit_rules.language`` still names every model of the language.
 """
 
 from __future__ import annotations
@@ -14,186 +18,44 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictFloat, StrictInt, Tag
+from pydantic import BaseModel, Discriminator, Field, StrictBool, StrictFloat, StrictInt, Tag
 
-Kind = Literal[
-    "dishonest",
-    "prohibited",
-    "obligation_breach",
-    "trustworthy",
-    "blacklist",
-    "redlist",
-    "sanction",
-    "incentive",
-    "risk_warning",
-    "rating",
-    "deadline",
-    "notice",
+from .conditions import KINDS
+from .conditions.amount import Amount, AmountBody
+from .conditions.assessment import AssessmentBody, AssessmentIn
+from .conditions.compliance import Breached, Met
+from .conditions.connectives import RECURSIVE_MODELS, AllOf, AnyOf, AtLeastBody, AtLeastOf, NotOf
+from .conditions.events import Events, EventsBody
+from .conditions.follows import EventFilter, Follows, FollowsBody
+from .conditions.references import Fired, FiredKind
+from .conditions.retention import Retention, RetentionBody
+from .conditions.subject_facts import LegalFormIn, LicensedIs, OnList, RoleIs
+from .conditions.systems import HasSystem, LacksSystem
+from .language_base import (
+    AmountField,
+    AssessmentField,
+    Count,
+    EventType,
+    Kind,
+    LegalForm,
+    ListName,
+    Model,
+    Money,
+    ParamRef,
+    Role,
+)
+
+__all__ = [
+    "CONDITION_KEYS", "RULE_ID", "AllOf", "Amount", "AmountBody", "AmountField", "AnyOf", "AssessmentBody",
+    "AssessmentField", "AssessmentIn", "AtLeastBody", "AtLeastOf", "Breached", "Clause", "Condition", "Count",
+    "DatedValue", "Deadline", "Document", "EventFilter", "EventType", "Events", "EventsBody", "Fired", "FiredKind",
+    "Follows", "FollowsBody", "Grade",
+    "HasSystem", "InForce", "Kind", "LacksSystem", "LegalForm", "LegalFormIn", "LicensedIs", "ListName", "Met",
+    "Model", "Money", "NotEncoded", "NotOf", "OnList", "ParamRef", "Parameter", "Rating", "Retention",
+    "RetentionBody", "Role", "RoleIs", "Rule", "RulesetFile",
 ]
-Role = Literal["goods_operator", "platform_operator", "infrastructure_provider"]
-LegalForm = Literal["enterprise", "individual_business", "natural_person", "other_organization"]
-ListName = Literal["red", "black"]
-EventType = Literal[
-    "penalty", "warning", "finding", "commitment", "rating", "submission", "objection", "review_request", "response"
-]
-AssessmentField = Literal["management", "commitment", "economic_strength", "reputation", "stable_staff"]
-AmountField = Literal["sales_amount", "illegal_gain"]
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)+$")
-
-
-class Model(BaseModel):
-    """Every node of a rule file is immutable and rejects keys it does not know."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ParamRef(Model):
-    param: str = Field(description="引用 parameters 中的参数名 / name of a parameter under `parameters`")
-
-
-# A threshold is a number or a reference to a dated parameter. Text ("3") is refused on purpose:
-# a number written as text is the most common slip in hand-edited YAML.
-Count = Annotated[
-    StrictInt | ParamRef,
-    Field(description="次数、月数或天数：整数或 {param: 名称} / a whole number or {param: name}"),
-]
-Money = Annotated[
-    StrictInt | StrictFloat | ParamRef,
-    Field(description="金额（元）：数字或 {param: 名称} / an amount in yuan, or {param: name}"),
-]
-
-
-class AllOf(Model):
-    all: list[Condition] = Field(min_length=1, description="全部条件成立 / every condition holds")
-
-
-class AnyOf(Model):
-    any: list[Condition] = Field(min_length=1, description="任一条件成立 / at least one condition holds")
-
-
-class NotOf(Model):
-    not_: Condition = Field(alias="not", description="条件不成立 / the condition does not hold")
-
-
-class AtLeastBody(Model):
-    n: StrictInt = Field(ge=1, description="至少成立的条件个数 / how many must hold")
-    of: list[Condition] = Field(min_length=1, description="候选条件 / the candidate conditions")
-
-
-class AtLeastOf(Model):
-    at_least: AtLeastBody = Field(description="至少 n 个条件成立 / at least n of the conditions hold")
-
-
-class RoleIs(Model):
-    role: Role = Field(description="主体具有该角色 / the subject has this role")
-
-
-class LegalFormIn(Model):
-    legal_form: list[LegalForm] = Field(min_length=1, description="主体的组织形式属于其一 / legal form is one of")
-
-
-class LicensedIs(Model):
-    licensed: StrictBool = Field(description="是否持有营业执照 / whether the subject holds a business licence")
-
-
-class Met(Model):
-    met: str = Field(description="该合规义务已履行（compliance 代码）/ this compliance duty is known to be met")
-
-
-class Breached(Model):
-    breached: str = Field(description="该合规义务未履行（compliance 代码）/ this duty is known to be breached")
-
-
-class RetentionBody(Model):
-    record: str = Field(description="保存的记录种类（retention_days 代码）/ which records")
-    less_than_days: Count = Field(description="保存天数少于该值即成立 / holds when kept fewer days than this")
-
-
-class Retention(Model):
-    retention: RetentionBody
-
-
-class LacksSystem(Model):
-    lacks_system: str = Field(description="平台未建立该制度（platform_systems 代码）/ the platform lacks this system")
-
-
-class HasSystem(Model):
-    has_system: str = Field(description="平台已建立该制度 / the platform has this system")
-
-
-class OnList(Model):
-    on_list: ListName = Field(description="主体在主管部门公布的名单上 / the subject is on this list")
-
-
-class AssessmentBody(Model):
-    field: AssessmentField = Field(description="评价项目 / which assessment input")
-    in_: list[str | bool] = Field(alias="in", min_length=1, description="取值属于其一 / value is one of")
-
-
-class AssessmentIn(Model):
-    assessment: AssessmentBody
-
-
-class EventsBody(Model):
-    types: list[EventType] = Field(min_length=1, description="计入的事件类型 / event types counted")
-    acts: list[str] | None = Field(
-        default=None, description="计入的违法行为代码，省略则不限 / act codes counted; omitted: any act"
-    )
-    grades: list[str] | None = Field(default=None, description="仅计入这些等级的 rating 事件 / rating grades counted")
-    within_months: Count | None = Field(
-        default=None,
-        description="只计入评价日前 N 个月以内（含当日）的事件；省略则计入评价日前的全部事件 / "
-        "closed window of N calendar months ending on as_of; omitted: all events up to as_of",
-    )
-    at_least: Count = Field(default=1, description="次数达到该值即成立（以上含本数）/ holds at this count or more")
-
-
-class Events(Model):
-    events: EventsBody
-
-
-class AmountBody(Model):
-    types: list[EventType] = Field(min_length=1, description="计入的事件类型 / event types whose amounts count")
-    acts: list[str] | None = Field(default=None, description="计入的违法行为代码 / act codes")
-    field: AmountField = Field(description="比较的金额字段 / which amount")
-    at_least: Money = Field(description="金额达到该值即成立（以上含本数）/ holds at this amount or more")
-    aggregate: Literal["single", "sum"] = Field(
-        default="single", description="single：任一事件达到；sum：合计达到 / one event reaches it, or the sum does"
-    )
-    within_months: Count | None = Field(default=None, description="时间窗口（月）/ window in calendar months")
-
-
-class Amount(Model):
-    amount: AmountBody
-
-
-class EventFilter(Model):
-    types: list[EventType] = Field(min_length=1, description="事件类型 / event types")
-    acts: list[str] | None = Field(default=None, description="违法行为代码，省略则不限 / act codes; omitted: any act")
-    grades: list[str] | None = Field(default=None, description="仅这些等级的 rating 事件 / rating grades")
-
-
-class FollowsBody(Model):
-    event: EventFilter = Field(description="计数的后发事件 / the later events counted")
-    after: EventFilter = Field(description="先发生的事件 / the earlier event they must follow")
-    within_months: Count = Field(
-        description="后发事件须在先发事件当日至其后 N 个月以内（含两端）/ "
-        "the later event is dated in the closed window [earlier date, earlier date + N months]"
-    )
-    at_least: Count = Field(default=1, description="这样的后发事件达到该次数即成立 / holds at this count or more")
-
-
-class Follows(Model):
-    follows: FollowsBody
-
-
-class Fired(Model):
-    fired: list[str] = Field(min_length=1, description="其中任一规则已作出认定 / any of these rules gave a verdict")
-
-
-class FiredKind(Model):
-    fired_kind: Kind = Field(description="本规则集中该类认定任一成立 / any rule of this kind gave a verdict")
 
 
 def _condition_tag(value: Any) -> str | None:
@@ -204,27 +66,8 @@ def _condition_tag(value: Any) -> str | None:
     return None
 
 
-CONDITION_KEYS: dict[str, type[Model]] = {
-    "all": AllOf,
-    "any": AnyOf,
-    "not": NotOf,
-    "at_least": AtLeastOf,
-    "role": RoleIs,
-    "legal_form": LegalFormIn,
-    "licensed": LicensedIs,
-    "met": Met,
-    "breached": Breached,
-    "retention": Retention,
-    "lacks_system": LacksSystem,
-    "has_system": HasSystem,
-    "on_list": OnList,
-    "assessment": AssessmentIn,
-    "events": Events,
-    "amount": Amount,
-    "follows": Follows,
-    "fired": Fired,
-    "fired_kind": FiredKind,
-}
+# The keys a condition may use and the model of each, in the order of the kinds' table.
+CONDITION_KEYS: dict[str, type[Model]] = {key: kind.model for key, kind in KINDS.items()}
 
 _TAG_OF_MODEL: dict[type, str] = {model: key for key, model in CONDITION_KEYS.items()}
 
@@ -237,8 +80,8 @@ Condition = Annotated[
     ),
 ]
 
-for _model in (AllOf, AnyOf, NotOf, AtLeastBody):
-    _model.model_rebuild()
+for _model in RECURSIVE_MODELS:
+    _model.model_rebuild(_types_namespace={"Condition": Condition})
 
 
 class InForce(Model):

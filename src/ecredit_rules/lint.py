@@ -42,14 +42,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
-from . import language as L
 from .bundled import VOCABULARY_FILE, available_rulesets, rules_dir
+from .conditions import LeafKind, LintAtom, kind_of, walk_conditions
 from .dates import window_start
 from .errors import Problem, RulesetError
-from .ir import CompiledRuleset
-from .loader import LocatedProblems, load_ruleset, resolve_path, walk_conditions
+from .ir import Chain, CompiledRuleset, Leaf, Node, walk
+from .language import ParamRef, Rule, RulesetFile
+from .language_base import Model
+from .loader import LocatedProblems, load_ruleset, resolve_path
+from .logic import FALSE, TRUE, UNKNOWN, closure
 from .messages import Lang, Msg
 from .vocabulary import Vocabulary, read_vocabulary, vocabulary
 from .yaml_source import PathKey, read_yaml
@@ -73,12 +74,12 @@ def lint_ruleset(ref: str | Path, lang: Lang = "zh") -> list[Problem]:
 
 def _lint_compiled(compiled: CompiledRuleset, lang: Lang) -> list[Problem]:
     problems = LocatedProblems(read_yaml(compiled.path))  # the loader keeps no positions: read them again
-    _Linter(compiled.model, problems, vocabulary()).run()
+    _Linter(compiled, problems, vocabulary()).run()
     return _render(problems, lang)
 
 
 def lint_vocabulary_usage(
-    models: Iterable[L.RulesetFile], lang: Lang = "zh", vocab_path: Path | None = None
+    models: Iterable[RulesetFile], lang: Lang = "zh", vocab_path: Path | None = None
 ) -> list[Problem]:
     """Codes in the vocabulary that none of ``models`` uses, located at their key in the vocabulary file.
 
@@ -100,7 +101,7 @@ def lint_vocabulary_usage(
     return _render(problems, lang)
 
 
-def lint_bundled_models(lang: Lang = "zh") -> list[L.RulesetFile]:
+def lint_bundled_models(lang: Lang = "zh") -> list[RulesetFile]:
     """The models of every bundled ruleset (raises ``RulesetError`` if one does not load)."""
     return [load_ruleset(rid, lang=lang).model for rid in available_rulesets()]
 
@@ -124,7 +125,7 @@ def run_lint(targets: Sequence[str], lang: Lang = "zh") -> LintRun:
     """
     run = LintRun()
     wanted = list(targets) or [*available_rulesets(), str(rules_dir() / VOCABULARY_FILE)]
-    linted: dict[Path, L.RulesetFile] = {}  # the vocabulary check reuses what was loaded to lint
+    linted: dict[Path, RulesetFile] = {}  # the vocabulary check reuses what was loaded to lint
     for target in wanted:
         path = resolve_path(target)
         try:
@@ -167,7 +168,7 @@ _CODE_CATEGORIES = {
 }
 
 
-def _condition_roots(model: L.RulesetFile) -> Iterator[tuple[PathKey, Any]]:
+def _condition_roots(model: RulesetFile) -> Iterator[tuple[PathKey, Any]]:
     """The ``when`` of every rule and grade, with its path in the file."""
     for at, rule in model.located_rules:
         yield (*at, "when"), rule.when
@@ -176,66 +177,65 @@ def _condition_roots(model: L.RulesetFile) -> Iterator[tuple[PathKey, Any]]:
             yield ("rating", "grades", i, "when"), grade.when
 
 
-def _all_condition_nodes(model: L.RulesetFile) -> Iterator[BaseModel]:
+def _all_condition_nodes(model: RulesetFile) -> Iterator[Model]:
     for path, root in _condition_roots(model):
         for node, _ in walk_conditions(root, path):
             yield node
 
 
-def _codes_of(node: BaseModel) -> Iterator[tuple[str, Any]]:
-    if isinstance(node, L.Events | L.Amount):
-        body = node.events if isinstance(node, L.Events) else node.amount
-        for act in body.acts or ():
-            yield "acts", act
-    elif isinstance(node, L.Follows):
-        for act in [*(node.follows.event.acts or ()), *(node.follows.after.acts or ())]:
-            yield "acts", act
-    elif isinstance(node, L.Met):
-        yield "compliance", node.met
-    elif isinstance(node, L.Breached):
-        yield "compliance", node.breached
-    elif isinstance(node, L.Retention):
-        yield "retention_days", node.retention.record
-    elif isinstance(node, L.LacksSystem):
-        yield "platform_systems", node.lacks_system
-    elif isinstance(node, L.HasSystem):
-        yield "platform_systems", node.has_system
+def _codes_of(node: Model) -> Iterator[tuple[str, Any]]:
+    return kind_of(node).codes(node)
 
 
 # --- satisfiability over the facts lint can reason about ----------------------------------------
 #
-# A formula is a tree of ("and", [...]), ("or", [...]), ("not", f), ("atleast", n, [...]) and
-# ("in", var, allowed): the variable ``var`` takes one of ``allowed``. A rule fires only when its
-# condition is TRUE; Kleene logic is monotone (settling an unknown never turns TRUE into FALSE),
-# so a condition that can be TRUE at all can be TRUE with every fact known, and a two-valued
-# search over the variables' domains decides it.
+# A rule's formula is its intermediate form (``ir.py``, roles included), read by the one Kleene
+# evaluator (``logic.py``). Each leaf is a variable that must take one of some values (its kind's
+# ``lint_atom``: a role held, a duty met, an independent unknown for a count of events); each
+# chained rule is a yes/no variable. A rule fires only when its condition is TRUE; Kleene logic is
+# monotone (settling an unknown never turns TRUE into FALSE), so a condition that can be TRUE at
+# all can be TRUE with every fact known, and a two-valued search over the variables' domains
+# decides it.
 
-Formula = tuple[Any, ...]
 Var = tuple[Any, ...]
-FALSE, UNKNOWN, TRUE = 0, 1, 2
+_YES_NO = frozenset({True, False})
 
 
 class _GiveUp(Exception):
     """The search budget ran out; the rule is then assumed satisfiable (no finding)."""
 
 
+def _rule_var(rule: str) -> Var:
+    return ("rule", rule)
+
+
 @dataclass
 class _Sat:
-    domains: dict[Var, frozenset[Any]]
+    atoms: dict[int, LintAtom]  # leaf index → what lint knows of it
+    domains: dict[Var, frozenset[Any]]  # beyond yes/no: legal forms, assessment values, rules that never fire
 
     def domain(self, var: Var) -> frozenset[Any]:
-        return self.domains.get(var, frozenset({True, False}))
+        return self.domains.get(var, _YES_NO)
 
-    def satisfiable(self, formula: Formula) -> bool:
-        variables = list(dict.fromkeys(_variables(formula)))
+    def satisfiable(self, formula: Node, leaf_count: int) -> bool:
+        variables = list(dict.fromkeys(self.variables(formula)))
+        tests = [(leaf.index, self.atoms[leaf.index]) for leaf in _leaves(formula)]
+        rules = [node.rule for node in walk(formula) if isinstance(node, Chain)]
+        check = closure(formula)
         assignment: dict[Var, Any] = {}
         budget = [SEARCH_BUDGET]
+
+        def truth() -> int:
+            leaves = [UNKNOWN] * leaf_count
+            for index, atom in tests:
+                leaves[index] = self._in(atom.var, atom.allowed, assignment)
+            return check(leaves, {rule: self._in(_rule_var(rule), _TRUE_ONLY, assignment) for rule in rules})
 
         def search(i: int) -> bool:
             budget[0] -= 1
             if budget[0] < 0:
                 raise _GiveUp
-            value = self.truth(formula, assignment)
+            value = truth()
             if value != UNKNOWN:
                 return value == TRUE
             var = variables[i]
@@ -251,58 +251,37 @@ class _Sat:
         except _GiveUp:
             return True
 
-    def truth(self, f: Formula, assignment: dict[Var, Any]) -> int:
-        op = f[0]
-        if op == "in":
-            _, var, allowed = f
-            if var in assignment:
-                return TRUE if assignment[var] in allowed else FALSE
-            domain = self.domain(var)
-            if domain <= allowed:
-                return TRUE
-            return FALSE if not domain & allowed else UNKNOWN
-        if op == "and":
-            return min((self.truth(c, assignment) for c in f[1]), default=TRUE)
-        if op == "or":
-            return max((self.truth(c, assignment) for c in f[1]), default=FALSE)
-        if op == "not":
-            return TRUE - self.truth(f[1], assignment)
-        values = [self.truth(c, assignment) for c in f[2]]
-        if sum(v == TRUE for v in values) >= f[1]:
+    def _in(self, var: Var, allowed: frozenset[Any], assignment: dict[Var, Any]) -> int:
+        if var in assignment:
+            return TRUE if assignment[var] in allowed else FALSE
+        domain = self.domain(var)
+        if domain <= allowed:
             return TRUE
-        return FALSE if sum(v != FALSE for v in values) < f[1] else UNKNOWN
+        return FALSE if not domain & allowed else UNKNOWN
+
+    def variables(self, formula: Node) -> Iterator[Var]:
+        """The formula's variables in the order it names them."""
+        for node in walk(formula):
+            if isinstance(node, Leaf):
+                yield self.atoms[node.index].var
+            elif isinstance(node, Chain):
+                yield _rule_var(node.rule)
 
 
-def _variables(f: Formula) -> Iterator[Var]:
-    if f[0] == "in":
-        yield f[1]
-    elif f[0] in {"and", "or"}:
-        for c in f[1]:
-            yield from _variables(c)
-    elif f[0] == "not":
-        yield from _variables(f[1])
-    else:
-        for c in f[2]:
-            yield from _variables(c)
+_TRUE_ONLY = frozenset({True})
 
 
-def _is(var: Var, *allowed: Any) -> Formula:
-    return ("in", var, frozenset(allowed))
+def _leaves(formula: Node) -> Iterator[Leaf]:
+    return (node for node in walk(formula) if isinstance(node, Leaf))
 
 
-def _fact_paths(f: Formula) -> list[str]:
+def _fact_paths(variables: Iterable[Var]) -> list[str]:
     """The facts a formula reasons about, named as fact paths, for the finding's message."""
     out: list[str] = []
-    for var in _variables(f):
-        kind = var[0]
-        if kind == "atom":
-            continue
-        name = {
-            "role": "subject.roles", "legal_form": "subject.legal_form", "licensed": "subject.licensed",
-            "list": "subject.lists", "system": "platform_systems",
-        }.get(kind)
-        if name is None:
-            name = {"compliance": "compliance.", "assessment": "assessment.", "rule": "fired: "}[kind] + str(var[1])
+    for var in variables:
+        if var[0] is None:
+            continue  # an unknown lint does not reason about (a count of events)
+        name = f"fired: {var[1]}" if var[0] == "rule" else var[0]
         if name not in out:
             out.append(name)
     return out
@@ -312,16 +291,15 @@ def _fact_paths(f: Formula) -> list[str]:
 
 
 class _Linter:
-    def __init__(self, model: L.RulesetFile, problems: LocatedProblems, vocab: Vocabulary) -> None:
-        self.m = model
-        self.p = problems
-        self.kinds = {r.id: r.kind for r in model.rules}
-        domains: dict[Var, frozenset[Any]] = {
-            ("legal_form",): frozenset(vocab.legal_forms),
-        }
-        for name in vocab.assessment:
-            domains[("assessment", name)] = frozenset(vocab.assessment_values(name))
-        self.sat = _Sat(domains)
+    def __init__(self, compiled: CompiledRuleset, problems: LocatedProblems, vocab: Vocabulary) -> None:
+        self.compiled = compiled
+        self.model = compiled.model
+        self.problems = problems
+        atoms: dict[int, LintAtom] = {}
+        for leaf in compiled.leaves:
+            atoms[leaf.index] = leaf.kind.lint_atom(leaf.spec, vocab)
+        domains = {atom.var: atom.domain for atom in atoms.values() if atom.domain != _YES_NO}
+        self.sat = _Sat(atoms, domains)
 
     def run(self) -> None:
         self._never_fires()
@@ -331,118 +309,59 @@ class _Linter:
 
     # rules that can never fire
 
-    def _formula(self, cond: Any, owner: str) -> Formula:
-        if isinstance(cond, L.AllOf):
-            return ("and", [self._formula(c, owner) for c in cond.all])
-        if isinstance(cond, L.AnyOf):
-            return ("or", [self._formula(c, owner) for c in cond.any])
-        if isinstance(cond, L.NotOf):
-            return ("not", self._formula(cond.not_, owner))
-        if isinstance(cond, L.AtLeastOf):
-            return ("atleast", cond.at_least.n, [self._formula(c, owner) for c in cond.at_least.of])
-        if isinstance(cond, L.RoleIs):
-            return _is(("role", cond.role), True)
-        if isinstance(cond, L.LegalFormIn):
-            return ("in", ("legal_form",), frozenset(cond.legal_form))
-        if isinstance(cond, L.LicensedIs):
-            return _is(("licensed",), cond.licensed)
-        if isinstance(cond, L.OnList):
-            return _is(("list", cond.on_list), True)
-        if isinstance(cond, L.Met):
-            return _is(("compliance", cond.met), True)
-        if isinstance(cond, L.Breached):
-            return _is(("compliance", cond.breached), False)
-        if isinstance(cond, L.HasSystem):
-            return _is(("system", cond.has_system), True)
-        if isinstance(cond, L.LacksSystem):
-            return _is(("system", cond.lacks_system), False)
-        if isinstance(cond, L.AssessmentIn):
-            return ("in", ("assessment", cond.assessment.field), frozenset(cond.assessment.in_))
-        if isinstance(cond, L.Fired):
-            return ("or", [_is(("rule", r), True) for r in cond.fired])
-        if isinstance(cond, L.FiredKind):
-            producers = [r for r, k in self.kinds.items() if k == cond.fired_kind and r != owner]
-            return ("or", [_is(("rule", r), True) for r in producers])
-        # Events, amounts and retention: one independent unknown per distinct condition. Treating
-        # related counts as independent can only make more things look possible, never fewer.
-        return _is(("atom", type(cond).__name__, json.dumps(cond.model_dump(mode="json", by_alias=True))), True)
-
-    def _with_roles(self, roles: list[str] | None, formula: Formula) -> Formula:
-        if not roles:
-            return formula
-        return ("and", [("or", [_is(("role", r), True) for r in roles]), formula])
-
     def _never_fires(self) -> None:
-        m = self.m
-        targets: list[tuple[str, Formula, PathKey]] = [
-            (r.id, self._with_roles(r.applies_to, self._formula(r.when, r.id)), (*at, "when"))
-            for at, r in m.located_rules
-        ]
-        order = {rid: n for n, rid in enumerate(self._topological())}
-        targets.sort(key=lambda t: order.get(t[0], len(order)))
-        if m.rating:
-            for i, g in enumerate(m.rating.grades):
-                formula = self._with_roles(m.rating.applies_to, self._formula(g.when, g.id))
-                targets.append((g.id, formula, ("rating", "grades", i, "when")))
+        model, by_id = self.model, self.compiled.rules_by_id
+        # Each rule after those it rests on (the compiled order), so that a rule resting only on
+        # rules that never fire is known not to fire either.
+        order = {rule.id: n for n, rule in enumerate(self.compiled.rules)}
+        targets: list[tuple[str, PathKey]] = sorted(
+            ((r.id, (*at, "when")) for at, r in model.located_rules), key=lambda t: order[t[0]]
+        )
+        if model.rating:
+            targets += [(g.id, ("rating", "grades", i, "when")) for i, g in enumerate(model.rating.grades)]
         dead: set[str] = set()
-        for rid, formula, where in targets:
-            if self.sat.satisfiable(formula):
+        leaf_count = len(self.compiled.leaves)
+        for rid, where in targets:
+            formula = by_id[rid].formula
+            if self.sat.satisfiable(formula, leaf_count):
                 continue
             dead.add(rid)
             # Rules resting on this one are now known never to fire; the search sees that.
-            self.sat.domains[("rule", rid)] = frozenset({False})
-            rests_on = sorted({v[1] for v in _variables(formula) if v[0] == "rule" and v[1] in dead})
-            free = _Sat({k: v for k, v in self.sat.domains.items() if k[0] != "rule"})
-            if rests_on and free.satisfiable(formula):
-                self.p.add(where, Msg("lint_rests_on_never", rule=rid, rests_on=", ".join(rests_on)), at_key=True)
+            self.sat.domains[_rule_var(rid)] = frozenset({False})
+            variables = list(self.sat.variables(formula))
+            rests_on = sorted({v[1] for v in variables if v[0] == "rule" and v[1] in dead})
+            free = _Sat(self.sat.atoms, {k: v for k, v in self.sat.domains.items() if k[0] != "rule"})
+            if rests_on and free.satisfiable(formula, leaf_count):
+                msg = Msg("lint_rests_on_never", rule=rid, rests_on=", ".join(rests_on))
+                self.problems.add(where, msg, at_key=True)
             else:
                 # With nothing but event conditions involved, the contradiction is in how they combine.
-                facts = "、".join(_fact_paths(formula)) or "all/any/not/at_least"
-                self.p.add(where, Msg("lint_never_fires", rule=rid, facts=facts), at_key=True)
-
-    def _topological(self) -> list[str]:
-        """Plain rules, each after the rules it rests on (the loader has refused cycles)."""
-        deps = {r.id: [v[1] for v in _variables(self._formula(r.when, r.id)) if v[0] == "rule"] for r in self.m.rules}
-        out: list[str] = []
-        seen: set[str] = set()
-
-        def visit(rid: str) -> None:
-            if rid in seen:
-                return
-            seen.add(rid)
-            for dep in deps.get(rid, ()):
-                visit(dep)
-            out.append(rid)
-
-        for rid in deps:
-            visit(rid)
-        return out
+                facts = "、".join(_fact_paths(variables)) or "all/any/not/at_least"
+                self.problems.add(where, Msg("lint_never_fires", rule=rid, facts=facts), at_key=True)
 
     # windows longer than the period of force
 
     def _windows(self) -> None:
-        period = self.m.document.in_force
+        period = self.model.document.in_force
         if period.until is None:
             return
-        for owner_path, root in _condition_roots(self.m):
+        for owner_path, root in _condition_roots(self.model):
             for node, where in walk_conditions(root, owner_path):
-                if not isinstance(node, L.Events | L.Amount):
-                    continue
-                key = "events" if isinstance(node, L.Events) else "amount"
-                window = getattr(node, key).within_months
+                kind = kind_of(node)
+                window = kind.window(node) if isinstance(kind, LeafKind) else None
                 if window is None:
                     continue
                 months = max(self._values_in_period(window), default=0)
                 if window_start(period.until, months) < period.from_:
                     msg = Msg("lint_window_exceeds_period", months=months, start=period.from_, end=period.until)
-                    self.p.add((*where, key, "within_months"), msg)
+                    self.problems.add((*where, kind.key, "within_months"), msg)
 
     def _values_in_period(self, value: Any) -> list[int]:
         """The values a threshold takes on some day of the period of force."""
-        if not isinstance(value, L.ParamRef):
+        if not isinstance(value, ParamRef):
             return [value]
-        period = self.m.document.in_force
-        values = self.m.parameters[value.param].values
+        period = self.model.document.in_force
+        values = self.model.parameters[value.param].values
         out = []
         for i, dated in enumerate(values):
             ends = values[i + 1].from_ if i + 1 < len(values) else date.max
@@ -454,23 +373,23 @@ class _Linter:
 
     def _parameters(self) -> None:
         used: set[str] = set()
-        for node in _all_condition_nodes(self.m):
+        for node in _all_condition_nodes(self.model):
             used |= {v.param for v in _param_refs(node)}
-        used |= {d.working_days.param for d in self.m.deadlines if isinstance(d.working_days, L.ParamRef)}
-        until = self.m.document.in_force.until
-        for name, param in self.m.parameters.items():
+        used |= {d.working_days.param for d in self.model.deadlines if isinstance(d.working_days, ParamRef)}
+        until = self.model.document.in_force.until
+        for name, param in self.model.parameters.items():
             if name not in used:
-                self.p.add(("parameters", name), Msg("lint_unused_param", name=name), at_key=True)
+                self.problems.add(("parameters", name), Msg("lint_unused_param", name=name), at_key=True)
             for i, dated in enumerate(param.values):
                 if until is not None and dated.from_ > until:
                     msg = Msg("lint_param_after_period", name=name, day=dated.from_, end=until)
-                    self.p.add(("parameters", name, "values", i, "from"), msg)
+                    self.problems.add(("parameters", name, "values", i, "from"), msg)
 
     # same condition, different clauses
 
     def _same_conditions(self) -> None:
-        first: dict[str, tuple[PathKey, L.Rule]] = {}
-        for at, rule in self.m.located_rules:
+        first: dict[str, tuple[PathKey, Rule]] = {}
+        for at, rule in self.model.located_rules:
             if rule.kind in MEASURE_KINDS:
                 continue
             roles = sorted(rule.applies_to) if rule.applies_to else None
@@ -480,29 +399,16 @@ class _Linter:
                 continue
             other_at, other = first[key]
             if other.cites != rule.cites:
-                line = self.p.doc.position_of((*other_at, "when"), key=True).line
+                line = self.problems.doc.position_of((*other_at, "when"), key=True).line
                 msg = Msg(
                     "lint_same_condition", rule=rule.id, other=other.id, line=line,
                     cites=rule.cites, other_cites=other.cites,
                 )
-                self.p.add((*at, "when"), msg, at_key=True)
+                self.problems.add((*at, "when"), msg, at_key=True)
 
 
-def _param_refs(node: BaseModel) -> Iterator[L.ParamRef]:
-    thresholds: tuple[Any, ...]
-    if isinstance(node, L.Events):
-        thresholds = (node.events.within_months, node.events.at_least)
-    elif isinstance(node, L.Amount):
-        thresholds = (node.amount.within_months, node.amount.at_least)
-    elif isinstance(node, L.Retention):
-        thresholds = (node.retention.less_than_days,)
-    elif isinstance(node, L.Follows):
-        thresholds = (node.follows.within_months, node.follows.at_least)
-    else:
-        return
-    for value in thresholds:
-        if isinstance(value, L.ParamRef):
-            yield value
+def _param_refs(node: Model) -> Iterator[ParamRef]:
+    return kind_of(node).param_refs(node)
 
 
 def _canonical(cond: Any) -> Any:

@@ -7,48 +7,30 @@ is refused whole, so a half-understood regulation never judges anyone.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from . import language as L
-from . import limits
+from . import language, limits
 from .bundled import available_rulesets, rules_dir
+from .conditions import KINDS, ConnectiveKind, LeafKind, ReferenceKind, kind_of, walk_conditions
+from .conditions.base import COUNT_UNITS, UNIT_RANGES
+from .conditions.subject_facts import RoleIs
+from .engines.durable_network import check_limits
 from .errors import Problem, RulesetError
-from .ir import (
-    And,
-    AtLeast,
-    Chain,
-    CompiledRuleset,
-    DeadlineIR,
-    Leaf,
-    Node,
-    Not,
-    Or,
-    RatingIR,
-    RuleIR,
-    threshold_fn,
-)
+from .ir import And, Chain, CompiledRuleset, DeadlineIR, Leaf, Node, Or, RatingIR, RuleIR, threshold_fn, walk
+from .language import Grade, ParamRef, Rule, RulesetFile
+from .language_base import Model
 from .messages import Lang, Msg, suggest
 from .vocabulary import Vocabulary, vocabulary
 from .yaml_source import PathKey, SourceDocument, read_yaml
 
-COUNT_UNITS = {"times", "months", "days", "working_days"}
-
-# The range of a value in each unit, checked where it is written and at every dated value of a
-# parameter. Each unit has one use (times: events.at_least, months: within_months, days:
-# less_than_days, working_days: deadlines, yuan: amount.at_least), so the ranges are per unit.
-UNIT_RANGES: dict[str, tuple[int, int]] = {
-    "times": (1, limits.MAX_COUNT),
-    "months": (1, limits.MAX_WINDOW_MONTHS),
-    "days": (1, limits.MAX_WINDOW_DAYS),
-    "working_days": (0, limits.MAX_WORKING_DAYS),
-    "yuan": (0, 10**limits.AMOUNT_INTEGER_DIGITS - 1),
-}
-
+__all__ = [
+    "UNIT_RANGES", "LocatedProblems", "add_validation_problems", "load_ruleset", "resolve_path", "walk_conditions",
+]
 
 class LocatedProblems:
     """Problems of one file, kept as positions and messages until rendered in a language."""
@@ -110,16 +92,16 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     # is saved again meanwhile (the registry tells versions apart by it).
     doc = read_yaml(path)
     problems = LocatedProblems(doc)
-    model: L.RulesetFile | None = None
+    model: RulesetFile | None = None
     if doc.data is not None:
         # Still check the structure after a repeated key or an impossible date, so that every
         # mistake is reported at once; a place the YAML reading already complained about is not
         # reported twice.
         _check_condition_depth(doc.data, problems)
         try:
-            model = L.RulesetFile.model_validate(doc.data)
+            model = RulesetFile.model_validate(doc.data)
         except ValidationError as exc:
-            add_validation_problems(exc, doc, problems, L.RulesetFile)
+            add_validation_problems(exc, doc, problems, RulesetFile)
     if model is None or problems.items:
         raise problems.error(lang)
     checker = _Checker(model, problems, path, vocabulary())
@@ -127,8 +109,7 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     if problems.items:
         raise problems.error(lang)
     compiled = _compile(model, path, "sha256:" + hashlib.sha256(doc.raw).hexdigest())
-    from .engines.durable import check_limits  # the limits are the durable engine's own
-
+    # The durable engine's limits, worked out without its C extension (engines/durable_network.py).
     for detail in check_limits(compiled):
         problems.add(("clauses",), Msg("engine_limit", detail=detail))
     if problems.items:
@@ -171,13 +152,10 @@ def _subconditions(cond: Any, path: PathKey) -> list[tuple[Any, PathKey]]:
     if not isinstance(cond, dict) or len(cond) != 1:
         return []
     key, body = next(iter(cond.items()))
-    if key in {"all", "any"} and isinstance(body, list):
-        return [(c, (*path, key, i)) for i, c in enumerate(body)]
-    if key == "not":
-        return [(body, (*path, "not"))]
-    if key == "at_least" and isinstance(body, dict) and isinstance(body.get("of"), list):
-        return [(c, (*path, "at_least", "of", i)) for i, c in enumerate(body["of"])]
-    return []
+    kind = KINDS.get(str(key))
+    if not isinstance(kind, ConnectiveKind):
+        return []
+    return [(child, (*path, *step)) for child, step in kind.raw_children(body)]
 
 
 # --- turning pydantic's errors into sentences a policy officer can act on -----------------------
@@ -234,7 +212,7 @@ def _translate(err: Any, doc: SourceDocument, root: type[BaseModel]) -> Msg:
     shown = repr(value) if not isinstance(value, str) else f"\"{value}\""
     etype = err["type"]
     if etype == "extra_forbidden":
-        moved = _moved_under_clause(loc) if root is L.RulesetFile else None
+        moved = _moved_under_clause(loc) if root is RulesetFile else None
         if moved:
             return moved
         parent_loc = loc[:-1]
@@ -245,7 +223,7 @@ def _translate(err: Any, doc: SourceDocument, root: type[BaseModel]) -> Msg:
         if isinstance(value, dict) and len(value) > 1:
             return Msg("condition_keys", keys=", ".join(map(str, value)))
         key = str(next(iter(value))) if isinstance(value, dict) and value else ""
-        return Msg("condition_form", choices=", ".join(L.CONDITION_KEYS), suggestion=suggest(key, L.CONDITION_KEYS))
+        return Msg("condition_form", choices=", ".join(KINDS), suggestion=suggest(key, KINDS))
     if etype == "number_or_param":
         if isinstance(value, float):
             return Msg("not_integer", field=field, value=shown)
@@ -285,8 +263,8 @@ def _known_keys(parent_loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]
             return []
         if isinstance(step, int):
             continue
-        if step in L.CONDITION_KEYS and step not in getattr(model, "model_fields", {}):
-            model = L.CONDITION_KEYS[step]
+        if step in KINDS and step not in getattr(model, "model_fields", {}):
+            model = KINDS[step].model
             continue
         fields = {f.alias or name: f for name, f in model.model_fields.items()}
         info = fields.get(step)
@@ -310,193 +288,140 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 # --- cross-checks: what the schema alone cannot see ---------------------------------------------
 
 
-def walk_conditions(cond: BaseModel, path: PathKey) -> Iterator[tuple[BaseModel, PathKey]]:
-    """Every condition node under ``cond`` with its path in the file."""
-    yield cond, path
-    if isinstance(cond, L.AllOf):
-        for i, c in enumerate(cond.all):
-            yield from walk_conditions(c, (*path, "all", i))
-    elif isinstance(cond, L.AnyOf):
-        for i, c in enumerate(cond.any):
-            yield from walk_conditions(c, (*path, "any", i))
-    elif isinstance(cond, L.NotOf):
-        yield from walk_conditions(cond.not_, (*path, "not"))
-    elif isinstance(cond, L.AtLeastOf):
-        for i, c in enumerate(cond.at_least.of):
-            yield from walk_conditions(c, (*path, "at_least", "of", i))
-
-
 class _Checker:
-    def __init__(self, model: L.RulesetFile, problems: LocatedProblems, path: Path, vocab: Vocabulary) -> None:
-        self.m = model
-        self.p = problems
+    """The cross-checks of one file; condition kinds report through it (``conditions.base.CheckContext``)."""
+
+    def __init__(self, model: RulesetFile, problems: LocatedProblems, path: Path, vocab: Vocabulary) -> None:
+        self.model = model
+        self.problems = problems
         self.path = path
-        self.v = vocab
+        self.vocab = vocab
         self.rule_kinds: dict[str, str] = {}
 
+    def add(self, path: PathKey, msg: Msg) -> None:
+        self.problems.add(path, msg)
+
     def check(self) -> None:
-        m = self.m
-        if m.ruleset != self.path.stem:
-            self.p.add(("ruleset",), Msg("ruleset_id_mismatch", id=m.ruleset, stem=self.path.stem))
-        period = m.document.in_force
+        model = self.model
+        if model.ruleset != self.path.stem:
+            self.add(("ruleset",), Msg("ruleset_id_mismatch", id=model.ruleset, stem=self.path.stem))
+        period = model.document.in_force
         if period.until is not None and period.until < period.from_:
-            self.p.add(("document", "in_force", "until"), Msg("in_force_order"))
-        self._date(m.document.published, ("document", "published"))
+            self.add(("document", "in_force", "until"), Msg("in_force_order"))
+        self._date(model.document.published, ("document", "published"))
         self._date(period.from_, ("document", "in_force", "from"))
         self._date(period.until, ("document", "in_force", "until"))
         if period.clause is not None:
             self._clause(period.clause, ("document", "in_force", "clause"))
         self._parameters()
         self._ids()
-        for at, rule in m.located_rules:  # a rule cites the clause it stands under, so no cites to check
+        for at, rule in model.located_rules:  # a rule cites the clause it stands under, so no cites to check
             if rule.kind in {"rating", "deadline", "notice"}:
                 where = {"rating": "rating", "deadline": "deadlines", "notice": "document.in_force"}[rule.kind]
-                self.p.add((*at, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
+                self.add((*at, "kind"), Msg("kind_reserved", kind=rule.kind, where=where))
             self._condition(rule.when, (*at, "when"), rule.id)
             self._retroactive(rule, at)
-        if m.rating:
+        if model.rating:
             seen: set[str] = set()
-            for i, grade in enumerate(m.rating.grades):
+            for i, grade in enumerate(model.rating.grades):
                 if grade.grade in seen:
-                    self.p.add(("rating", "grades", i, "grade"), Msg("duplicate_grade", grade=grade.grade))
+                    self.add(("rating", "grades", i, "grade"), Msg("duplicate_grade", grade=grade.grade))
                 seen.add(grade.grade)
                 self._clause(grade.cites, ("rating", "grades", i, "cites"))
                 self._condition(grade.when, ("rating", "grades", i, "when"), grade.id)
                 self._retroactive(grade, ("rating", "grades", i))
-        for at, deadline in m.located_deadlines:
-            self._threshold(deadline.working_days, (*at, "working_days"), {"working_days"}, integer=True)
+        for at, deadline in model.located_deadlines:
+            self.threshold(deadline.working_days, (*at, "working_days"), {"working_days"}, integer=True)
         self._cycles()
         self._coverage()
 
-    def _retroactive(self, rule: L.Rule | L.Grade, path: PathKey) -> None:
+    def _retroactive(self, rule: Rule | Grade, path: PathKey) -> None:
         # Counting events from before the period of force departs from 立法法 第一百零四条: only with a reason.
         if rule.retroactive and not (rule.interpretation or "").strip():
-            self.p.add((*path, "retroactive"), Msg("retroactive_without_reason", id=rule.id))
-
-    def _event_filter(self, body: Any, path: PathKey) -> None:
-        for i, act in enumerate(body.acts or ()):
-            self._code(act, self.v.acts, "违法行为", (*path, "acts", i))
+            self.add((*path, "retroactive"), Msg("retroactive_without_reason", id=rule.id))
 
     def _clause(self, ref: str, path: PathKey) -> None:
-        if ref not in self.m.clauses:
-            self.p.add(path, Msg("unknown_clause", ref=ref, suggestion=suggest(ref, self.m.clauses)))
+        if ref not in self.model.clauses:
+            self.add(path, Msg("unknown_clause", ref=ref, suggestion=suggest(ref, self.model.clauses)))
 
     def _parameters(self) -> None:
-        start = self.m.document.in_force.from_
-        for name, param in self.m.parameters.items():
-            days = [v.from_ for v in param.values]
+        start = self.model.document.in_force.from_
+        for name, param in self.model.parameters.items():
+            days = [dated.from_ for dated in param.values]
             if days != sorted(set(days)):
-                self.p.add(("parameters", name, "values"), Msg("param_order", name=name))
+                self.add(("parameters", name, "values"), Msg("param_order", name=name))
             if days and days[0] > start:
-                self.p.add(("parameters", name, "values", 0, "from"), Msg("param_not_in_force", name=name, day=start))
+                self.add(("parameters", name, "values", 0, "from"), Msg("param_not_in_force", name=name, day=start))
             low, high = UNIT_RANGES[param.unit]
-            for i, v in enumerate(param.values):
+            for i, dated in enumerate(param.values):
                 where: PathKey = ("parameters", name, "values", i)
-                self._date(v.from_, (*where, "from"))
-                if param.unit in COUNT_UNITS and not isinstance(v.value, int):
-                    self.p.add((*where, "value"), Msg("param_integer", name=name))
-                elif not low <= v.value <= high:  # written so that NaN is refused too
-                    msg = Msg("param_out_of_range", name=name, day=v.from_, value=v.value, unit=param.unit,
+                self._date(dated.from_, (*where, "from"))
+                if param.unit in COUNT_UNITS and not isinstance(dated.value, int):
+                    self.add((*where, "value"), Msg("param_integer", name=name))
+                elif not low <= dated.value <= high:  # written so that NaN is refused too
+                    msg = Msg("param_out_of_range", name=name, day=dated.from_, value=dated.value, unit=param.unit,
                               low=low, high=high)
-                    self.p.add((*where, "value"), msg)
+                    self.add((*where, "value"), msg)
 
     def _date(self, day: Any, path: PathKey) -> None:
         if day is not None and not limits.MIN_DATE <= day <= limits.MAX_DATE:
-            self.p.add(path, Msg("date_out_of_range", value=day, low=limits.MIN_DATE, high=limits.MAX_DATE))
+            self.add(path, Msg("date_out_of_range", value=day, low=limits.MIN_DATE, high=limits.MAX_DATE))
 
     def _ids(self) -> None:
-        prefix = self.m.ruleset
-        ids: list[tuple[str, PathKey]] = [(r.id, (*at, "id")) for at, r in self.m.located_rules]
-        if self.m.rating:
-            ids.append((self.m.rating.id, ("rating", "id")))
-            ids += [(g.id, ("rating", "grades", i, "id")) for i, g in enumerate(self.m.rating.grades)]
-        ids += [(d.id, (*at, "id")) for at, d in self.m.located_deadlines]
+        model = self.model
+        prefix = model.ruleset
+        ids: list[tuple[str, PathKey]] = [(r.id, (*at, "id")) for at, r in model.located_rules]
+        if model.rating:
+            ids.append((model.rating.id, ("rating", "id")))
+            ids += [(g.id, ("rating", "grades", i, "id")) for i, g in enumerate(model.rating.grades)]
+        ids += [(d.id, (*at, "id")) for at, d in model.located_deadlines]
         seen: set[str] = set()
         for rid, path in ids:
-            if not L.RULE_ID.match(rid) or not rid.startswith(prefix + "."):
-                self.p.add(path, Msg("rule_id_form", id=rid, prefix=prefix))
+            if not language.RULE_ID.match(rid) or not rid.startswith(prefix + "."):
+                self.add(path, Msg("rule_id_form", id=rid, prefix=prefix))
             if rid in seen:
-                self.p.add(path, Msg("duplicate_rule_id", id=rid))
+                self.add(path, Msg("duplicate_rule_id", id=rid))
             seen.add(rid)
-        self.rule_kinds = {r.id: r.kind for r in self.m.rules}
+        self.rule_kinds = {r.id: r.kind for r in model.rules}
 
-    def _threshold(self, value: Any, path: PathKey, units: set[str], *, integer: bool = False) -> None:
-        if isinstance(value, L.ParamRef):
-            param = self.m.parameters.get(value.param)
+    def threshold(self, value: Any, path: PathKey, units: set[str], *, integer: bool = False) -> None:
+        """A referenced parameter must exist and have one of ``units``."""
+        if isinstance(value, ParamRef):
+            param = self.model.parameters.get(value.param)
             if param is None:
-                hint = suggest(value.param, self.m.parameters)
-                self.p.add((*path, "param"), Msg("unknown_param", name=value.param, suggestion=hint))
+                hint = suggest(value.param, self.model.parameters)
+                self.add((*path, "param"), Msg("unknown_param", name=value.param, suggestion=hint))
             elif param.unit not in units:
                 expected = "/".join(sorted(units))
-                self.p.add((*path, "param"), Msg("param_unit", name=value.param, unit=param.unit, expected=expected))
+                self.add((*path, "param"), Msg("param_unit", name=value.param, unit=param.unit, expected=expected))
         elif integer and value is not None and not isinstance(value, int):
-            self.p.add(path, Msg("not_integer", field=path[-1], value=value))
+            self.add(path, Msg("not_integer", field=path[-1], value=value))
         elif value is not None:
             # A written number has the range of the unit it is counted in (one unit per place).
             low, high = UNIT_RANGES[next(iter(units))]
             if not low <= value <= high:
-                self.p.add(path, Msg("out_of_range", field=path[-1], value=value, low=low, high=high))
+                self.add(path, Msg("out_of_range", field=path[-1], value=value, low=low, high=high))
 
-    def _code(self, code: Any, known: Any, category: str, path: PathKey) -> None:
+    def code(self, code: Any, known: Any, category: str, path: PathKey) -> None:
+        """A code a condition names must be in the vocabulary."""
         if code not in known:
-            self.p.add(path, Msg("unknown_code", category=category, code=code, suggestion=suggest(code, known)))
+            self.add(path, Msg("unknown_code", category=category, code=code, suggestion=suggest(code, known)))
 
-    def _condition(self, cond: Any, path: PathKey, owner: str) -> None:
+    def _condition(self, cond: Model, path: PathKey, owner: str) -> None:
         for node, where in walk_conditions(cond, path):
-            if isinstance(node, L.Met | L.Breached):
-                key = "met" if isinstance(node, L.Met) else "breached"
-                self._code(getattr(node, key), self.v.compliance, "合规义务", (*where, key))
-            elif isinstance(node, L.Retention):
-                self._code(node.retention.record, self.v.retention_days, "记录保存", (*where, "retention", "record"))
-                self._threshold(node.retention.less_than_days, (*where, "retention", "less_than_days"), {"days"})
-            elif isinstance(node, L.LacksSystem | L.HasSystem):
-                key = "lacks_system" if isinstance(node, L.LacksSystem) else "has_system"
-                self._code(getattr(node, key), self.v.platform_systems, "平台制度", (*where, key))
-            elif isinstance(node, L.AssessmentIn):
-                allowed = self.v.assessment_values(node.assessment.field)
-                for i, value in enumerate(node.assessment.in_):
-                    self._code(value, allowed, "评价项目取值", (*where, "assessment", "in", i))
-            elif isinstance(node, L.Events | L.Amount):
-                key = "events" if isinstance(node, L.Events) else "amount"
-                body = getattr(node, key)
-                self._event_filter(body, (*where, key))
-                self._threshold(body.within_months, (*where, key, "within_months"), {"months"})
-                if isinstance(node, L.Events):
-                    self._threshold(body.at_least, (*where, key, "at_least"), {"times"})
-                else:
-                    self._threshold(body.at_least, (*where, key, "at_least"), {"yuan"})
-            elif isinstance(node, L.AtLeastOf) and node.at_least.n > limits.MAX_COUNT:
-                msg = Msg("out_of_range", field="n", value=node.at_least.n, low=1, high=limits.MAX_COUNT)
-                self.p.add((*where, "at_least", "n"), msg)
-            elif isinstance(node, L.Follows):
-                body = node.follows
-                self._event_filter(body.event, (*where, "follows", "event"))
-                self._event_filter(body.after, (*where, "follows", "after"))
-                self._threshold(body.within_months, (*where, "follows", "within_months"), {"months"})
-                self._threshold(body.at_least, (*where, "follows", "at_least"), {"times"})
-            elif isinstance(node, L.Fired):
-                for i, ref in enumerate(node.fired):
-                    if ref == owner:
-                        self.p.add((*where, "fired", i), Msg("self_reference"))
-                    elif ref not in self.rule_kinds:
-                        hint = suggest(ref, self.rule_kinds)
-                        self.p.add((*where, "fired", i), Msg("unknown_rule", ref=ref, suggestion=hint))
-            elif isinstance(node, L.FiredKind):
-                producers = [r for r, k in self.rule_kinds.items() if k == node.fired_kind and r != owner]
-                if not producers:
-                    self.p.add((*where, "fired_kind"), Msg("no_kind_producer", kind=node.fired_kind))
+            kind_of(node).check(node, self, where, owner)
 
     def _cycles(self) -> None:
-        graph = {r.id: _chained_rules(r.when, self.rule_kinds, r.id) for r in self.m.rules}
+        graph = {r.id: chained_rules(r.when, self.rule_kinds, r.id) for r in self.model.rules}
         state: dict[str, int] = {}
-        where = {r.id: at for at, r in self.m.located_rules}
+        where = {r.id: at for at, r in self.model.located_rules}
 
         def visit(rid: str, trail: list[str]) -> None:
             state[rid] = 1
             for nxt in graph.get(rid, ()):
                 if state.get(nxt) == 1:
                     cycle = [*trail[trail.index(nxt):], nxt] if nxt in trail else [rid, nxt]
-                    self.p.add((*where[rid], "when"), Msg("cycle", chain=" → ".join(cycle)))
+                    self.add((*where[rid], "when"), Msg("cycle", chain=" → ".join(cycle)))
                 elif state.get(nxt) is None and nxt in graph:
                     visit(nxt, [*trail, nxt])
             state[rid] = 2
@@ -506,26 +431,27 @@ class _Checker:
                 visit(rid, [rid])
 
     def _coverage(self) -> None:
-        cited = {r.cites for r in self.m.rules} | {d.cites for d in self.m.deadlines}
-        if self.m.rating:
-            cited |= {g.cites for g in self.m.rating.grades}
-        if self.m.document.in_force.clause:
-            cited.add(self.m.document.in_force.clause)
-        listed = {entry.clause for entry in self.m.not_encoded}
-        for cid in sorted(listed & cited, key=list(self.m.clauses).index):
-            self.p.add(("clauses", cid, "not_encoded"), Msg("encoded_and_not", clause=cid), at_key=True)
-        for cid in self.m.clauses:
+        model = self.model
+        cited = {r.cites for r in model.rules} | {d.cites for d in model.deadlines}
+        if model.rating:
+            cited |= {g.cites for g in model.rating.grades}
+        if model.document.in_force.clause:
+            cited.add(model.document.in_force.clause)
+        listed = {entry.clause for entry in model.not_encoded}
+        for cid in sorted(listed & cited, key=list(model.clauses).index):
+            self.problems.add(("clauses", cid, "not_encoded"), Msg("encoded_and_not", clause=cid), at_key=True)
+        for cid in model.clauses:
             if cid not in cited and cid not in listed:
-                self.p.add(("clauses", cid), Msg("uncovered_clause", clause=cid), at_key=True)
+                self.problems.add(("clauses", cid), Msg("uncovered_clause", clause=cid), at_key=True)
 
 
-def _chained_rules(cond: Any, kinds: dict[str, str], owner: str) -> list[str]:
+def chained_rules(cond: Model, rule_kinds: dict[str, str], owner: str) -> list[str]:
+    """The rules ``cond`` rests on (``fired``, ``fired_kind``), in the order it names them."""
     out: list[str] = []
     for node, _ in walk_conditions(cond, ()):
-        if isinstance(node, L.Fired):
-            out += node.fired
-        elif isinstance(node, L.FiredKind):
-            out += [r for r, k in kinds.items() if k == node.fired_kind and r != owner]
+        kind = kind_of(node)
+        if isinstance(kind, ReferenceKind):
+            out += kind.rules(node, rule_kinds, owner)
     return out
 
 
@@ -533,67 +459,57 @@ def _chained_rules(cond: Any, kinds: dict[str, str], owner: str) -> list[str]:
 
 
 class _Compiler:
-    def __init__(self, model: L.RulesetFile) -> None:
-        self.model = model
-        self.leaves: list[Leaf] = []
-        self.by_key: dict[str, Leaf] = {}
-        self.kinds = {r.id: r.kind for r in model.rules}
+    """Compiles conditions to the intermediate form; kinds compile through it (``conditions.base.CompileContext``)."""
 
-    def leaf(self, spec: BaseModel, op: str, threshold: Any, since: date | None = None) -> Leaf:
+    def __init__(self, model: RulesetFile) -> None:
+        self.parameters = model.parameters
+        self.rule_kinds = {r.id: r.kind for r in model.rules}
+        self.first_day = model.document.in_force.from_
+        self.since: date | None = None  # of the rule being compiled (``CompileContext.since``)
+        self.leaves: list[Leaf] = []
+        self._by_key: dict[str, Leaf] = {}
+
+    def leaf(
+        self,
+        spec: Model,
+        kind: LeafKind[Any],
+        op: Literal["ge", "lt"],
+        threshold: Callable[[date], int],
+        window: Callable[[date], int] | None = None,
+        since: date | None = None,
+    ) -> Node:
+        """One leaf per distinct condition, however many rules use it: it is derived once per subject."""
         key = type(spec).__name__ + spec.model_dump_json(by_alias=True) + str(since)
-        found = self.by_key.get(key)
+        found = self._by_key.get(key)
         if found is None:
-            found = Leaf(len(self.leaves), spec, op, threshold, since)  # type: ignore[arg-type]
+            found = Leaf(len(self.leaves), spec, kind, op, threshold, window, since)
             self.leaves.append(found)
-            self.by_key[key] = found
+            self._by_key[key] = found
         return found
 
-    def node(self, cond: Any, owner: str, since: date | None = None) -> Node:
-        """``cond`` compiled; event conditions count no event dated before ``since``."""
-        params = self.model.parameters
-        if isinstance(cond, L.AllOf):
-            return And(tuple(self.node(c, owner, since) for c in cond.all))
-        if isinstance(cond, L.AnyOf):
-            return Or(tuple(self.node(c, owner, since) for c in cond.any))
-        if isinstance(cond, L.NotOf):
-            return Not(self.node(cond.not_, owner, since))
-        if isinstance(cond, L.AtLeastOf):
-            return AtLeast(cond.at_least.n, tuple(self.node(c, owner, since) for c in cond.at_least.of))
-        if isinstance(cond, L.Fired):
-            return _any(tuple(Chain(r) for r in cond.fired))
-        if isinstance(cond, L.FiredKind):
-            return _any(tuple(Chain(r) for r, k in self.kinds.items() if k == cond.fired_kind and r != owner))
-        if isinstance(cond, L.Retention):
-            return self.leaf(cond, "lt", threshold_fn(cond.retention.less_than_days, params))
-        if isinstance(cond, L.Events):
-            return self.leaf(cond, "ge", threshold_fn(cond.events.at_least, params), since)
-        if isinstance(cond, L.Amount):
-            return self.leaf(cond, "ge", threshold_fn(cond.amount.at_least, params, scale=100), since)
-        if isinstance(cond, L.Follows):
-            return self.leaf(cond, "ge", threshold_fn(cond.follows.at_least, params), since)
-        return self.leaf(cond, "ge", threshold_fn(1, {}))
+    def node(self, cond: Model, owner: str) -> Node:
+        return kind_of(cond).compile(cond, self, owner)
 
-    def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Any,
+    def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Model,
              interpretation: str | None, grade: str | None = None, retroactive: bool = False) -> RuleIR:
         """A rule whose condition holds only for the roles its article addresses."""
         # No retroactive effect (CONTRACT §4): events before the period of force are not counted
         # unless the rule says otherwise (``retroactive``, its reason in the interpretation).
-        since = None if retroactive else self.model.document.in_force.from_
-        condition = self.node(when, rid, since)
+        self.since = None if retroactive else self.first_day
+        condition = self.node(when, rid)
+        self.since = None  # the roles below read no events
         formula = condition
         if roles:
-            applies = _any(tuple(self.node(L.RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
+            applies = self._any(tuple(self.node(RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
             formula = And((applies, condition))
         return RuleIR(rid, kind, label, cites, formula, condition, interpretation, grade)
 
-
-def _any(children: tuple[Node, ...]) -> Node:
-    return children[0] if len(children) == 1 else Or(children)
+    @staticmethod
+    def _any(children: tuple[Node, ...]) -> Node:
+        return children[0] if len(children) == 1 else Or(children)
 
 
 def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
-    from .ir import walk
-
     by_id = {r.id: r for r in rules}
     done: set[str] = set()
     out: list[RuleIR] = []
@@ -612,17 +528,17 @@ def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
     return tuple(out)
 
 
-def _compile(model: L.RulesetFile, path: Path, digest: str) -> CompiledRuleset:
-    c = _Compiler(model)
+def _compile(model: RulesetFile, path: Path, digest: str) -> CompiledRuleset:
+    compiler = _Compiler(model)
     rules = [
-        c.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation, retroactive=r.retroactive)
+        compiler.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation, retroactive=r.retroactive)
         for r in model.rules
     ]
     rating = None
     if model.rating:
         grades = tuple(
-            c.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade,
-                   g.retroactive)
+            compiler.rule(g.id, "rating", g.label, g.cites, model.rating.applies_to, g.when, g.interpretation, g.grade,
+                          g.retroactive)
             for g in model.rating.grades
         )
         rating = RatingIR(model.rating.id, model.rating.label, grades)
@@ -636,7 +552,7 @@ def _compile(model: L.RulesetFile, path: Path, digest: str) -> CompiledRuleset:
         digest=digest,
         path=path,
         model=model,
-        leaves=tuple(c.leaves),
+        leaves=tuple(compiler.leaves),
         rules=_topological(rules),
         rating=rating,
         deadlines=deadlines,

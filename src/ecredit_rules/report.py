@@ -10,42 +10,24 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .derive import EVENT_ORDER, Derived, EventData, Explanation
 from .engines import Outcomes
-from .ir import (
-    FALSE,
-    TRUE,
-    UNKNOWN,
-    And,
-    AtLeast,
-    Chain,
-    CompiledRuleset,
-    Leaf,
-    Node,
-    Not,
-    Or,
-    RuleIR,
-    value_on,
-    walk,
-)
-from .language import ParamRef
+from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR, value_on, walk
+from .language_base import Frozen, ParamRef
 from .limits import MAX_INHERITED_MISSING
+from .logic import FALSE, TRUE, UNKNOWN, Closures
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Citation(_Frozen):
+class Citation(Frozen):
     article: int | None
     item: int | None
     label: str
     text: str
 
 
-class Verdict(_Frozen):
+class Verdict(Frozen):
     rule: str
     kind: str
     label: str
@@ -56,7 +38,7 @@ class Verdict(_Frozen):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-class RatingResult(_Frozen):
+class RatingResult(Frozen):
     grade: str
     rule: str
     citation: Citation
@@ -64,12 +46,12 @@ class RatingResult(_Frozen):
     evidence: list[str] = Field(default_factory=list)
 
 
-class Undetermined(_Frozen):
+class Undetermined(Frozen):
     rule: str
     missing: list[str]
 
 
-class RulesetInfo(_Frozen):
+class RulesetInfo(Frozen):
     id: str
     title: str
     number: str | None
@@ -77,12 +59,12 @@ class RulesetInfo(_Frozen):
     digest: str
 
 
-class Generator(_Frozen):
+class Generator(Frozen):
     package: str
     version: str
 
 
-class Report(_Frozen):
+class Report(Frozen):
     ruleset: RulesetInfo
     engine: str
     subject: str
@@ -101,8 +83,7 @@ class Report(_Frozen):
 
 def citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
     """The citation of a clause (the document itself when ``clause_id`` is None), built once per ruleset."""
-    cache = rs.engine_artefact("citations", dict)
-    assert isinstance(cache, dict)
+    cache = rs.artefact(_CITATIONS)
     found = cache.get(clause_id)
     if found is None:
         found = cache[clause_id] = _citation(rs, clause_id)
@@ -117,25 +98,34 @@ def _citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
     return Citation(article=clause.article, item=clause.item, label=clause.label, text=clause.text)
 
 
+_CITATIONS: ArtefactKey[dict[str | None, Citation]] = ArtefactKey("citations", lambda rs: {})
+
+
 def _cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
     """The plain rules in the order the rule file lists them (the order verdicts are reported in),
     each with its citation; built once."""
+    return rs.artefact(_CITED_RULES)
+
+
+def _build_cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
     by_id = rs.rules_by_id
-    cited = rs.engine_artefact(
-        "cited_rules", lambda: tuple((by_id[r.id], citation(rs, by_id[r.id].clause)) for r in rs.model.rules)
-    )
-    assert isinstance(cited, tuple)
-    return cited
+    return tuple((by_id[r.id], citation(rs, by_id[r.id].clause)) for r in rs.model.rules)
+
+
+_CITED_RULES = ArtefactKey("cited_rules", _build_cited_rules)
 
 
 def ruleset_info(rs: CompiledRuleset) -> RulesetInfo:
     """What a report says about the ruleset that judged it, built once per ruleset."""
-    info = rs.engine_artefact(
-        "ruleset_info",
-        lambda: RulesetInfo(id=rs.id, title=rs.title, number=rs.document.number, version=rs.version, digest=rs.digest),
-    )
-    assert isinstance(info, RulesetInfo)
-    return info
+    return rs.artefact(_RULESET_INFO)
+
+
+_RULESET_INFO = ArtefactKey(
+    "ruleset_info",
+    lambda rs: RulesetInfo(id=rs.id, title=rs.title, number=rs.document.number, version=rs.version, digest=rs.digest),
+)
+# Every node's closure (``logic.py``), for the explainer's truths of inner nodes.
+_CLOSURES = ArtefactKey("closures", lambda rs: Closures())
 
 
 @cache
@@ -146,32 +136,24 @@ def generator() -> Generator:
     return Generator(package="ecredit-rules", version=__version__)
 
 
-def _param_names(spec: object) -> set[str]:
-    """The parameters a condition's leaf refers to (its threshold and its window)."""
-    if isinstance(spec, ParamRef):
-        return {spec.param}
-    if isinstance(spec, BaseModel):
-        return set().union(*(_param_names(v) for v in vars(spec).values()))
-    if isinstance(spec, list | tuple):
-        return set().union(*(_param_names(v) for v in spec))
-    return set()
-
-
 def _rule_parameters(rs: CompiledRuleset) -> dict[str, tuple[str, ...]]:
     """Rule, grade and deadline id → the dated parameters its own condition uses; built once per ruleset."""
+    return rs.artefact(_RULE_PARAMETERS)
 
-    def build() -> dict[str, tuple[str, ...]]:
-        used: dict[str, tuple[str, ...]] = {}
-        for rule in rs.all_rules():
-            names = set().union(*(_param_names(n.spec) for n in walk(rule.condition) if isinstance(n, Leaf)))
-            used[rule.id] = tuple(sorted(names))
-        for deadline in rs.model.deadlines:
-            used[deadline.id] = tuple(sorted(_param_names(deadline.working_days)))
-        return used
 
-    found = rs.engine_artefact("rule_parameters", build)
-    assert isinstance(found, dict)
-    return found
+def _build_rule_parameters(rs: CompiledRuleset) -> dict[str, tuple[str, ...]]:
+    used: dict[str, tuple[str, ...]] = {}
+    for rule in rs.all_rules():
+        # Each leaf's kind names the parameters of its threshold and window (conditions/).
+        names = {ref.param for n in walk(rule.condition) if isinstance(n, Leaf) for ref in n.kind.param_refs(n.spec)}
+        used[rule.id] = tuple(sorted(names))
+    for deadline in rs.model.deadlines:
+        working_days = deadline.working_days
+        used[deadline.id] = (working_days.param,) if isinstance(working_days, ParamRef) else ()
+    return used
+
+
+_RULE_PARAMETERS = ArtefactKey("rule_parameters", _build_rule_parameters)
 
 
 def _with_parameters(rs: CompiledRuleset, rule_id: str, day: date, details: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +177,7 @@ _Gathered = tuple[dict[str, EventData], set[str]]
 class _Explainer:
     """Why a rule that fired fired: its evidence and the verdicts it rests on."""
 
-    __slots__ = ("chained", "derived", "leaves", "memo", "outcomes", "rules")
+    __slots__ = ("chained", "closures", "derived", "leaves", "outcomes", "rules")
 
     def __init__(self, rs: CompiledRuleset, derived: Derived, outcomes: dict[str, int]) -> None:
         self.derived = derived
@@ -203,7 +185,7 @@ class _Explainer:
         self.rules = rs.rules_by_id
         self.leaves: dict[int, Explanation] = {}
         self.chained: dict[str, set[str]] = {}  # missing paths of undetermined rules, by id
-        self.memo: dict[int, int] = {}  # truth of inner nodes by identity: the tree is shared and immutable
+        self.closures = rs.artefact(_CLOSURES)
 
     def leaf(self, index: int) -> Explanation:
         """A leaf's evidence and missing fact paths, worked out once per report."""
@@ -213,27 +195,8 @@ class _Explainer:
         return found
 
     def truth(self, node: Node) -> int:
-        """Kleene value of ``node``: AND is min, OR is max (FALSE < UNKNOWN < TRUE)."""
-        if isinstance(node, Chain):
-            return self.outcomes.get(node.rule, UNKNOWN)
-        if isinstance(node, Leaf):
-            return self.derived.truths()[node.index]
-        found = self.memo.get(id(node))
-        if found is None:
-            if isinstance(node, Not):
-                found = TRUE - self.truth(node.child)
-            else:
-                values = [self.truth(child) for child in node.children]
-                if isinstance(node, And):
-                    found = min(values)
-                elif isinstance(node, Or):
-                    found = max(values)
-                elif values.count(TRUE) >= node.n:
-                    found = TRUE
-                else:
-                    found = FALSE if len(values) - values.count(FALSE) < node.n else UNKNOWN
-            self.memo[id(node)] = found
-        return found
+        """Kleene value of ``node``, by the one evaluator the compiled engine also decides with."""
+        return self.closures.truth(node, self.derived.truths(), self.outcomes)
 
     def support(self, node: Node, evidence: _Gathered, parents: set[str]) -> None:
         """Collect what makes a TRUE node true. ``not`` contributes nothing: absence is not evidence."""

@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import language as L
+from .conditions import KINDS
 from .facts import Facts
+from .language import RULE_ID, RulesetFile
 from .vocabulary import vocabulary
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -36,17 +37,6 @@ CONDITION_DESCRIPTION = (
     "a condition: a mapping with exactly one key, which names its kind; combine conditions with all, any, not, at_least"
 )
 
-# Descriptions for condition keys whose pydantic field carries none (their value is a nested body).
-_KEY_DESCRIPTIONS = {
-    "retention": "记录保存天数少于门槛时成立 / holds when records are kept fewer days than the threshold",
-    "assessment": "评议项目的取值属于所列之一 / holds when an assessment input has one of the listed values",
-    "events": "符合条件的事件达到 at_least 次即成立 / holds when at least at_least matching events are recorded",
-    "amount": "事件记载的金额达到门槛即成立 / holds when an event's amount (or their sum) reaches the threshold",
-    "follows": "在某一先发事件当日或之后 N 个月以内发生的后发事件达到 at_least 次即成立 / "
-    "holds when at least at_least events each follow an earlier event within N months of it",
-}
-
-
 def ruleset_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a ruleset file, with zh/en descriptions.
 
@@ -54,17 +44,17 @@ def ruleset_schema() -> dict[str, Any]:
     >>> schema["$defs"]["Condition"]["oneOf"][0]
     {'$ref': '#/$defs/AllOf'}
     """
-    raw = L.RulesetFile.model_json_schema(by_alias=True)
+    raw = RulesetFile.model_json_schema(by_alias=True)
     defs: dict[str, Any] = raw.pop("$defs")
-    alternatives = [{"$ref": f"#/$defs/{model.__name__}"} for model in L.CONDITION_KEYS.values()]
+    alternatives = [{"$ref": f"#/$defs/{kind.model.__name__}"} for kind in KINDS.values()]
     raw = _replace_unions(raw, alternatives)
     defs = {name: _replace_unions(body, alternatives) for name, body in defs.items()}
-    for key, model in L.CONDITION_KEYS.items():
-        alternative = defs[model.__name__]
+    for key, kind in KINDS.items():
+        alternative = defs[kind.model.__name__]
         prop = alternative["properties"][key]
-        description = prop.get("description") or _KEY_DESCRIPTIONS.get(key)
+        description = kind.schema_description()
         if description is None:
-            raise AssertionError(f"condition key {key!r} has no description")  # a new key needs one here
+            raise AssertionError(f"condition key {key!r} has no description")  # its kind needs a ``description``
         prop["description"] = description
         # The editor lists alternatives by title: show the key the author types, not the class name.
         alternative["title"] = key
@@ -75,7 +65,7 @@ def ruleset_schema() -> dict[str, Any]:
     defs["Condition"] = {"title": "condition", "description": CONDITION_DESCRIPTION, "oneOf": alternatives}
     _enumerate_codes(defs)
     for name in ("RuleEntry", "Grade", "DeadlineEntry", "Rating"):
-        defs[name]["properties"]["id"]["pattern"] = L.RULE_ID.pattern
+        defs[name]["properties"]["id"]["pattern"] = RULE_ID.pattern
     head = {
         "$schema": SCHEMA_DIALECT,
         "$id": SCHEMA_ID,
@@ -114,17 +104,9 @@ def _replace_unions(node: Any, alternatives: list[dict[str, str]]) -> Any:
 
 def _enumerate_codes(defs: dict[str, Any]) -> None:
     """Restrict code-valued keys to the vocabulary, so the editor completes and checks them."""
-    v = vocabulary()
-    acts = list(v.acts)
-    for body in ("EventsBody", "AmountBody", "EventFilter"):
-        options = defs[body]["properties"]["acts"]["anyOf"]
-        array = next(o for o in options if o.get("type") == "array")
-        array["items"] = {"type": "string", "enum": acts}
-    defs["Met"]["properties"]["met"]["enum"] = list(v.compliance)
-    defs["Breached"]["properties"]["breached"]["enum"] = list(v.compliance)
-    defs["RetentionBody"]["properties"]["record"]["enum"] = list(v.retention_days)
-    defs["LacksSystem"]["properties"]["lacks_system"]["enum"] = list(v.platform_systems)
-    defs["HasSystem"]["properties"]["has_system"]["enum"] = list(v.platform_systems)
+    vocab = vocabulary()
+    for kind in KINDS.values():
+        kind.restrict_schema(defs, vocab)
 
 
 # --- facts (CONTRACT §3) ---------------------------------------------------------------------------

@@ -93,26 +93,6 @@ def _verdict_lines(verdict: Verdict, interpretations: dict[str, str]) -> list[st
     return lines
 
 
-def rule_names(rs: CompiledRuleset) -> dict[str, tuple[str, str | None]]:
-    """id → (label, cited clause id) of everything a report of ``rs`` may name: rules, the rating
-    scheme and its grades, deadlines, and ``<id>.in_force`` (the period of force), in that order."""
-    m = rs.model
-    names: dict[str, tuple[str, str | None]] = {r.id: (r.label, r.cites) for r in m.rules}
-    if m.rating:
-        names[m.rating.id] = (m.rating.label, None)
-        names.update({g.id: (g.label, g.cites) for g in m.rating.grades})
-    names.update({d.id: (d.label, d.cites) for d in m.deadlines})
-    names[f"{rs.id}.in_force"] = ("施行期", m.document.in_force.clause)
-    return names
-
-
-def rule_interpretations(rs: CompiledRuleset) -> dict[str, str]:
-    """id → the ``interpretation`` written next to a rule, grade or deadline, where there is one."""
-    found = {rule.id: rule.interpretation for rule in rs.all_rules() if rule.interpretation}
-    found.update({d.id: d.interpretation for d in rs.deadlines if d.interpretation})
-    return found
-
-
 def report_table(report: Report, rs: CompiledRuleset, subject_name: str | None = None) -> str:
     """One report for people: header, verdicts with clause and evidence, and what stayed unknown."""
     info = report.ruleset
@@ -129,13 +109,13 @@ def report_table(report: Report, rs: CompiledRuleset, subject_name: str | None =
         header.append(["信用等级", f"{report.rating.grade}（{report.rating.citation.label}）"])
     lines = columns(header)
     lines += ["", f"认定（{len(report.verdicts)}）"]
-    interpretations = rule_interpretations(rs)
+    interpretations = rs.interpretations
     for verdict in report.verdicts:
         lines += _verdict_lines(verdict, interpretations)
     if not report.verdicts:
         lines.append("  （无认定）")
     if report.undetermined:
-        names = rule_names(rs)
+        names = rs.rule_names
         lines += ["", f"无法判断（{len(report.undetermined)}）"]
         for entry in report.undetermined:
             label, cites = names.get(entry.rule, ("", None))

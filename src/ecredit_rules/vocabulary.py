@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from .bundled import VOCABULARY_FILE, rules_dir
 from .errors import Problem, RulesetError
-from .language import Model
+from .language_base import Model
 from .yaml_source import read_yaml
 
 Names = dict[str, str]

@@ -14,7 +14,6 @@ from typing import Literal, Protocol
 from ..derive import Derived
 from ..ir import CompiledRuleset
 
-EngineName = Literal["durable", "compiled"]
 DeadlineStatus = Literal["met", "overdue", "pending"]
 ENGINES: tuple[str, ...] = ("durable", "compiled")
 

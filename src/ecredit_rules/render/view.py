@@ -15,7 +15,7 @@ from ..compare import Comparison
 from ..facts import Facts
 from ..ir import CompiledRuleset
 from ..report import Report, Verdict
-from ..table import NONE, STATUS_ZH, kind_name, period_text, rule_names
+from ..table import NONE, STATUS_ZH, kind_name, period_text
 from ..vocabulary import vocabulary
 
 UNIT_ZH = {"times": "次", "months": "个月", "days": "日", "working_days": "个工作日", "yuan": "元"}
@@ -166,7 +166,7 @@ def _details(verdict: Verdict) -> list[tuple[str, str]]:
 def verdict_view(verdict: Verdict, rs: CompiledRuleset, facts: Facts, by_rule: dict[str, Verdict]) -> dict[str, Any]:
     """One verdict as the document shows it."""
     events = {e.id: e for e in facts.events or ()}
-    names = rule_names(rs)
+    names = rs.rule_names
     rows = [_event_row(events[i]) for i in verdict.evidence if i in events]
     chain = chain_of(verdict, by_rule)
     return {
@@ -193,7 +193,7 @@ def _chain_text(chain: Chain | None) -> str:
 def report_view(report: Report, facts: Facts, rs: CompiledRuleset) -> dict[str, Any]:
     """One subject's report as the document shows it."""
     by_rule = {v.rule: v for v in report.verdicts}
-    names = rule_names(rs)
+    names = rs.rule_names
     undetermined = []
     for item in report.undetermined:
         label, clause = names.get(item.rule, (item.rule, None))
