@@ -179,3 +179,13 @@ def test_canonical_form_equals_the_rfc8785_package_on_any_text(
         assume(False)
         return
     assert canonical_facts(checked) == canonical_facts_reference(checked)
+
+
+@pytest.mark.parametrize("days", [0, 2**53 - 1, 2**53, 10**30])
+def test_canonical_form_equals_the_rfc8785_package_for_any_retention_day_count(days: int) -> None:
+    from ecredit_rules.digest import canonical_facts_reference
+    from ecredit_rules.facts import facts_data
+
+    checked = facts_data({"subject": {"id": "S1"}, "retention_days": {"receipts": days},
+                          "assessment": {"stable_staff": True, "management": None}})
+    assert canonical_facts(checked) == canonical_facts_reference(checked)
