@@ -21,8 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 import rfc8785
+from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError, SchemaSerializer, core_schema
 
-from .facts import Facts, facts_data
+from .facts import Assessment, Event, Facts, Subject, facts_data
 
 # RFC 8785 writes numbers as IEEE doubles, so it refuses integers past 2**53; none of the facts'
 # counts comes near (limits.py), but a day count that did is hashed as its digits rather than refused.
@@ -138,9 +140,47 @@ def canonical_facts(checked: Mapping[str, Any]) -> bytes:
     return rfc8785.dumps(data)
 
 
-def digest_of_checked(checked: Mapping[str, Any]) -> str:
-    """``sha256:<hex>`` of already validated facts (what ``evaluate`` holds)."""
-    return "sha256:" + hashlib.sha256(canonical_facts(checked)).hexdigest()
+def _data_schema(model: type[BaseModel], **special: core_schema.CoreSchema) -> core_schema.CoreSchema:
+    # Fields as facts.py's fast path validates them: every one optional, in alphabetical order.
+    return core_schema.typed_dict_schema({
+        name: core_schema.typed_dict_field(special.get(name, core_schema.any_schema()), required=False)
+        for name in sorted(model.model_fields)
+    })
+
+
+_AMOUNT = core_schema.any_schema(serialization=core_schema.plain_serializer_function_ser_schema(_amount))
+# The normal form above written by pydantic-core: ``exclude_none`` leaves out unknown fields, dates
+# are written as ISO text and amounts by ``_amount``. The keys come out in the order the dicts hold
+# them, which for ``facts_data`` is alphabetical (facts._data_type); the two code dicts are sorted here.
+_CANONICAL = SchemaSerializer(_data_schema(
+    Facts,
+    subject=_data_schema(Subject),
+    events=core_schema.tuple_schema([_data_schema(Event, sales_amount=_AMOUNT, illegal_gain=_AMOUNT)],
+                                    variadic_item_index=0),
+    assessment=_data_schema(Assessment),
+))
+
+
+def _canonical_checked(checked: dict[str, Any]) -> bytes:
+    """``canonical_facts`` of the very dicts ``facts_data`` returns (keys in alphabetical order)."""
+    data = checked
+    for name in ("compliance", "retention_days"):
+        codes = checked.get(name)
+        if codes:
+            if not "".join(codes).isascii() or (name == "retention_days" and max(codes.values()) > _SAFE_INTEGER):
+                return canonical_facts(checked)
+            if data is checked:
+                data = dict(checked)
+            data[name] = dict(sorted(codes.items()))
+    try:
+        return _CANONICAL.to_json(data, exclude_none=True, warnings="error")
+    except PydanticSerializationError:  # a lone surrogate, or data not shaped as validated facts
+        return canonical_facts(checked)
+
+
+def digest_of_checked(checked: dict[str, Any]) -> str:
+    """``sha256:<hex>`` of facts as ``facts_data`` returned them (what ``evaluate`` holds)."""
+    return "sha256:" + hashlib.sha256(_canonical_checked(checked)).hexdigest()
 
 
 def facts_digest(facts: Facts | Mapping[str, Any] | str | bytes) -> str:
