@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -21,18 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import ecredit_rules as ec
+from bench.bench_engines import per_subject_us as best_us
+from bench.bench_engines import rss_mib
 from bench.generate import AS_OF, subjects_json
-
-
-def best_us(step, inputs, repeats: int = 3) -> float:  # type: ignore[no-untyped-def]
-    """Best of ``repeats`` passes over ``inputs``, in µs per item (the least disturbed pass)."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for item in inputs:
-            step(item)
-        best = min(best, time.perf_counter() - start)
-    return best / len(inputs) * 1e6
 
 
 def percentiles(rs: ec.Ruleset, texts: list[str]) -> tuple[float, float]:
@@ -43,10 +33,6 @@ def percentiles(rs: ec.Ruleset, texts: list[str]) -> tuple[float, float]:
         times.append(time.perf_counter() - start)
     times.sort()
     return times[len(times) // 2] * 1e6, times[int(len(times) * 0.99)] * 1e6
-
-
-def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
