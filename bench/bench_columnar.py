@@ -53,7 +53,8 @@ def main() -> int:
             start = time.perf_counter()
             loop = [judge(rs, i, text, day, "compiled").to_json() for i, text in enumerate(texts)]
             t_loop = time.perf_counter() - start
-            differ = next((i for i, (a, b) in enumerate(zip(columnar, loop, strict=True)) if blank(a) != blank(b)), None)
+            pairs = enumerate(zip(columnar, loop, strict=True))
+            differ = next((i for i, (a, b) in pairs if blank(a) != blank(b)), None)
             print(f"{name} {day}: {len(texts)} subjects, columnar {len(texts) / t_columnar:,.0f}/s, "
                   f"compiled loop {len(texts) / t_loop:,.0f}/s, "
                   f"{'identical' if differ is None else f'DIFFER at record {differ}'}", flush=True)

@@ -9,7 +9,7 @@ How a partition is judged:
 1. every record goes through the same validation as today (``facts_data``); a refused record is
    judged by ``records.judge`` so its error record is the one the other engines give;
 2. the valid records' events become one polars table (a row per event dated on or before as_of);
-3. each leaf whose kind opts in (``ColumnarLeaf``: ``columnar(spec, ...)``) is a group-by over that
+3. each leaf whose kind opts in (``columnar_leaf.ColumnarLeaf``: ``columnar_counts(spec)``) is a group-by over that
    table giving each subject's value; other leaves use their kind's per-subject value function;
 4. the Kleene decision runs over the intermediate form as polars expressions, one column per rule
    (AND = min, OR = max, NOT = 2 − x, at_least by counting TRUE and non-FALSE children);
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -36,25 +36,13 @@ from ..logic import FALSE, TRUE, UNKNOWN
 from ..messages import Lang
 from ..report import build_report
 from ..subject import Subject
+from .columnar_leaf import ColumnarLeaf, EventFilter
 from .records import Raw, RecordError, Unreadable, judge
 
 if TYPE_CHECKING:
     from ..report import Report
 
 NAME = "columnar"
-
-
-@runtime_checkable
-class ColumnarLeaf(Protocol):
-    """A leaf kind that computes its values over the partition's events table.
-
-    ``columnar_counts`` gives the event filter of a leaf that counts events — (types, acts or None,
-    grades or None) — compiled by ``events_counts`` to a filter and a group-by giving, per subject,
-    the events that surely and possibly count; None when the kind has no columnar form (its
-    per-subject value function is used). Only ``events`` opts in so far.
-    """
-
-    def columnar_counts(self, spec: Any) -> tuple[list[str], list[str] | None, list[str] | None] | None: ...
 
 
 EVENT_SCHEMA = {"row": pl.Int64, "type": pl.Utf8, "act": pl.Utf8, "grade": pl.Utf8, "date": pl.Date}
@@ -179,10 +167,9 @@ class ColumnarEngine:
         values: list[list[int | None]] = []
         for index, leaf in enumerate(rs.leaves):
             threshold, first = day.thresholds[index], day.starts[index]
-            spec = getattr(leaf.kind, "columnar_counts", None)
             got: list[int | None]
-            counts = spec(leaf.spec) if spec is not None else None
-            if counts is not None:
+            if isinstance(leaf.kind, ColumnarLeaf):
+                counts = leaf.kind.columnar_counts(leaf.spec)
                 got = self._counted(table, subjects, counts, threshold, first)
             else:
                 fn = program.values[index]
@@ -205,7 +192,7 @@ class ColumnarEngine:
         return reports
 
     @staticmethod
-    def _counted(table: pl.DataFrame, subjects: list[Subject], counts: tuple[Any, ...], threshold: int,
+    def _counted(table: pl.DataFrame, subjects: list[Subject], counts: EventFilter, threshold: int,
                  first: date | None) -> list[int | None]:
         types, acts, grades = counts
         agg = events_counts(table, types, acts, grades, first)
