@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +56,16 @@ def test_the_corpus_has_undetermined_rules_deadlines_and_ratings() -> None:
     assert any(r["undetermined"] for r in reports)
     assert "deadline" in kinds
     assert any(r["rating"] for r in reports)
+
+
+def test_batch_refuses_the_columnar_engine_with_a_plain_message(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(SUBJECTS[0] + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "ecredit_rules", "batch", "-r", "tuquan", "--engine", "columnar", "--lang", "en",
+         "-o", str(tmp_path / "out.jsonl"), str(source)],
+        capture_output=True, text=True, encoding="utf-8", timeout=120, check=False,
+    )
+    assert done.returncode == 2
+    assert "columnar engine is not offered yet" in done.stderr
+    assert not (tmp_path / "out.jsonl").exists()
