@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from datetime import date
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ pl = pytest.importorskip("polars")
 
 from bench.generate import subjects_json  # noqa: E402
 
-from ecredit_rules.batch.columnar import ColumnarEngine  # noqa: E402
+from ecredit_rules.batch.columnar import EVENT_SCHEMA, ColumnarEngine, events_counts, node_expr  # noqa: E402
 from ecredit_rules.batch.records import judge  # noqa: E402
+from ecredit_rules.ir import And, AtLeast, Chain, Not, Or  # noqa: E402
 from ecredit_rules.loader import load_ruleset  # noqa: E402
+from ecredit_rules.logic import FALSE, TRUE, UNKNOWN, closure  # noqa: E402
 
 RULESETS = ("tuquan", "benxi", "lingyuan", "nanan", "xining")
 DAYS = (date(2024, 6, 30), date(2023, 1, 15), date(2025, 3, 3))
@@ -69,3 +72,22 @@ def test_batch_refuses_the_columnar_engine_with_a_plain_message(tmp_path: Path) 
     assert done.returncode == 2
     assert "columnar engine is not offered yet" in done.stderr
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_the_decision_on_columns_is_the_one_evaluators_on_every_combination() -> None:
+    rules = ("a", "b", "c")
+    nodes = [And(tuple(Chain(r) for r in rules)), Or(tuple(Chain(r) for r in rules)), Not(Chain("a")),
+             *(AtLeast(n, tuple(Chain(r) for r in rules)) for n in (1, 2, 3))]
+    combos = list(product((FALSE, UNKNOWN, TRUE), repeat=3))
+    frame = pl.DataFrame({f"r:{r}": [c[i] for c in combos] for i, r in enumerate(rules)}, schema_overrides={
+        f"r:{r}": pl.Int8 for r in rules})
+    for node in nodes:
+        got = frame.select(node_expr(node).alias("x"))["x"].to_list()
+        assert got == [closure(node)([], dict(zip(rules, c, strict=True))) for c in combos], node
+
+
+def test_an_event_without_the_act_a_condition_names_counts_as_possible_not_sure() -> None:
+    table = pl.DataFrame({"row": [0, 0, 1], "type": ["penalty"] * 3, "act": ["price_fraud", None, "fake_reviews"],
+                          "grade": [None] * 3, "date": [date(2024, 1, 1)] * 3}, schema=EVENT_SCHEMA)
+    counts = events_counts(table, ["penalty"], ["price_fraud"], None, None).sort("row")
+    assert counts.rows(named=True) == [{"row": 0, "high": 2, "low": 1}]

@@ -90,23 +90,24 @@ def decide_columns(rs: CompiledRuleset, truths: pl.DataFrame) -> pl.DataFrame:
     """Each rule's Kleene outcome as a column named by rule id, from leaf truth columns ``l<i>``."""
     frame = truths
     for rule in rs.all_rules():  # rules come after those they rest on
-        frame = frame.with_columns(_expr(rule.formula).cast(pl.Int8).alias(f"r:{rule.id}"))
+        frame = frame.with_columns(node_expr(rule.formula).cast(pl.Int8).alias(f"r:{rule.id}"))
     return frame
 
 
-def _expr(node: Node) -> pl.Expr:
+def node_expr(node: Node) -> pl.Expr:
+    """``node``'s Kleene truth as a polars expression over columns ``l<leaf index>`` and ``r:<rule id>``."""
     if isinstance(node, Leaf):
         return pl.col(f"l{node.index}")
     if isinstance(node, Chain):
         return pl.col(f"r:{node.rule}")
     if isinstance(node, Not):
-        return TRUE - _expr(node.child)
+        return TRUE - node_expr(node.child)
     if isinstance(node, And):
-        return pl.min_horizontal([_expr(c) for c in node.children])
+        return pl.min_horizontal([node_expr(c) for c in node.children])
     if isinstance(node, Or):
-        return pl.max_horizontal([_expr(c) for c in node.children])
+        return pl.max_horizontal([node_expr(c) for c in node.children])
     assert isinstance(node, AtLeast)
-    parts = [_expr(c) for c in node.children]
+    parts = [node_expr(c) for c in node.children]
     trues = pl.sum_horizontal([(p == TRUE).cast(pl.Int32) for p in parts])
     possible = pl.sum_horizontal([(p != FALSE).cast(pl.Int32) for p in parts])
     return (pl.when(trues >= node.n).then(TRUE)
