@@ -11,6 +11,7 @@ import pytest
 
 import ecredit_rules as ec
 from ecredit_rules import language
+from ecredit_rules.batch.columnar_leaf import PER_SUBJECT, ColumnarLeaf
 from ecredit_rules.conditions import KINDS, ConnectiveKind, LeafKind, ReferenceKind, kind_of
 from ecredit_rules.conditions.base import CheckContext, CompileContext, LintAtom
 from ecredit_rules.ir import Node
@@ -61,6 +62,13 @@ def test_every_leaf_of_every_bundled_ruleset_is_derived_by_its_own_kind() -> Non
         assert callable(value) and callable(explain)
         atom = leaf.kind.lint_atom(leaf.spec, vocab)
         assert atom.allowed <= atom.domain or atom.var[0] is None
+
+
+@pytest.mark.parametrize("key", [k for k, kind in KINDS.items() if isinstance(kind, LeafKind)])
+def test_every_leaf_kind_is_counted_on_columns_or_named_as_judged_per_subject(key: str) -> None:
+    # The columnar engine's interface (batch/columnar_leaf.py): a new leaf kind has to choose.
+    columnar = isinstance(KINDS[key], ColumnarLeaf)
+    assert columnar != (key in PER_SUBJECT)
 
 
 class _Average(Model):

@@ -497,6 +497,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "程序内部错误，未能评价这条记录（请报告）：{detail}",
         "internal error, this record could not be judged (please report it): {detail}",
     ),
+    "batch_columnar_not_ready": (
+        "列式引擎（columnar）尚未开放：其结果已与逐主体引擎逐字节一致，但目前比 compiled 慢，"
+        "请使用 --engine compiled（见 docs/batch.md）",
+        "the columnar engine is not offered yet: its output agrees byte for byte with the per-subject engines, "
+        "but it is still slower than compiled; use --engine compiled (see docs/batch.md)",
+    ),
 }
 
 CATEGORY_EN = {

@@ -90,6 +90,11 @@ class EventsKind(LeafKind[Events]):
 
         return value, explain
 
+    def columnar_counts(self, cond: Events) -> tuple[list[str], list[str] | None, list[str] | None]:
+        """The event filter of this leaf for the columnar engine (``batch/columnar.py``)."""
+        body = cond.events
+        return list(body.types), body.acts, body.grades
+
     def lint_atom(self, cond: Events, vocab: Vocabulary) -> LintAtom:
         return independent_atom(cond)
 
