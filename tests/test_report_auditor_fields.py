@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import ecredit_rules as ec
-from ecredit_rules.digest import canonical_facts, facts_digest
+from ecredit_rules.digest import _canonical_checked, canonical_facts, facts_digest
 from ecredit_rules.facts import load_facts
 
 AS_OF = date(2024, 6, 30)
@@ -155,6 +155,31 @@ def test_canonical_form_equals_the_rfc8785_package_on_generated_subjects() -> No
     for text in subjects_json(200):
         checked = facts_data(text)
         assert canonical_facts(checked) == canonical_facts_reference(checked)
+        assert _canonical_checked(checked) == canonical_facts_reference(checked)
+
+
+def _key_orders(part: object) -> list[bool]:
+    """Whether each object's keys are in alphabetical order; the code dicts keep the caller's order
+    (the digest sorts those)."""
+    if isinstance(part, dict):
+        inner = (ok for k, v in part.items() if k not in ("compliance", "retention_days") for ok in _key_orders(v))
+        return [list(part) == sorted(part), *inner]
+    if isinstance(part, tuple | list):
+        return [ok for v in part for ok in _key_orders(v)]
+    return []
+
+
+@pytest.mark.parametrize("form", ["text", "dict", "model"])
+def test_facts_data_keys_are_alphabetical_whatever_the_input_form(form: str) -> None:
+    # The digest serializes facts_data's dicts as they are: RFC 8785 needs their keys sorted.
+    from bench.generate import subjects_json
+
+    from ecredit_rules.facts import facts_data, load_facts
+
+    for text in subjects_json(50):
+        facts = {"text": text, "dict": json.loads(text), "model": load_facts(text)}[form]
+        orders = _key_orders(facts_data(facts))
+        assert orders and all(orders)
 
 
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -179,3 +204,15 @@ def test_canonical_form_equals_the_rfc8785_package_on_any_text(
         assume(False)
         return
     assert canonical_facts(checked) == canonical_facts_reference(checked)
+    assert _canonical_checked(checked) == canonical_facts_reference(checked)
+
+
+@pytest.mark.parametrize("days", [0, 2**53 - 1, 2**53, 10**30])
+def test_canonical_form_equals_the_rfc8785_package_for_any_retention_day_count(days: int) -> None:
+    from ecredit_rules.digest import canonical_facts_reference
+    from ecredit_rules.facts import facts_data
+
+    checked = facts_data({"subject": {"id": "S1"}, "retention_days": {"receipts": days},
+                          "assessment": {"stable_staff": True, "management": None}})
+    assert canonical_facts(checked) == canonical_facts_reference(checked)
+    assert _canonical_checked(checked) == canonical_facts_reference(checked)

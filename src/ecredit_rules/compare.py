@@ -18,10 +18,11 @@ from pydantic import Field
 
 from .bundled import available_rulesets, rules_dir
 from .conditions import kind_of, walk_conditions
-from .digest import facts_digest
-from .evaluate import evaluate
-from .facts import Facts, load_facts
-from .ir import CompiledRuleset
+from .digest import digest_of_checked
+from .engines import get_engine
+from .evaluate import check_as_of, evaluate_checked
+from .facts import Facts, facts_data, load_facts
+from .ir import ArtefactKey, CompiledRuleset, Leaf
 from .language_base import Frozen
 from .loader import load_ruleset, resolve_path
 from .registry import RulesetRegistry
@@ -134,7 +135,12 @@ def compare_with_reports(
     fresh = cache(_fresh_bundled)  # check the bundled files at most once per comparison
     with ExitStack() as held:
         loaded = [_ruleset(ref, held, fresh) for ref in refs]
-        pairs = [(rs, evaluate(rs, checked, as_of=day, engine=engine)) for rs in loaded]
+        if loaded:  # what evaluate checks first, in its order
+            get_engine(engine)
+            check_as_of(day)
+        data = facts_data(checked)  # validated and digested once for every ruleset
+        digest = digest_of_checked(data)
+        pairs = [(rs, evaluate_checked(rs, data, digest, day, engine)) for rs in loaded]
     active = [(rs, report) for rs, report in pairs if report.in_force]
     comparison = Comparison(
         subject=checked.subject.id,
@@ -145,7 +151,7 @@ def compare_with_reports(
         differences=Differences(
             kinds=_kind_differences(active), retention=_retention_differences(checked, active, day)
         ),
-        facts_digest=pairs[0][1].facts_digest if pairs else facts_digest(checked),
+        facts_digest=digest,
         generator=generator(),
     )
     return comparison, pairs
@@ -220,6 +226,12 @@ def _systems_named(cond: Any) -> set[str]:
             if section == "platform_systems"}
 
 
+# rule id → the platform systems its condition names; depends on the ruleset only, so built once.
+_SYSTEMS_NAMED: ArtefactKey[dict[str, set[str]]] = ArtefactKey(
+    "systems_named", lambda rs: {rid: _systems_named(when) for rid, when in _rule_conditions(rs).items()}
+)
+
+
 def _refs_for(evidence: set[str], report: Report) -> list[ClauseRef]:
     return [
         ClauseRef(rule=v.rule, kind=v.kind, clause=v.citation.label)
@@ -264,7 +276,7 @@ def _fact_rows(facts: Facts, active: list[tuple[CompiledRuleset, Report]]) -> li
 def _system_rows(present: Sequence[str], active: list[tuple[CompiledRuleset, Report]]) -> list[FactRow]:
     vocab = vocabulary()
     rows = []
-    named = {rs.id: {rid: _systems_named(when) for rid, when in _rule_conditions(rs).items()} for rs, _ in active}
+    named = {rs.id: rs.artefact(_SYSTEMS_NAMED) for rs, _ in active}
     # Every system is a known fact once the list is given (absent from it = not established), but a
     # row is worth showing only for systems the subject has or some city's verdict turns on.
     for code in vocab.platform_systems:
@@ -316,12 +328,18 @@ def retention_minimums(rs: CompiledRuleset, day: date) -> dict[str, int]:
     A rule fires when records are kept *fewer* days than its threshold, so the threshold is the minimum.
     """
     out: dict[str, int] = {}
-    # Every retention condition of a rule or grade is a compiled leaf, its dated threshold resolved.
-    for leaf in rs.leaves:
-        for section, record in leaf.kind.codes(leaf.spec):
-            if section == "retention_days":
-                out[record] = max(out.get(record, 0), leaf.threshold(day))
+    for record, leaf in rs.artefact(_RETENTION_LEAVES):
+        out[record] = max(out.get(record, 0), leaf.threshold(day))
     return out
+
+
+def _retention_leaves(rs: CompiledRuleset) -> tuple[tuple[str, Leaf], ...]:
+    # Every retention condition of a rule or grade is a compiled leaf, its dated threshold resolved.
+    return tuple((record, leaf) for leaf in rs.leaves for section, record in leaf.kind.codes(leaf.spec)
+                 if section == "retention_days")
+
+
+_RETENTION_LEAVES = ArtefactKey("retention_leaves", _retention_leaves)
 
 
 def _retention_differences(

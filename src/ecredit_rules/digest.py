@@ -21,8 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 import rfc8785
+from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError, SchemaSerializer, core_schema
 
-from .facts import Facts, facts_data
+from .facts import Assessment, Event, Facts, Subject, facts_data
 
 # RFC 8785 writes numbers as IEEE doubles, so it refuses integers past 2**53; none of the facts'
 # counts comes near (limits.py), but a day count that did is hashed as its digits rather than refused.
@@ -61,6 +63,53 @@ def canonical_facts_reference(checked: Mapping[str, Any]) -> bytes:
     return rfc8785.dumps(_normal(checked, [True]))
 
 
+def _default(value: Any) -> str:
+    """The text ``json.dumps`` writes for the two scalars JSON has no type for (see ``_scalar``)."""
+    if isinstance(value, Decimal):
+        return _amount(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)  # not validated facts: left to the reference implementation
+
+
+def _without_none(part: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in part.items() if v is not None}
+
+
+def _event_plain(event: Mapping[str, Any]) -> dict[str, Any]:
+    # Exact types: a subclass of str or Decimal is not validated facts and reaches ``_default``.
+    return {k: v if type(v) is str else v.isoformat() if type(v) is date else _amount(v) if type(v) is Decimal else v
+            for k, v in event.items() if v is not None}
+
+
+def _schema_plain(checked: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The normal form of facts shaped as ``facts_data`` returns them, or None for any other shape.
+
+    Validated facts nest at most two levels and only their objects can hold ``None``, so the
+    normal form is one comprehension per object; dates and amounts are written by ``json.dumps``'s
+    ``default`` hook instead of one Python call per field (the generic ``_normal`` costs several
+    times more). Only ``retention_days`` holds integers that could pass 2**53, and only the code
+    dicts have keys from the vocabulary rather than the field names: those two are checked here.
+    """
+    out: dict[str, Any] = {}
+    for key, value in checked.items():
+        if value is None:
+            continue
+        if key == "events":
+            value = [_event_plain(event) for event in value]
+        elif key in ("subject", "assessment"):
+            value = _without_none(value)
+        elif key in ("compliance", "retention_days"):
+            if not "".join(value).isascii():
+                return None
+            if key == "retention_days" and any(days > _SAFE_INTEGER for days in value.values()):
+                return None
+        elif key != "platform_systems":
+            return None
+        out[key] = value
+    return out
+
+
 def canonical_facts(checked: Mapping[str, Any]) -> bytes:
     """The RFC 8785 canonical JSON of validated facts (the plain data of ``facts_data``), in the normal form above.
 
@@ -68,11 +117,19 @@ def canonical_facts(checked: Mapping[str, Any]) -> bytes:
     strings, booleans and integers within 2**53: for such data RFC 8785 is exactly ``json.dumps``
     with sorted keys, no spaces and UTF-8 text, which is several times faster than the pure-Python
     ``rfc8785`` package. Anything outside that (a key that is not ASCII, text that is not valid
-    Unicode) is written by ``rfc8785`` itself; the tests compare both on generated facts.
+    Unicode, a shape other than validated facts) is written by ``rfc8785`` itself; the tests compare
+    both on generated facts.
 
     >>> canonical_facts({"subject": {"id": "S1", "name": None}, "events": ()})
     b'{"events":[],"subject":{"id":"S1"}}'
     """
+    plain = _schema_plain(checked)
+    if plain is not None:
+        try:
+            return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              default=_default).encode("utf-8")
+        except (UnicodeEncodeError, TypeError, ValueError):  # a lone surrogate, or not validated facts
+            pass
     ascii_keys = [True]
     data = _normal(checked, ascii_keys)
     if ascii_keys[0]:
@@ -83,9 +140,47 @@ def canonical_facts(checked: Mapping[str, Any]) -> bytes:
     return rfc8785.dumps(data)
 
 
-def digest_of_checked(checked: Mapping[str, Any]) -> str:
-    """``sha256:<hex>`` of already validated facts (what ``evaluate`` holds)."""
-    return "sha256:" + hashlib.sha256(canonical_facts(checked)).hexdigest()
+def _data_schema(model: type[BaseModel], **special: core_schema.CoreSchema) -> core_schema.CoreSchema:
+    # Fields as facts.py's fast path validates them: every one optional, in alphabetical order.
+    return core_schema.typed_dict_schema({
+        name: core_schema.typed_dict_field(special.get(name, core_schema.any_schema()), required=False)
+        for name in sorted(model.model_fields)
+    })
+
+
+_AMOUNT = core_schema.any_schema(serialization=core_schema.plain_serializer_function_ser_schema(_amount))
+# The normal form above written by pydantic-core: ``exclude_none`` leaves out unknown fields, dates
+# are written as ISO text and amounts by ``_amount``. The keys come out in the order the dicts hold
+# them, which for ``facts_data`` is alphabetical (facts._data_type); the two code dicts are sorted here.
+_CANONICAL = SchemaSerializer(_data_schema(
+    Facts,
+    subject=_data_schema(Subject),
+    events=core_schema.tuple_schema([_data_schema(Event, sales_amount=_AMOUNT, illegal_gain=_AMOUNT)],
+                                    variadic_item_index=0),
+    assessment=_data_schema(Assessment),
+))
+
+
+def _canonical_checked(checked: dict[str, Any]) -> bytes:
+    """``canonical_facts`` of the very dicts ``facts_data`` returns (keys in alphabetical order)."""
+    data = checked
+    for name in ("compliance", "retention_days"):
+        codes = checked.get(name)
+        if codes:
+            if not "".join(codes).isascii() or (name == "retention_days" and max(codes.values()) > _SAFE_INTEGER):
+                return canonical_facts(checked)
+            if data is checked:
+                data = dict(checked)
+            data[name] = dict(sorted(codes.items()))
+    try:
+        return _CANONICAL.to_json(data, exclude_none=True, warnings="error")
+    except PydanticSerializationError:  # a lone surrogate, or data not shaped as validated facts
+        return canonical_facts(checked)
+
+
+def digest_of_checked(checked: dict[str, Any]) -> str:
+    """``sha256:<hex>`` of facts as ``facts_data`` returned them (what ``evaluate`` holds)."""
+    return "sha256:" + hashlib.sha256(_canonical_checked(checked)).hexdigest()
 
 
 def facts_digest(facts: Facts | Mapping[str, Any] | str | bytes) -> str:

@@ -45,8 +45,14 @@ def evaluate(
     day = as_of if as_of is not None else date.today()
     check_as_of(day, lang)
     checked = facts_data(facts, lang=lang)
+    return evaluate_checked(rs, checked, digest_of_checked(checked), day, machine.name)
+
+
+def evaluate_checked(rs: CompiledRuleset, checked: dict[str, Any], digest: str, day: date, engine: str) -> Report:
+    """``evaluate`` of facts already validated (``facts_data``) with their digest, on a checked ``day``:
+    ``compare`` validates and digests a subject once for all its rulesets."""
+    machine = get_engine(engine)
     subject_id = checked["subject"]["id"]
-    digest = digest_of_checked(checked)
     if not rs.in_force(day):
         return build_report(rs, subject_id, None, None, machine.name, day, digest)
     derived = derive(rs, checked, day)

@@ -275,9 +275,14 @@ _FastAmount = Annotated[
 
 
 def _data_type(model: type[BaseModel], **replaced: Any) -> Any:
-    """A TypedDict with ``model``'s fields and constraints; optional fields may be absent."""
+    """A TypedDict with ``model``'s fields and constraints; optional fields may be absent.
+
+    Its fields are in alphabetical order, so the dicts pydantic-core validates into have their
+    keys in that order: the facts digest (digest.py) then serializes them as they are, which is
+    RFC 8785's key order, without sorting in Python.
+    """
     fields: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
+    for name, info in sorted(model.model_fields.items()):
         own = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         annotation = replaced.get(name, own)
         fields[name] = annotation if info.is_required() else NotRequired[annotation]
@@ -305,7 +310,7 @@ def facts_data(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "
     ``lang``); most input takes a path several times faster than building the models.
 
     >>> facts_data('{"subject": {"id": "S1"}, "events": [{"id": "P1", "type": "penalty", "date": "2024-01-15"}]}')
-    {'subject': {'id': 'S1'}, 'events': ({'id': 'P1', 'type': 'penalty', 'date': datetime.date(2024, 1, 15)},)}
+    {'events': ({'date': datetime.date(2024, 1, 15), 'id': 'P1', 'type': 'penalty'},), 'subject': {'id': 'S1'}}
     """
     if isinstance(facts, Facts):
         return _model_data(facts)
@@ -357,14 +362,18 @@ def _members(data: dict[str, Any]) -> int:
 
 
 def _model_data(facts: Facts) -> dict[str, Any]:
-    # The models' own field dicts, shared rather than copied: derivation only reads them.
-    data = dict(vars(facts))
-    data["subject"] = vars(facts.subject)
+    # Keys in alphabetical order, as the fast path gives them (``_data_type``; digest.py relies on it).
+    data = _sorted_keys(vars(facts))
+    data["subject"] = _sorted_keys(vars(facts.subject))
     if facts.events is not None:
-        data["events"] = tuple(vars(e) for e in facts.events)
+        data["events"] = tuple(_sorted_keys(vars(e)) for e in facts.events)
     if facts.assessment is not None:
-        data["assessment"] = vars(facts.assessment)
+        data["assessment"] = _sorted_keys(vars(facts.assessment))
     return data
+
+
+def _sorted_keys(part: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: part[key] for key in sorted(part)}
 
 
 def fact_path(loc: tuple[Any, ...]) -> str:

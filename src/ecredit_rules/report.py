@@ -14,7 +14,7 @@ from pydantic import Field
 
 from .derive import EVENT_ORDER, Derived, EventData, Explanation
 from .engines import Outcomes
-from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR, value_on, walk
+from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR, walk
 from .language_base import Frozen, ParamRef
 from .limits import MAX_INHERITED_MISSING
 from .logic import FALSE, TRUE, UNKNOWN, Closures
@@ -159,14 +159,33 @@ _RULE_PARAMETERS = ArtefactKey("rule_parameters", _build_rule_parameters)
 def _with_parameters(rs: CompiledRuleset, rule_id: str, day: date, details: dict[str, Any]) -> dict[str, Any]:
     """``details`` plus ``parameters``: each dated parameter the rule used, the value applied on ``day``
     and the day that value took effect. Rules that use none keep their details as they were."""
-    names = _rule_parameters(rs).get(rule_id)
-    if not names:
+    dated = rs.artefact(_DATED_PARAMETERS).get(rule_id)
+    if not dated:
         return details
     applied = {}
-    for name in names:
-        value = value_on(rs.parameters[name], day)
-        applied[name] = {"value": value.value, "from": value.from_.isoformat()}
+    for name, values in dated:
+        # ``ir.value_on``: the last value in effect on ``day``, else the first; its day written once per ruleset.
+        chosen = values[0]
+        for value in values:
+            if value[0] <= day:
+                chosen = value
+        applied[name] = {"value": chosen[1], "from": chosen[2]}
     return {**details, "parameters": applied}
+
+
+_Dated = tuple[tuple[str, tuple[tuple[date, Any, str], ...]], ...]
+
+
+def _build_dated_parameters(rs: CompiledRuleset) -> dict[str, _Dated]:
+    """Rule id → each parameter it uses with its dated values as (from, value, from as text)."""
+    return {
+        rule_id: tuple((name, tuple((v.from_, v.value, v.from_.isoformat()) for v in rs.parameters[name].values))
+                       for name in names)
+        for rule_id, names in _rule_parameters(rs).items()
+    }
+
+
+_DATED_PARAMETERS: ArtefactKey[dict[str, _Dated]] = ArtefactKey("dated_parameters", _build_dated_parameters)
 
 
 # Evidence is gathered as events by id (listed by date, then id) and fact paths (listed after
