@@ -1,3 +1,4 @@
+# mypy reads its settings (strict, files = src) from pyproject.toml.
 # The two commands the README promises work on a fresh clone: `make run` and `make test`.
 PYTHON ?= python3
 VENV := .venv
@@ -17,10 +18,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench examples
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engines.py

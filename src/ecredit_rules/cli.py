@@ -49,7 +49,7 @@ class _BadInput(Exception):
         self.lines = lines
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click; click>=8.1 is allowed
     """A strict ``YYYY-MM-DD`` date: ``2024-6-3`` or a timestamp is refused, as in the facts."""
 
     name = "YYYY-MM-DD"

@@ -314,7 +314,7 @@ def _kind_differences(active: list[tuple[CompiledRuleset, Report]]) -> list[Kind
 
 def kinds_defined(rs: CompiledRuleset) -> set[str]:
     """The verdict kinds ``rs`` can produce at all."""
-    kinds = {r.kind for r in rs.model.rules}
+    kinds: set[str] = {r.kind for r in rs.model.rules}
     if rs.rating is not None:
         kinds.add("rating")
     if rs.deadlines:

@@ -29,7 +29,7 @@ from .ir import CompiledRuleset
 from .language import Parameter
 from .language_base import Frozen
 from .loader import load_ruleset, resolve_path
-from .messages import Lang, Msg
+from .messages import Lang, MessageCode, Msg
 from .report import Report
 from .yaml_source import parse_yaml
 
@@ -467,10 +467,30 @@ def _field_lines(change: FieldChange, indent: str) -> list[str]:
     return lines
 
 
+# The heading of each kind of change and each section, spelt out so the type checker sees every message code.
+_CHANGE_CODES: dict[str, MessageCode] = {
+    "added": "diff_added",
+    "removed": "diff_removed",
+    "changed": "diff_changed",
+    "appeared": "diff_appeared",
+    "disappeared": "diff_disappeared",
+    "details": "diff_details",
+    "undetermined": "diff_undetermined",
+    "determined": "diff_determined",
+}
+_PART_CODES: dict[str, MessageCode] = {
+    "clauses": "diff_clauses",
+    "rules": "diff_rules",
+    "rating": "diff_rating",
+    "deadlines": "diff_deadlines",
+    "not_encoded": "diff_not_encoded",
+}
+
+
 def diff_table(result: RulesetDiff, lang: Lang = "zh") -> str:
     """The diff as plain text: one section per part of the file, then the effect on subjects."""
 
-    def say(code: str, **params: Any) -> str:
+    def say(code: MessageCode, **params: Any) -> str:
         return Msg(code, **params).render(lang)
 
     old, new = result.old, result.new
@@ -486,9 +506,9 @@ def diff_table(result: RulesetDiff, lang: Lang = "zh") -> str:
         items: list[ItemChange] = getattr(result, part)
         if not items:
             continue
-        lines.append(say(f"diff_{part}"))
+        lines.append(say(_PART_CODES[part]))
         for item in items:
-            lines.append(f"  {say('diff_' + item.change)}  {item.id}  {item.label or ''}".rstrip())
+            lines.append(f"  {say(_CHANGE_CODES[item.change])}  {item.id}  {item.label or ''}".rstrip())
             for change in item.fields:
                 lines += _field_lines(change, "      ")
         lines.append("")
@@ -496,7 +516,7 @@ def diff_table(result: RulesetDiff, lang: Lang = "zh") -> str:
         lines.append(say("diff_parameters"))
         for param in result.parameters:
             unit = UNIT_NAMES[lang].get(param.unit, param.unit)
-            lines.append(f"  {say('diff_' + param.change)}  {param.name}（{unit}）")
+            lines.append(f"  {say(_CHANGE_CODES[param.change])}  {param.name}（{unit}）")
             for change in param.fields:
                 lines += _field_lines(change, "      ")
             for value in param.values:
@@ -504,23 +524,23 @@ def diff_table(result: RulesetDiff, lang: Lang = "zh") -> str:
                 shown = value.new if value.change == "added" else value.old
                 if value.change == "changed":
                     shown = f"{value.old} → {value.new}"
-                lines.append(f"      {say('diff_' + value.change)}  {day}：{shown}")
+                lines.append(f"      {say(_CHANGE_CODES[value.change])}  {day}：{shown}")
         lines.append("")
     if result.verdicts is not None:
         lines.append(say("diff_verdicts"))
         if not result.verdicts:
             lines.append("  " + say("diff_verdicts_none", count=result.subjects))
         current = None
-        for change in result.verdicts:
-            who = (change.file, change.subject, change.as_of)
+        for verdict in result.verdicts:
+            who = (verdict.file, verdict.subject, verdict.as_of)
             if who != current:
                 current = who
-                name = f"{change.name}（{change.subject}）" if change.name else change.subject
-                lines.append(f"  {change.file}  {name}  {change.as_of.isoformat()}")
-            lines.append(f"      {say('diff_' + change.change)}  {change.rule}  {change.label}".rstrip())
-            if change.change == "details":
-                lines.append(f"          {_text(change.old)} → {_text(change.new)}")
-            elif change.change in {"undetermined", "determined"}:
-                lines.append(f"          {_text((change.new or change.old or {}).get('missing'))}")
+                name = f"{verdict.name}（{verdict.subject}）" if verdict.name else verdict.subject
+                lines.append(f"  {verdict.file}  {name}  {verdict.as_of.isoformat()}")
+            lines.append(f"      {say(_CHANGE_CODES[verdict.change])}  {verdict.rule}  {verdict.label}".rstrip())
+            if verdict.change == "details":
+                lines.append(f"          {_text(verdict.old)} → {_text(verdict.new)}")
+            elif verdict.change in {"undetermined", "determined"}:
+                lines.append(f"          {_text((verdict.new or verdict.old or {}).get('missing'))}")
         lines.append("")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, NoReturn, NotRequired
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, NotRequired
 
 from pydantic import (
     BaseModel,
@@ -51,7 +51,7 @@ from .limits import (
     MAX_TEXT_LENGTH,
     MIN_DATE,
 )
-from .messages import Lang, Msg, suggest
+from .messages import Lang, MessageCode, Msg, suggest
 from .vocabulary import vocabulary
 
 # Codes are checked by pydantic-core itself (Literal types built from the vocabulary), which is
@@ -70,21 +70,33 @@ _CATEGORIES: dict[str, tuple[str, str, str]] = {
 
 
 def _codes(category: str) -> Any:
-    return Literal[tuple(getattr(vocabulary(), category))]  # type: ignore[misc]
+    return Literal[tuple(getattr(vocabulary(), category))]
 
 
 def _assessment_values(field: str) -> Any:
-    return Literal[tuple(v for v in vocabulary().assessment[field] if isinstance(v, str))]  # type: ignore[misc]
+    return Literal[tuple(v for v in vocabulary().assessment[field] if isinstance(v, str))]
 
 
-RoleCode = _codes("roles")
-LegalFormCode = _codes("legal_forms")
-ListCode = _codes("lists")
-EventType = _codes("event_types")
-ActCode = _codes("acts")
-ComplianceCode = _codes("compliance")
-RetentionCode = _codes("retention_days")
-SystemCode = _codes("platform_systems")
+if TYPE_CHECKING:
+    # The codes are read from the vocabulary file when the module is imported, so a static checker
+    # cannot know them; to it a code is text. Pydantic checks the real Literal at run time.
+    RoleCode = str
+    LegalFormCode = str
+    ListCode = str
+    EventType = str
+    ActCode = str
+    ComplianceCode = str
+    RetentionCode = str
+    SystemCode = str
+else:
+    RoleCode = _codes("roles")
+    LegalFormCode = _codes("legal_forms")
+    ListCode = _codes("lists")
+    EventType = _codes("event_types")
+    ActCode = _codes("acts")
+    ComplianceCode = _codes("compliance")
+    RetentionCode = _codes("retention_days")
+    SystemCode = _codes("platform_systems")
 
 
 def _shown(value: Any) -> str:
@@ -187,10 +199,10 @@ class Event(Model):
 
 
 class Assessment(Model):
-    management: _assessment_values("management") | None = None  # type: ignore[valid-type]
-    commitment: _assessment_values("commitment") | None = None  # type: ignore[valid-type]
-    economic_strength: _assessment_values("economic_strength") | None = None  # type: ignore[valid-type]
-    reputation: _assessment_values("reputation") | None = None  # type: ignore[valid-type]
+    management: _assessment_values("management") | None = None  # type: ignore[valid-type]  # values read from the vocabulary
+    commitment: _assessment_values("commitment") | None = None  # type: ignore[valid-type]  # values read from the vocabulary
+    economic_strength: _assessment_values("economic_strength") | None = None  # type: ignore[valid-type]  # values read from the vocabulary
+    reputation: _assessment_values("reputation") | None = None  # type: ignore[valid-type]  # values read from the vocabulary
     stable_staff: StrictBool | None = None
 
 
@@ -274,8 +286,8 @@ def _data_type(model: type[BaseModel], **replaced: Any) -> Any:
         own = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         annotation = replaced.get(name, own)
         fields[name] = annotation if info.is_required() else NotRequired[annotation]
-    data = TypedDict(f"{model.__name__}Data", fields)  # type: ignore[operator]
-    data.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    data = TypedDict(f"{model.__name__}Data", fields)  # type: ignore[misc]  # name and fields computed from the model
+    data.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]  # pydantic reads it off a TypedDict
     return data
 
 
@@ -285,7 +297,7 @@ EventData = _data_type(
 FactsData = _data_type(
     Facts,
     subject=_data_type(Subject),
-    events=Annotated[tuple[EventData, ...], Field(max_length=MAX_EVENTS)] | None,
+    events=Annotated[tuple[EventData, ...], Field(max_length=MAX_EVENTS)] | None,  # type: ignore[valid-type]  # built above
     assessment=_data_type(Assessment) | None,
 )
 _FAST = TypeAdapter(FactsData)
@@ -307,18 +319,23 @@ def facts_data(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "
     return data if data is not None else _model_data(load_facts(facts, lang=lang))
 
 
+def _occurrences(text: str | bytes, needle: str) -> int:
+    # str and bytes each count only their own kind; narrowing here keeps the fast path a plain scan.
+    return text.count(needle) if isinstance(text, str) else text.count(needle.encode())
+
+
 def _fast(facts: Mapping[str, Any] | str | bytes) -> dict[str, Any] | None:
     try:
         if isinstance(facts, str | bytes):
             # Every event has an "id": past the limit the slow path refuses the list without
             # validating each event (the fast one would, then fail). Counting is a bytes scan.
-            if facts.count('"id"' if isinstance(facts, str) else b'"id"') > MAX_EVENTS + 1:
+            if _occurrences(facts, '"id"') > MAX_EVENTS + 1:
                 return None
             data = _FAST.validate_json(facts)
             # Every member of a JSON object is written with one colon. With as many colons in the
             # text as members in the result, no key was repeated (pydantic-core would keep only
             # one) and no string holds a colon; otherwise the slow path tells repeats apart.
-            if facts.count(":" if isinstance(facts, str) else b":") != _members(data):
+            if _occurrences(facts, ":") != _members(data):
                 return None
         elif isinstance(facts, Mapping):
             events = facts.get("events")
@@ -549,7 +566,7 @@ def _unknown_code(err: Any) -> Msg | None:
 
 
 # pydantic-core's error types that need no more than a fixed sentence, by message code.
-_PLAIN_ERRORS = {
+_PLAIN_ERRORS: dict[str, MessageCode] = {
     "extra_forbidden": "facts_unknown_key",
     "missing": "facts_required",
     "tuple_type": "facts_not_list",
@@ -564,7 +581,14 @@ _PLAIN_ERRORS = {
     "model_attributes_type": "facts_not_mapping",
 }
 # Refused amounts, by the kind ``_amount`` found (the limits go into every message alike).
-_AMOUNT_ERRORS = {"amount_form", "amount_exponent", "amount_negative", "amount_digits", "amount_decimals"}
+# Spelt out (not f"facts_{etype}") so the type checker sees every message code.
+_AMOUNT_ERRORS: dict[str, MessageCode] = {
+    "amount_form": "facts_amount_form",
+    "amount_exponent": "facts_amount_exponent",
+    "amount_negative": "facts_amount_negative",
+    "amount_digits": "facts_amount_digits",
+    "amount_decimals": "facts_amount_decimals",
+}
 
 
 def _message(err: Any) -> Msg:
@@ -577,7 +601,7 @@ def _message(err: Any) -> Msg:
     if etype in _PLAIN_ERRORS:
         return Msg(_PLAIN_ERRORS[etype])
     if etype in _AMOUNT_ERRORS:
-        return Msg(f"facts_{etype}", value=ctx["value"], integer=AMOUNT_INTEGER_DIGITS,
+        return Msg(_AMOUNT_ERRORS[etype], value=ctx["value"], integer=AMOUNT_INTEGER_DIGITS,
                    fraction=AMOUNT_FRACTION_DIGITS)
     if etype == "greater_than_equal":
         return Msg("facts_negative", value=_shown(err["input"]))

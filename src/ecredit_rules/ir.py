@@ -190,7 +190,7 @@ class CompiledRuleset:
         return self.model.parameters
 
     @property
-    def not_encoded(self) -> list[NotEncoded]:
+    def not_encoded(self) -> tuple[NotEncoded, ...]:
         return self.model.not_encoded
 
     @property

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Discriminator, Field, StrictBool, StrictFloat, StrictInt, Tag
 
@@ -71,14 +71,19 @@ CONDITION_KEYS: dict[str, type[Model]] = {key: kind.model for key, kind in KINDS
 
 _TAG_OF_MODEL: dict[type, str] = {model: key for key, model in CONDITION_KEYS.items()}
 
-Condition = Annotated[
-    Union[tuple(Annotated[model, Tag(key)] for key, model in CONDITION_KEYS.items())],  # type: ignore[valid-type]  # noqa: UP007
-    Discriminator(
-        _condition_tag,
-        custom_error_type="condition_form",
-        custom_error_message="condition must be a mapping with exactly one known key",
-    ),
-]
+if TYPE_CHECKING:
+    # The union is built from the kinds' table at import, which a static checker cannot follow; to it
+    # a condition is one of the condition models. Pydantic validates against the real tagged union.
+    Condition = Model
+else:
+    Condition = Annotated[
+        Union[tuple(Annotated[model, Tag(key)] for key, model in CONDITION_KEYS.items())],  # noqa: UP007
+        Discriminator(
+            _condition_tag,
+            custom_error_type="condition_form",
+            custom_error_message="condition must be a mapping with exactly one known key",
+        ),
+    ]
 
 for _model in RECURSIVE_MODELS:
     _model.model_rebuild(_types_namespace={"Condition": Condition})

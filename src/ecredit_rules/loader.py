@@ -7,7 +7,7 @@ is refused whole, so a half-understood regulation never judges anyone.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -463,7 +463,7 @@ class _Compiler:
 
     def __init__(self, model: RulesetFile) -> None:
         self.parameters = model.parameters
-        self.rule_kinds = {r.id: r.kind for r in model.rules}
+        self.rule_kinds: dict[str, str] = {r.id: r.kind for r in model.rules}
         self.first_day = model.document.in_force.from_
         self.since: date | None = None  # of the rule being compiled (``CompileContext.since``)
         self.leaves: list[Leaf] = []
@@ -490,7 +490,7 @@ class _Compiler:
     def node(self, cond: Model, owner: str) -> Node:
         return kind_of(cond).compile(cond, self, owner)
 
-    def rule(self, rid: str, kind: str, label: str, cites: str, roles: list[str] | None, when: Model,
+    def rule(self, rid: str, kind: str, label: str, cites: str, roles: Sequence[str] | None, when: Model,
              interpretation: str | None, grade: str | None = None, retroactive: bool = False) -> RuleIR:
         """A rule whose condition holds only for the roles its article addresses."""
         # No retroactive effect (CONTRACT §4): events before the period of force are not counted
@@ -500,7 +500,7 @@ class _Compiler:
         self.since = None  # the roles below read no events
         formula = condition
         if roles:
-            applies = self._any(tuple(self.node(RoleIs(role=r), "") for r in roles))  # type: ignore[arg-type]
+            applies = self._any(tuple(self.node(RoleIs(role=r), "") for r in roles))
             formula = And((applies, condition))
         return RuleIR(rid, kind, label, cites, formula, condition, interpretation, grade)
 

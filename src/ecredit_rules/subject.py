@@ -8,7 +8,7 @@ unknown. Both read a ``Subject``. The readers below are what most kinds are made
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter, methodcaller
@@ -118,7 +118,9 @@ def holds(item: Any) -> Callable[[Any], bool]:
 EVENTS: Evidence = ("events",)
 
 
-def gather_events(types: list[str], acts: list[str] | None) -> Callable[[Subject], list[EventData] | None]:
+def gather_events(
+    types: Sequence[str], acts: Sequence[str | None] | None
+) -> Callable[[Subject], list[EventData] | None]:
     """The subject's events of these types and acts (any act when ``acts`` is None), up to as_of."""
     wanted_types = tuple(types)
     wanted_acts = tuple(acts) if acts is not None else None
@@ -137,9 +139,9 @@ def gather_events(types: list[str], acts: list[str] | None) -> Callable[[Subject
                     chosen += bucket
             else:
                 for act in wanted_acts:
-                    bucket = by_act.get(act)
-                    if bucket is not None:
-                        chosen += bucket
+                    found = by_act.get(act)
+                    if found is not None:
+                        chosen += found
         return chosen
 
     return gather
@@ -154,7 +156,7 @@ Possible = list[tuple[EventData, tuple[str, ...]]]  # an event and the filtered 
 Selection = tuple[list[EventData], Possible]  # (surely counted, possibly counted)
 
 
-def filters_of(acts: list[str] | None, grades: list[str] | None) -> Filters:
+def filters_of(acts: Sequence[str] | None, grades: Sequence[str] | None) -> Filters:
     found: list[tuple[str, frozenset[str]]] = []
     if acts is not None:
         found.append(("act", frozenset(acts)))
@@ -176,11 +178,11 @@ def lacking_of(e: EventData, filters: Filters) -> tuple[str, ...] | None:
 
 
 def selector(
-    types: list[str], acts: list[str] | None, grades: list[str] | None = None
+    types: Sequence[str], acts: Sequence[str] | None, grades: Sequence[str] | None = None
 ) -> Callable[[Subject, date | None], Selection | None]:
     """The subject's events of these types dated from ``start``, sure and possible (None: events unknown)."""
     # Events without an act may be of any act: the index keeps them under None, gathered with the rest.
-    gather = gather_events(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
+    gather = gather_events(types, None if acts is None else [*acts, None])
     filters = filters_of(acts, grades)
 
     def select(s: Subject, start: date | None) -> Selection | None:
@@ -204,10 +206,10 @@ def selector(
 
 
 def counter(
-    types: list[str], acts: list[str] | None, grades: list[str] | None
+    types: Sequence[str], acts: Sequence[str] | None, grades: Sequence[str] | None
 ) -> Callable[[Subject, date | None], tuple[int, int] | None]:
     """How many events surely count and how many at most, without building lists (runs for every subject)."""
-    gather = gather_events(types, None if acts is None else [*acts, None])  # type: ignore[list-item]
+    gather = gather_events(types, None if acts is None else [*acts, None])
     wanted_grades = frozenset(grades) if grades is not None else None
     act_filtered = acts is not None
 

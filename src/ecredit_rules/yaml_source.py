@@ -133,8 +133,8 @@ class _BoundedLoader(yaml.SafeLoader):
         self._aliases = 0  # aliases in the document as it would be built, nested ones included
         self._alias_values = 0  # values that aliases copy, counted the same way
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves the parser's methods untyped
         if isinstance(event, yaml.AliasEvent):
             return self._alias(event)
         self._depth += 1
@@ -144,7 +144,8 @@ class _BoundedLoader(yaml.SafeLoader):
         if self._values > limits.MAX_YAML_VALUES:
             raise _Refused(_event_position(event), Msg("yaml_too_many_values", limit=limits.MAX_YAML_VALUES))
         before = (self._aliases, self._alias_values)
-        node: yaml.Node = super().compose_node(parent, index)
+        node = super().compose_node(parent, index)
+        assert node is not None  # PyYAML returns a node or raises; its stub says Optional
         self._depth -= 1
         values = _count_values(node, self._expanded)
         self._expanded[id(node)] = (self._aliases - before[0], values)
@@ -154,7 +155,9 @@ class _BoundedLoader(yaml.SafeLoader):
         pos = _event_position(event)
         node = self.anchors.get(event.anchor)
         if node is None:
-            return super().compose_node(None, None)  # PyYAML's own "found undefined alias"
+            undefined = super().compose_node(None, 0)  # raises PyYAML's own "found undefined alias"
+            assert undefined is not None  # not reached: an alias to no anchor is refused above
+            return undefined
         if id(node) not in self._expanded:
             # Anchors are registered before their children are composed: an alias to a node not
             # yet finished points into itself, and building it would never end.
@@ -164,7 +167,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._alias_values += values
         if self._aliases > limits.MAX_YAML_ALIASES or self._alias_values > limits.MAX_YAML_ALIAS_VALUES:
             raise _Refused(pos, Msg("yaml_aliases", limit=limits.MAX_YAML_ALIASES))
-        self.get_event()
+        self.get_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves the parser's methods untyped
         return node
 
 

@@ -94,7 +94,7 @@ def judged_on_dask(
     ruleset_path = str(Path(rs.path).resolve())
     where = str(Path(source.path).resolve())
     try:
-        client = Client(address, timeout="30s")
+        client = Client(address, timeout="30s")  # type: ignore[no-untyped-call]  # distributed is not annotated
     except (OSError, TimeoutError) as exc:
         shutil.rmtree(parts, ignore_errors=True)
         raise ValueError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
@@ -111,5 +111,5 @@ def judged_on_dask(
                 yield part.read_text(encoding="utf-8"), refused
                 part.unlink()
         finally:
-            client.cancel(futures)
+            client.cancel(futures)  # type: ignore[no-untyped-call]  # distributed is not annotated
             shutil.rmtree(parts, ignore_errors=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
@@ -162,7 +162,7 @@ def run(
 def _judged(
     rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, lang: Lang, workers: int,
     scheduler: str | None, out: Path, dask_partition_records: int,
-) -> Iterator[tuple[str, int]]:
+) -> Generator[tuple[str, int], None, None]:
     """Per partition, in input order: its JSON Lines text and how many of its records were refused."""
     if scheduler is not None:
         from .dask_runner import judged_on_dask

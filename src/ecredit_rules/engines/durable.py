@@ -33,7 +33,7 @@ import durable_rules_engine
 from ..derive import Derived
 from ..ir import ArtefactKey, CompiledRuleset
 from ..logic import FALSE, TRUE, UNKNOWN
-from . import Outcomes
+from . import DeadlineStatus, Outcomes
 from .durable_network import SENTINEL, LimitExceeded, build_network, limit_problems
 
 _EPOCH = date(1970, 1, 1)
@@ -41,7 +41,9 @@ _EPOCH = date(1970, 1, 1)
 _names = itertools.count()
 
 # The engine rules that decide a deadline case, and the status each gives.
-_DEADLINE_STATUS = {"d_met": "met", "d_overdue": "overdue", "d_late": "overdue", "d_pending": "pending"}
+_DEADLINE_STATUS: dict[str, DeadlineStatus] = {
+    "d_met": "met", "d_overdue": "overdue", "d_late": "overdue", "d_pending": "pending"
+}
 
 # Codes of durable_rules_engine.assert_fact results (see durable/engine.py ``_handle_result``).
 _NOT_HANDLED, _OBSERVED, _QUEUED = 1, 2, 3
@@ -92,7 +94,7 @@ class DurableProgram:
             raise RuntimeError(f"durable-rules saw the same fact twice: {fact}")
         return None if code == _QUEUED else state
 
-    def _act(self, sid: str, state: int, outcomes: dict[int, bool], deadlines: dict[int, str]) -> None:
+    def _act(self, sid: str, state: int, outcomes: dict[int, bool], deadlines: dict[int, DeadlineStatus]) -> None:
         """Run every action the network has agenda'd for this session, in the engine's order."""
         result = durable_rules_engine.start_action_for_state(self.handle, state)
         if not result:
@@ -129,7 +131,7 @@ class DurableProgram:
             d_facts.append({"t": "d", "id": f"d{n}", "n": n, "ans": int(case.answer is not None),
                             "ad": answered - due, "od": asof - due})
         outcomes: dict[int, bool] = {}
-        deadlines: dict[int, str] = {}
+        deadlines: dict[int, DeadlineStatus] = {}
         # The C engine never releases the GIL, so serialising costs nothing and keeps sessions apart.
         with self.lock:
             if self.closed:
@@ -150,7 +152,7 @@ class DurableProgram:
         missing = [n for n in range(len(d_facts)) if n not in deadlines]
         if missing:
             raise RuntimeError(f"durable-rules gave no status for deadline case(s) {missing}")
-        return Outcomes(result, tuple(deadlines[n] for n in range(len(d_facts))))  # type: ignore[arg-type]
+        return Outcomes(result, tuple(deadlines[n] for n in range(len(d_facts))))
 
     def close(self) -> None:
         """Free the registered ruleset; without this, memory grows with every reload."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +84,7 @@ def dnf(node: Node, want: bool) -> list[Term]:
     return result
 
 
-def _literal(lit: MLit, ops: list[str]) -> dict[str, Any]:
+def _literal(lit: MLit, ops: Sequence[str]) -> dict[str, Any]:
     # Compared with a constant, not with another property ({"$m": …}): durable-rules defers
     # property-to-property tests to its join stage and overflows its 64-entry match stack.
     index, want = lit
@@ -92,7 +92,7 @@ def _literal(lit: MLit, ops: list[str]) -> dict[str, Any]:
     return {comparison: {f"v{index}": 0}}
 
 
-def _patterns(alternatives: list[frozenset[MLit]], ops: list[str]) -> list[dict[str, Any]]:
+def _patterns(alternatives: list[frozenset[MLit]], ops: Sequence[str]) -> list[dict[str, Any]]:
     """m-fact patterns covering the alternatives, each within durable-rules' expression limit."""
     out: list[dict[str, Any]] = []
     group: list[dict[str, Any]] = []

@@ -557,4 +557,4 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         Route("/docs", docs_endpoint, methods=["GET"]),
     ]
     handlers = {HttpProblem: _on_problem, HTTPException: _on_http, Exception: _on_error}
-    return Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)  # type: ignore[arg-type]
+    return Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)

@@ -49,7 +49,7 @@ EXAMPLE_FACTS: dict[str, Any] = {
 EXAMPLE_BAD_FACTS: dict[str, Any] = {"subject": {"id": "S1"}, "events": [{"id": "P1", "type": "penalty",
                                                                         "date": "2024-13-01"}]}
 
-_PROBLEM = {
+_PROBLEM: dict[str, Any] = {
     "type": "object",
     "description": "RFC 9457 问题详情 / problem details; 语言随 Accept-Language（默认中文） / in the Accept-Language",
     "required": ["status", "title", "detail", "problems"],
@@ -177,7 +177,8 @@ def openapi_document() -> dict[str, Any]:
     item_error = {"type": "object", "required": ["index", "subject", "error"], "properties": {
         "index": {"type": "integer"}, "subject": {"type": ["string", "null"]},
         "error": {"type": "object", "properties": {"problems": _PROBLEM["properties"]["problems"]}}}}
-    secured = [{"bearer": []}, {}]  # the token is optional: required only when the server was given one
+    # The token is optional: required only when the server was given one.
+    secured: list[dict[str, list[str]]] = [{"bearer": []}, {}]
     paths: dict[str, Any] = {
         "/v1/rulesets": {"get": {
             "summary": "列出规则集 / list the rulesets served", "security": secured,
