@@ -219,6 +219,7 @@ MessageCode = Literal[
     "batch_events_unknown",
     "batch_events_count",
     "batch_internal_error",
+    "batch_columnar_not_ready",
 ]
 
 CATALOGUE: dict[MessageCode, tuple[str, str]] = {
