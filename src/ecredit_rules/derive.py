@@ -93,12 +93,15 @@ class Derived:
 
     __slots__ = ("_day", "_program", "_truths", "as_of", "deadlines", "subject", "values")
 
-    def __init__(self, program: Derivation, subject: Subject, as_of: date) -> None:
+    def __init__(
+        self, program: Derivation, subject: Subject, as_of: date, values: tuple[int | None, ...] | None = None
+    ) -> None:
+        """``values``: the leaves' values when another backend computed them (the columnar engine)."""
         self._program = program
         self.subject = subject
         self.as_of = as_of
         self._day = day = program.day(as_of)
-        self.values: tuple[int | None, ...] = tuple(
+        self.values: tuple[int | None, ...] = values if values is not None else tuple(
             fn(subject, threshold, start)
             for fn, threshold, start in zip(program.values, day.thresholds, day.starts, strict=True)
         )

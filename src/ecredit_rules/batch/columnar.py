@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ..dates import date_in_range
-from ..derive import DERIVATION, Derivation, Derived, _deadline_cases
+from ..derive import DERIVATION, Derived
 from ..digest import digest_of_checked
 from ..engines import Outcomes
 from ..engines.compiled import deadline_status
@@ -115,19 +115,6 @@ def node_expr(node: Node) -> pl.Expr:
             .otherwise(UNKNOWN))
 
 
-def _derived(program: Derivation, subject: Subject, as_of: date, values: tuple[int | None, ...]) -> Derived:
-    """A ``Derived`` whose values were computed on columns (the report asks it for evidence only)."""
-    d = Derived.__new__(Derived)
-    d._program = program
-    d.subject = subject
-    d.as_of = as_of
-    d._day = day = program.day(as_of)
-    d.values = values
-    d.deadlines = _deadline_cases(program.rs, subject, day)
-    d._truths = None
-    return d
-
-
 class ColumnarEngine:
     """Decides a whole partition at once (``runner.judge_partition`` hands it the partition)."""
 
@@ -185,7 +172,7 @@ class ColumnarEngine:
         decided = frame.select([f"r:{r}" for r in rule_ids]).rows() if rule_ids else [()] * n
         reports = []
         for row, (s, c) in enumerate(zip(subjects, checked, strict=True)):
-            derived = _derived(program, s, as_of, tuple(v[row] for v in values))
+            derived = Derived(program, s, as_of, tuple(v[row] for v in values))
             cases = derived.deadlines or ()
             statuses = tuple(deadline_status(k.due, k.answer["date"] if k.answer else None, as_of) for k in cases)
             outcomes = Outcomes(dict(zip(rule_ids, decided[row], strict=True)), statuses)
