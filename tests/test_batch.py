@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from datetime import date
 from itertools import count, islice
 from pathlib import Path
@@ -169,14 +170,6 @@ def test_batch_prints_progress_and_a_summary_on_stderr(tmp_path: Path) -> None:
 # --- interrupted runs and --resume ----------------------------------------------------------------
 
 
-def _start(source: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "ecredit_rules", "batch", "-r", "tuquan", "--as-of", "2024-06-30", *extra,
-         str(source), "-o", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-
-
 def _wait_for_output(out: Path, proc: subprocess.Popen[bytes], limit: float = 60) -> None:
     deadline = time.monotonic() + limit
     while not (out.exists() and out.stat().st_size > 0):
@@ -202,10 +195,22 @@ def test_an_interrupted_run_resumed_writes_the_same_bytes_as_one_run(
 ) -> None:
     source, whole = long_input
     out = tmp_path / "out.jsonl"
-    proc = _start(source, out)
+    # The interrupted run reads the records from stdin, which stays open: it cannot finish before the
+    # signal however fast the machine is, and --resume then continues from the file holding the same lines.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ecredit_rules", "batch", "-r", "tuquan", "--as-of", "2024-06-30", "-", "-o", str(out)],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    lines = source.read_bytes().splitlines(keepends=True)
+    proc.stdin.write(b"".join(lines[: len(lines) // 2]))
+    proc.stdin.flush()
     _wait_for_output(out, proc)
     proc.send_signal(how)
-    _, stderr = proc.communicate(timeout=60)
+    with suppress(BrokenPipeError):
+        proc.stdin.close()
+    stderr = proc.stderr.read() if proc.stderr else b""
+    proc.wait(timeout=60)
     written = out.read_bytes()
     assert len(written) < len(whole), "the run finished before the signal"
     if how != signal.SIGKILL:
