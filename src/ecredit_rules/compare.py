@@ -7,7 +7,7 @@ written into this module, so a new or amended ruleset shows up in the comparison
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import date
 from functools import cache
@@ -21,7 +21,7 @@ from .conditions import kind_of, walk_conditions
 from .digest import digest_of_checked
 from .engines import get_engine
 from .evaluate import check_as_of, evaluate_checked
-from .facts import Facts, facts_data, load_facts
+from .facts import Facts, facts_data
 from .ir import ArtefactKey, CompiledRuleset, Leaf
 from .language_base import Frozen
 from .loader import load_ruleset, resolve_path
@@ -129,7 +129,8 @@ def compare_with_reports(
     rulesets: Sequence[CompiledRuleset | str | Path] | None = None,
 ) -> tuple[Comparison, list[tuple[CompiledRuleset, Report]]]:
     """``compare``, and each ruleset with its full report (the auditor's document prints them all)."""
-    checked = load_facts(facts)
+    # Validated once, on the fast path (it words every problem as ``load_facts`` would), for every ruleset.
+    data = facts_data(facts)
     day = as_of if as_of is not None else date.today()
     refs = list(rulesets) if rulesets is not None else list(available_rulesets())
     fresh = cache(_fresh_bundled)  # check the bundled files at most once per comparison
@@ -138,18 +139,17 @@ def compare_with_reports(
         if loaded:  # what evaluate checks first, in its order
             get_engine(engine)
             check_as_of(day)
-        data = facts_data(checked)  # validated and digested once for every ruleset
         digest = digest_of_checked(data)
         pairs = [(rs, evaluate_checked(rs, data, digest, day, engine)) for rs in loaded]
     active = [(rs, report) for rs, report in pairs if report.in_force]
     comparison = Comparison(
-        subject=checked.subject.id,
+        subject=data["subject"]["id"],
         as_of=day,
         engine=engine,
         rulesets=[_column(rs, report) for rs, report in pairs],
-        facts=_fact_rows(checked, active),
+        facts=_fact_rows(data, active),
         differences=Differences(
-            kinds=_kind_differences(active), retention=_retention_differences(checked, active, day)
+            kinds=_kind_differences(active), retention=_retention_differences(data, active, day)
         ),
         facts_digest=digest,
         generator=generator(),
@@ -181,7 +181,7 @@ def _ruleset(
     if isinstance(ref, CompiledRuleset):
         return ref
     path = resolve_path(ref)
-    if path.parent.resolve() == rules_dir().resolve() and path.is_file():
+    if _in_bundled_folder(path) and path.is_file():
         registry = bundled()
         # A broken edit must stop the comparison, not quietly compare the previous version:
         # a city judged on yesterday's rules would show differences that are not there.
@@ -192,6 +192,17 @@ def _ruleset(
     rs = load_ruleset(ref)
     held.callback(rs.close)
     return rs
+
+
+@cache
+def _bundled_folder() -> Path:
+    return rules_dir().resolve()
+
+
+def _in_bundled_folder(path: Path) -> bool:
+    # A bundled id names a file of ``rules_dir()`` itself; only other paths need resolving (symlinks,
+    # ``..``), which costs a realpath per ruleset per comparison.
+    return path.parent == rules_dir() or path.parent.resolve() == _bundled_folder()
 
 
 def _column(rs: CompiledRuleset, report: Report) -> RulesetColumn:
@@ -232,55 +243,66 @@ _SYSTEMS_NAMED: ArtefactKey[dict[str, set[str]]] = ArtefactKey(
 )
 
 
-def _refs_for(evidence: set[str], report: Report) -> list[ClauseRef]:
-    return [
-        ClauseRef(rule=v.rule, kind=v.kind, clause=v.citation.label)
-        for v in report.verdicts
-        if evidence & set(v.evidence)
-    ]
+class _Cited:
+    """One report's verdicts as clause references, indexed by what each names as evidence."""
+
+    def __init__(self, report: Report) -> None:
+        self.refs = [ClauseRef(rule=v.rule, kind=v.kind, clause=v.citation.label) for v in report.verdicts]
+        self.by_evidence: dict[str, list[int]] = {}
+        for position, v in enumerate(report.verdicts):
+            for item in v.evidence:
+                self.by_evidence.setdefault(item, []).append(position)
+        self.rules = [v.rule for v in report.verdicts]
+
+    def citing(self, evidence: Iterable[str]) -> list[ClauseRef]:
+        """The verdicts naming any of ``evidence``, in the report's order."""
+        positions = {p for item in evidence for p in self.by_evidence.get(item, ())}
+        return [self.refs[p] for p in sorted(positions)]
 
 
-def _system_refs(code: str, report: Report, named: dict[str, set[str]]) -> list[ClauseRef]:
+def _system_refs(code: str, cited: _Cited, named: dict[str, set[str]]) -> list[ClauseRef]:
     # Evidence says only "platform_systems"; the rule's own condition (``named``) tells which system.
     return [
-        ClauseRef(rule=v.rule, kind=v.kind, clause=v.citation.label)
-        for v in report.verdicts
-        if "platform_systems" in v.evidence and code in named.get(v.rule, ())
+        cited.refs[p] for p in cited.by_evidence.get("platform_systems", ()) if code in named.get(cited.rules[p], ())
     ]
 
 
-def _fact_rows(facts: Facts, active: list[tuple[CompiledRuleset, Report]]) -> list[FactRow]:
+def _fact_rows(data: Mapping[str, Any], active: list[tuple[CompiledRuleset, Report]]) -> list[FactRow]:
     vocab = vocabulary()
+    cited = [(rs.id, _Cited(report)) for rs, report in active]
     rows: list[FactRow] = []
     by_act: dict[str, list[str]] = {}
-    for event in facts.events or ():
-        if event.act is not None:
-            by_act.setdefault(event.act, []).append(event.id)
+    for event in data.get("events") or ():
+        act = event.get("act")
+        if act is not None:
+            by_act.setdefault(act, []).append(event["id"])
     for act in sorted(by_act):
-        ids = set(by_act[act])
-        clauses = {rs.id: _refs_for(ids, report) for rs, report in active}
-        rows.append(FactRow(fact=f"act:{act}", name=vocab.acts.get(act, act), events=by_act[act], clauses=clauses))
-    for code, met in sorted((facts.compliance or {}).items()):
+        ids = by_act[act]
+        clauses = {rid: refs.citing(ids) for rid, refs in cited}
+        rows.append(FactRow(fact=f"act:{act}", name=vocab.acts.get(act, act), events=ids, clauses=clauses))
+    for code, met in sorted((data.get("compliance") or {}).items()):
         path = f"compliance.{code}"
-        clauses = {rs.id: _refs_for({path}, report) for rs, report in active}
+        clauses = {rid: refs.citing((path,)) for rid, refs in cited}
         rows.append(FactRow(fact=path, name=vocab.compliance.get(code, code), value=met, clauses=clauses))
-    for code, days in sorted((facts.retention_days or {}).items()):
+    for code, days in sorted((data.get("retention_days") or {}).items()):
         path = f"retention_days.{code}"
-        clauses = {rs.id: _refs_for({path}, report) for rs, report in active}
+        clauses = {rid: refs.citing((path,)) for rid, refs in cited}
         rows.append(FactRow(fact=path, name=vocab.retention_days.get(code, code), value=days, clauses=clauses))
-    if facts.platform_systems is not None:
-        rows += _system_rows(facts.platform_systems, active)
+    if data.get("platform_systems") is not None:  # absent: not known (the fast path omits it, a model has None)
+        rows += _system_rows(data["platform_systems"], active, cited)
     return rows
 
 
-def _system_rows(present: Sequence[str], active: list[tuple[CompiledRuleset, Report]]) -> list[FactRow]:
+def _system_rows(
+    present: Sequence[str], active: list[tuple[CompiledRuleset, Report]], cited: list[tuple[str, _Cited]]
+) -> list[FactRow]:
     vocab = vocabulary()
     rows = []
     named = {rs.id: rs.artefact(_SYSTEMS_NAMED) for rs, _ in active}
     # Every system is a known fact once the list is given (absent from it = not established), but a
     # row is worth showing only for systems the subject has or some city's verdict turns on.
     for code in vocab.platform_systems:
-        clauses = {rs.id: _system_refs(code, report, named[rs.id]) for rs, report in active}
+        clauses = {rid: _system_refs(code, refs, named[rid]) for rid, refs in cited}
         if code in present or any(clauses.values()):
             rows.append(
                 FactRow(fact=f"platform_systems.{code}", name=vocab.platform_systems[code], value=code in present,
@@ -343,12 +365,12 @@ _RETENTION_LEAVES = ArtefactKey("retention_leaves", _retention_leaves)
 
 
 def _retention_differences(
-    facts: Facts, active: list[tuple[CompiledRuleset, Report]], day: date
+    data: Mapping[str, Any], active: list[tuple[CompiledRuleset, Report]], day: date
 ) -> list[RetentionDifference]:
     minimums = {rs.id: retention_minimums(rs, day) for rs, _ in active}
     records = sorted({record for per in minimums.values() for record in per})
     names = vocabulary().retention_days
-    kept = facts.retention_days or {}
+    kept = data.get("retention_days") or {}
     out = []
     for record in records:
         required = {rid: per.get(record) for rid, per in minimums.items()}
