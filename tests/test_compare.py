@@ -193,6 +193,14 @@ def test_compare_engines_agree(cities: list[Path]) -> None:
     assert durable.model_dump(exclude={"engine"}) == compiled.model_dump(exclude={"engine"})
 
 
+def test_compare_gives_the_same_comparison_for_json_text_a_dict_and_a_model(cities: list[Path]) -> None:
+    # The fast path leaves absent parts out, the model keeps them as None: the facts view reads both alike.
+    facts = shop(platform_systems=["user_registration"])
+    as_text = ec.compare(json.dumps(facts), as_of=AS_OF, rulesets=["tuquan", *cities]).to_json()
+    assert ec.compare(facts, as_of=AS_OF, rulesets=["tuquan", *cities]).to_json() == as_text
+    assert ec.compare(ec.Facts.model_validate(facts), as_of=AS_OF, rulesets=["tuquan", *cities]).to_json() == as_text
+
+
 def test_compare_bad_facts_raise_facts_error() -> None:
     with pytest.raises(ec.FactsError) as err:
         ec.compare({"subject": {"id": "S1"}, "events": [{"id": "E", "type": "penalty", "date": "x"}]},
