@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import math
-import sys
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pydantic_core
 import pytest
+from bench.generate import AS_OF, subjects_json
+from pydantic import BaseModel
 
 import ecredit_rules as ec
-from ecredit_rules.report import Report, fast_json
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.generate import AS_OF, subjects_json
+from ecredit_rules.derive import derive
+from ecredit_rules.engines import get_engine
+from ecredit_rules.facts import facts_data
+from ecredit_rules.report import Report, build_report, fast_json, report_data
 
 HOSTILE = [
     'quote " and backslash \\ inside', "line\nbreak\ttab\rreturn\x00nul\x1f\x7f", "中文标点“”：；", "emoji 😀 and 𠀀",
@@ -106,3 +106,46 @@ def test_report_subclass_is_written_by_pydantic() -> None:
     report = Tagged(**dict(_busiest()))
     assert fast_json(report) is None
     assert report.to_json() == report.model_dump_json()
+
+
+def _models(value: Any) -> list[BaseModel]:
+    """Every model in ``value``, depth first."""
+    if isinstance(value, BaseModel):
+        return [value, *(m for field in value.__dict__.values() for m in _models(field))]
+    if isinstance(value, list):
+        return [m for item in value for m in _models(item)]
+    return []
+
+
+def _built_and_validated() -> list[tuple[Report, Report]]:
+    engine = get_engine("compiled")
+    pairs = []
+    for rid in ec.available_rulesets():
+        rs = ec.load_ruleset(rid)
+        for day in (date(2000, 1, 1), date(2019, 12, 31), AS_OF):
+            for text in subjects_json(25):
+                checked = facts_data(text)
+                derived = derive(rs, checked, day) if rs.in_force(day) else None
+                outcomes = engine.decide(rs, derived) if derived is not None else None
+                args = (rs, checked["subject"]["id"], derived, outcomes, "compiled", day, "sha256:0")
+                pairs.append((build_report(*args), Report.model_validate(report_data(*args))))
+    return pairs
+
+
+def test_built_report_is_the_validated_one_field_for_field() -> None:
+    pairs = _built_and_validated()
+    assert any(not built.in_force for built, _ in pairs) and any(built.rating for built, _ in pairs)
+    for built, validated in pairs:
+        assert built == validated
+        for mine, theirs in zip(_models(built), _models(validated), strict=True):
+            assert type(mine) is type(theirs)
+            assert list(mine.__dict__) == list(theirs.__dict__)
+            assert mine.__pydantic_fields_set__ == theirs.__pydantic_fields_set__
+
+
+def test_built_rating_shares_no_list_with_its_verdict() -> None:
+    for built, _ in _built_and_validated():
+        if built.rating is not None:
+            verdict = next(v for v in built.verdicts if v.rule == built.rating.rule)
+            assert built.rating.evidence is not verdict.evidence
+            assert built.rating.derived_from is not verdict.derived_from

@@ -6,6 +6,7 @@ whenever they decide the same outcomes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from typing import Any
@@ -18,7 +19,7 @@ from .engines import Outcomes
 from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR, walk
 from .language_base import Frozen, ParamRef
 from .limits import MAX_INHERITED_MISSING
-from .logic import FALSE, TRUE, UNKNOWN, Closures
+from .logic import FALSE, TRUE, UNKNOWN, Closures, closure
 
 
 class Citation(Frozen):
@@ -195,18 +196,47 @@ _RULE_PARAMETERS = ArtefactKey("rule_parameters", _build_rule_parameters)
 def _with_parameters(rs: CompiledRuleset, rule_id: str, day: date, details: dict[str, Any]) -> dict[str, Any]:
     """``details`` plus ``parameters``: each dated parameter the rule used, the value applied on ``day``
     and the day that value took effect. Rules that use none keep their details as they were."""
-    dated = rs.artefact(_DATED_PARAMETERS).get(rule_id)
-    if not dated:
+    applied = _parameters_on(rs, day).get(rule_id)
+    if applied is None:
         return details
-    applied = {}
-    for name, values in dated:
-        # ``ir.value_on``: the last value in effect on ``day``, else the first; its day written once per ruleset.
-        chosen = values[0]
-        for value in values:
-            if value[0] <= day:
-                chosen = value
-        applied[name] = {"value": chosen[1], "from": chosen[2]}
-    return {**details, "parameters": applied}
+    # Fresh dicts for every report: a caller may change its report's details, never another's.
+    return {**details, "parameters": {name: {"value": value, "from": since} for name, value, since in applied}}
+
+
+_Applied = dict[str, tuple[tuple[str, Any, str], ...]]
+_DAYS_KEPT = 512  # evaluation days whose applied parameters are kept; a batch rarely uses more than a few
+
+
+def _parameters_on(rs: CompiledRuleset, day: date) -> _Applied:
+    """Rule id → (parameter, value, from) of each dated parameter it uses, as applied on ``day``;
+    worked out once per ruleset and day."""
+    by_day = rs.artefact(_APPLIED_BY_DAY)
+    found = by_day.get(day)
+    if found is None:
+        if len(by_day) >= _DAYS_KEPT:
+            by_day.clear()
+        found = by_day[day] = _applied_on(rs, day)
+    return found
+
+
+def _applied_on(rs: CompiledRuleset, day: date) -> _Applied:
+    applied: _Applied = {}
+    for rule_id, dated in rs.artefact(_DATED_PARAMETERS).items():
+        if not dated:
+            continue
+        chosen_values = []
+        for name, values in dated:
+            # ``ir.value_on``: the last value in effect on ``day``, else the first; its day written once per ruleset.
+            chosen = values[0]
+            for value in values:
+                if value[0] <= day:
+                    chosen = value
+            chosen_values.append((name, chosen[1], chosen[2]))
+        applied[rule_id] = tuple(chosen_values)
+    return applied
+
+
+_APPLIED_BY_DAY: ArtefactKey[dict[date, _Applied]] = ArtefactKey("applied_parameters", lambda rs: {})
 
 
 _Dated = tuple[tuple[str, tuple[tuple[date, Any, str], ...]], ...]
@@ -232,7 +262,7 @@ _Gathered = tuple[dict[str, EventData], set[str]]
 class _Explainer:
     """Why a rule that fired fired: its evidence and the verdicts it rests on."""
 
-    __slots__ = ("chained", "closures", "derived", "leaves", "outcomes", "rules")
+    __slots__ = ("chained", "closures", "derived", "leaves", "outcomes", "rules", "supports", "truths")
 
     def __init__(self, rs: CompiledRuleset, derived: Derived, outcomes: dict[str, int]) -> None:
         self.derived = derived
@@ -241,6 +271,8 @@ class _Explainer:
         self.leaves: dict[int, Explanation] = {}
         self.chained: dict[str, set[str]] = {}  # missing paths of undetermined rules, by id
         self.closures = rs.artefact(_CLOSURES)
+        self.supports = rs.artefact(_SUPPORTS)
+        self.truths = derived.truths()
 
     def leaf(self, index: int) -> Explanation:
         """A leaf's evidence and missing fact paths, worked out once per report."""
@@ -251,27 +283,7 @@ class _Explainer:
 
     def truth(self, node: Node) -> int:
         """Kleene value of ``node``, by the one evaluator the compiled engine also decides with."""
-        return self.closures.truth(node, self.derived.truths(), self.outcomes)
-
-    def support(self, node: Node, evidence: _Gathered, parents: set[str]) -> None:
-        """Collect what makes a TRUE node true. ``not`` contributes nothing: absence is not evidence."""
-        if isinstance(node, Leaf):
-            events, paths, _ = self.leaf(node.index)
-            for e in events:
-                evidence[0][e["id"]] = e
-            evidence[1].update(paths)
-        elif isinstance(node, Chain):
-            parents.add(node.rule)
-        elif isinstance(node, And):
-            for child in node.children:
-                self.support(child, evidence, parents)
-        elif isinstance(node, Or | AtLeast):
-            for child in node.children:
-                if isinstance(child, Chain):  # the common case (a blacklist over many items) without two calls
-                    if self.outcomes.get(child.rule) == TRUE:
-                        parents.add(child.rule)
-                elif self.truth(child) == TRUE:
-                    self.support(child, evidence, parents)
+        return self.closures.truth(node, self.truths, self.outcomes)
 
     def missing(self, node: Node) -> set[str]:
         """Fact paths whose absence leaves ``node`` unknown, following undetermined chained rules.
@@ -316,9 +328,68 @@ class _Explainer:
         parents: set[str] = set()
         # Evidence comes from the rule's own condition: that the subject has the role the article
         # addresses is why the rule applies, not what made it fire.
-        self.support(rule.condition, (events, paths), parents)
+        self.supports[rule.id](self, events, paths, parents)
         ordered = [e["id"] for e in sorted(events.values(), key=EVENT_ORDER)] if len(events) > 1 else list(events)
         return ordered + sorted(paths), sorted(parents)
+
+
+_Support = Callable[[_Explainer, dict[str, EventData], set[str], set[str]], None]
+"""What makes a TRUE node true, added to the events by id, the fact paths and the rules it rests on."""
+
+
+def _support(node: Node) -> _Support:
+    """``node``'s support as one function, compiled once per ruleset: the walk of every fired
+    verdict's condition is the report's largest cost after the leaves' own explanations.
+
+    The order children are visited in does not matter: events are listed by date and id, paths and
+    rules alphabetically. ``not`` contributes nothing: absence is not evidence.
+    """
+    if isinstance(node, Leaf):
+        index = node.index
+
+        def leaf(ex: _Explainer, events: dict[str, EventData], paths: set[str], parents: set[str]) -> None:
+            found, found_paths, _ = ex.leaf(index)
+            for e in found:
+                events[e["id"]] = e
+            paths.update(found_paths)
+
+        return leaf
+    if isinstance(node, Chain):
+        rule = node.rule
+        return lambda ex, events, paths, parents: parents.add(rule)
+    if isinstance(node, And):
+        parts = tuple(_support(c) for c in node.children if not isinstance(c, Not))
+
+        def every(ex: _Explainer, events: dict[str, EventData], paths: set[str], parents: set[str]) -> None:
+            for part in parts:
+                part(ex, events, paths, parents)
+
+        return every
+    if isinstance(node, Or | AtLeast):
+        # Of the children, those TRUE: a chained rule by its outcome, a leaf by its truth, others by
+        # their closure (logic.py, the evaluator the compiled engine decides with).
+        chained = tuple(c.rule for c in node.children if isinstance(c, Chain))
+        leaves = tuple((c.index, _support(c)) for c in node.children if isinstance(c, Leaf))
+        others = tuple((closure(c), _support(c)) for c in node.children if isinstance(c, And | Or | AtLeast))
+
+        def some(ex: _Explainer, events: dict[str, EventData], paths: set[str], parents: set[str]) -> None:
+            outcomes, truths = ex.outcomes, ex.truths
+            for rule in chained:
+                if outcomes.get(rule) == TRUE:
+                    parents.add(rule)
+            for index, part in leaves:
+                if truths[index] == TRUE:
+                    part(ex, events, paths, parents)
+            for check, part in others:
+                if check(truths, outcomes) == TRUE:
+                    part(ex, events, paths, parents)
+
+        return some
+    return lambda ex, events, paths, parents: None
+
+
+_SUPPORTS: ArtefactKey[dict[str, _Support]] = ArtefactKey(
+    "report_supports", lambda rs: {rule.id: _support(rule.condition) for rule in rs.all_rules()})
 
 
 def build_report(
@@ -332,8 +403,26 @@ def build_report(
 ) -> Report:
     """Assemble the report. ``derived``/``outcomes`` are None when the ruleset is not in force;
     ``facts_digest`` is the digest of the validated facts (digest.py)."""
-    # The report is put together as plain data and validated in one call, which builds the
-    # nested models in pydantic-core rather than one Python constructor call per verdict.
+    data = report_data(rs, subject_id, derived, outcomes, engine, as_of, facts_digest)
+    if type(subject_id) is str and type(engine) is str and type(facts_digest) is str and type(as_of) is date:
+        # Everything else in ``data`` is of its field's type by construction (tests/test_report_json.py
+        # compares with validation), so checking it again would only cost a quarter of the report.
+        report: Report = _construct(Report, data)
+        return report
+    return Report.model_validate(data)
+
+
+def report_data(
+    rs: CompiledRuleset,
+    subject_id: str,
+    derived: Derived | None,
+    outcomes: Outcomes | None,
+    engine: str,
+    as_of: date,
+    facts_digest: str,
+) -> dict[str, Any]:
+    """The report as plain data (its models' fields as dicts) with the ruleset's models in place:
+    ``Report.model_validate`` of it is the report."""
     report: dict[str, Any] = {"ruleset": ruleset_info(rs), "engine": engine, "subject": subject_id, "as_of": as_of,
                               "facts_digest": facts_digest, "generator": generator()}
     if derived is None or outcomes is None:
@@ -350,7 +439,7 @@ def build_report(
             },
         }
         report.update(in_force=False, verdicts=[notice], rating=None, undetermined=[])
-        return Report.model_validate(report)
+        return report
     explainer = _Explainer(rs, derived, outcomes.rules)
     verdicts: list[dict[str, Any]] = []
     undetermined: list[dict[str, Any]] = []
@@ -386,7 +475,57 @@ def build_report(
                              "interpretation": case.rule.interpretation,
                              "details": _with_parameters(rs, case.rule.id, as_of, details)})
     report.update(in_force=True, verdicts=verdicts, rating=rating, undetermined=undetermined)
-    return Report.model_validate(report)
+    return report
+
+
+_new = object.__new__
+_set = object.__setattr__  # a frozen model's fields are set as pydantic's own constructors set them
+
+
+def _construct(cls: type[Frozen], values: dict[str, Any]) -> Any:
+    """``cls.model_validate(values)`` for values already of their fields' types, nested models as
+    dicts: the same fields in the same order, the same fields marked as set, nothing checked."""
+    names, nested, defaults = _shape(cls)
+    data = values if tuple(values) == names else {
+        name: values[name] if name in values else defaults[name]() for name in names}
+    for name, inner in nested:
+        value = data[name]
+        if type(value) is dict:
+            data[name] = _construct(inner, value)
+        elif type(value) is list and value and type(value[0]) is dict:
+            data[name] = [_construct(inner, item) for item in value]
+    model = _new(cls)
+    _set(model, "__dict__", data)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+_Shape = tuple[tuple[str, ...], tuple[tuple[str, type[Frozen]], ...], dict[str, Callable[[], Any]]]
+
+
+@cache
+def _shape(cls: type[Frozen]) -> _Shape:
+    """A model's field names in order, its fields holding (lists of) the report's models, and its defaults."""
+    names = tuple(cls.model_fields)
+    nested = tuple((name, _NESTED[(cls, name)]) for name in names if (cls, name) in _NESTED)
+    defaults: dict[str, Callable[[], Any]] = {}
+    for name, info in cls.model_fields.items():
+        if info.default_factory is not None:
+            defaults[name] = info.default_factory  # type: ignore[assignment]
+        elif not info.is_required():
+            defaults[name] = _constant(info.default)
+    return names, nested, defaults
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+# The fields of the report's models built from dicts here; citations and the ruleset's models come built.
+_NESTED: dict[tuple[type[Frozen], str], type[Frozen]] = {
+    (Report, "verdicts"): Verdict, (Report, "rating"): RatingResult, (Report, "undetermined"): Undetermined}
 
 
 def _rating(
@@ -416,8 +555,9 @@ def _rating(
         verdicts.append({"rule": grade.id, "kind": "rating", "label": grade.label, "citation": cite,
                          "evidence": evidence, "derived_from": parents, "interpretation": grade.interpretation,
                          "details": _with_parameters(rs, grade.id, as_of, {"grade": grade.grade})})
-        return {"grade": grade.grade or "", "rule": grade.id, "citation": cite, "derived_from": parents,
-                "evidence": evidence}
+        # Lists of its own, as validation would copy them: the rating is not its verdict.
+        return {"grade": grade.grade or "", "rule": grade.id, "citation": cite, "derived_from": list(parents),
+                "evidence": list(evidence)}
     if missing:
         undetermined.append({"rule": rs.rating.id, "missing": sorted(missing)})
     return None
