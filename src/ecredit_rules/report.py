@@ -16,7 +16,7 @@ from pydantic import Field
 
 from .derive import EVENT_ORDER, Derived, EventData, Explanation
 from .engines import Outcomes
-from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR, walk
+from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, walk
 from .language_base import Frozen, ParamRef
 from .limits import MAX_INHERITED_MISSING
 from .logic import FALSE, TRUE, UNKNOWN, Closures, closure
@@ -138,15 +138,20 @@ def _citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
 _CITATIONS: ArtefactKey[dict[str | None, Citation]] = ArtefactKey("citations", lambda rs: {})
 
 
-def _cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
+_CitedRule = tuple[str, str, str, Citation, str | None, "_Support"]
+
+
+def _cited_rules(rs: CompiledRuleset) -> tuple[_CitedRule, ...]:
     """The plain rules in the order the rule file lists them (the order verdicts are reported in),
-    each with its citation; built once."""
+    each as what its verdict says whatever the subject (id, kind, label, citation, interpretation)
+    and how its evidence is found; built once."""
     return rs.artefact(_CITED_RULES)
 
 
-def _build_cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
-    by_id = rs.rules_by_id
-    return tuple((by_id[r.id], citation(rs, by_id[r.id].clause)) for r in rs.model.rules)
+def _build_cited_rules(rs: CompiledRuleset) -> tuple[_CitedRule, ...]:
+    by_id, supports = rs.rules_by_id, rs.artefact(_SUPPORTS)
+    return tuple((rule.id, rule.kind, rule.label, citation(rs, rule.clause), rule.interpretation, supports[rule.id])
+                 for rule in (by_id[r.id] for r in rs.model.rules))
 
 
 _CITED_RULES = ArtefactKey("cited_rules", _build_cited_rules)
@@ -193,10 +198,11 @@ def _build_rule_parameters(rs: CompiledRuleset) -> dict[str, tuple[str, ...]]:
 _RULE_PARAMETERS = ArtefactKey("rule_parameters", _build_rule_parameters)
 
 
-def _with_parameters(rs: CompiledRuleset, rule_id: str, day: date, details: dict[str, Any]) -> dict[str, Any]:
-    """``details`` plus ``parameters``: each dated parameter the rule used, the value applied on ``day``
-    and the day that value took effect. Rules that use none keep their details as they were."""
-    applied = _parameters_on(rs, day).get(rule_id)
+def _with_parameters(on_day: _Applied, rule_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    """``details`` plus ``parameters``: each dated parameter the rule used, the value applied on the
+    day (``on_day``, from ``_parameters_on``) and the day that value took effect. Rules that use none
+    keep their details as they were."""
+    applied = on_day.get(rule_id)
     if applied is None:
         return details
     # Fresh dicts for every report: a caller may change its report's details, never another's.
@@ -322,13 +328,14 @@ class _Explainer:
             found = self.chained[rule_id] = self.missing(self.rules[rule_id].formula)
         return found
 
-    def explain(self, rule: RuleIR) -> tuple[list[str], list[str]]:
+    def explain(self, support: _Support) -> tuple[list[str], list[str]]:
+        """A fired rule's evidence (events by date and id, then fact paths) and the rules it rests on,
+        from ``support``: its own condition's (``_SUPPORTS``). That the subject has the role the article
+        addresses is why the rule applies, not what made it fire."""
         events: dict[str, EventData] = {}
         paths: set[str] = set()
         parents: set[str] = set()
-        # Evidence comes from the rule's own condition: that the subject has the role the article
-        # addresses is why the rule applies, not what made it fire.
-        self.supports[rule.id](self, events, paths, parents)
+        support(self, events, paths, parents)
         ordered = [e["id"] for e in sorted(events.values(), key=EVENT_ORDER)] if len(events) > 1 else list(events)
         return ordered + sorted(paths), sorted(parents)
 
@@ -422,7 +429,8 @@ def report_data(
     facts_digest: str,
 ) -> dict[str, Any]:
     """The report as plain data (its models' fields as dicts) with the ruleset's models in place:
-    ``Report.model_validate`` of it is the report."""
+    ``Report.model_validate`` of it is the report. A verdict's or undetermined rule's dict that has
+    every field of its model lists them in the model's order (``_construct_each`` relies on it)."""
     report: dict[str, Any] = {"ruleset": ruleset_info(rs), "engine": engine, "subject": subject_id, "as_of": as_of,
                               "facts_digest": facts_digest, "generator": generator()}
     if derived is None or outcomes is None:
@@ -441,18 +449,20 @@ def report_data(
         report.update(in_force=False, verdicts=[notice], rating=None, undetermined=[])
         return report
     explainer = _Explainer(rs, derived, outcomes.rules)
+    on_day = _parameters_on(rs, as_of)
     verdicts: list[dict[str, Any]] = []
     undetermined: list[dict[str, Any]] = []
-    for rule, cite in _cited_rules(rs):
-        outcome = outcomes.rules[rule.id]
+    decided = outcomes.rules
+    for rule_id, kind, label, cite, interpretation, support in _cited_rules(rs):
+        outcome = decided[rule_id]
         if outcome == TRUE:
-            evidence, parents = explainer.explain(rule)
-            verdicts.append({"rule": rule.id, "kind": rule.kind, "label": rule.label, "citation": cite,
-                             "evidence": evidence, "derived_from": parents, "interpretation": rule.interpretation,
-                             "details": _with_parameters(rs, rule.id, as_of, {})})
+            evidence, parents = explainer.explain(support)
+            verdicts.append({"rule": rule_id, "kind": kind, "label": label, "citation": cite, "evidence": evidence,
+                             "derived_from": parents, "interpretation": interpretation,
+                             "details": _with_parameters(on_day, rule_id, {})})
         elif outcome == UNKNOWN:
-            undetermined.append({"rule": rule.id, "missing": sorted(explainer.rule_missing(rule.id))})
-    rating = _rating(rs, explainer, outcomes, verdicts, undetermined, as_of)
+            undetermined.append({"rule": rule_id, "missing": sorted(explainer.rule_missing(rule_id))})
+    rating = _rating(rs, explainer, outcomes, verdicts, undetermined, on_day)
     if derived.deadlines is None:
         undetermined += [{"rule": rule.id, "missing": ["events"]} for rule in rs.deadlines]
     else:
@@ -473,7 +483,7 @@ def report_data(
             verdicts.append({"rule": case.rule.id, "kind": "deadline", "label": case.rule.label,
                              "citation": citation(rs, case.rule.clause), "evidence": evidence,
                              "interpretation": case.rule.interpretation,
-                             "details": _with_parameters(rs, case.rule.id, as_of, details)})
+                             "details": _with_parameters(on_day, case.rule.id, details)})
     report.update(in_force=True, verdicts=verdicts, rating=rating, undetermined=undetermined)
     return report
 
@@ -493,13 +503,33 @@ def _construct(cls: type[Frozen], values: dict[str, Any]) -> Any:
         if type(value) is dict:
             data[name] = _construct(inner, value)
         elif type(value) is list and value and type(value[0]) is dict:
-            data[name] = [_construct(inner, item) for item in value]
+            data[name] = _construct_each(inner, value)
     model = _new(cls)
     _set(model, "__dict__", data)
     _set(model, "__pydantic_fields_set__", set(values))
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
+
+
+def _construct_each(cls: type[Frozen], items: list[dict[str, Any]]) -> list[Any]:
+    """``_construct`` of each of ``items``, models without nested ones (verdicts, undetermined rules)."""
+    names, nested, defaults = _shape(cls)
+    if nested:
+        return [_construct(cls, values) for values in items]
+    built = []
+    every = len(names)
+    for values in items:
+        model = _new(cls)
+        # A dict with every field is in field order (``report_data`` writes them so, and the tests
+        # compare the order with validation's): counting is cheaper than comparing the keys.
+        _set(model, "__dict__", values if len(values) == every else {
+            name: values[name] if name in values else defaults[name]() for name in names})
+        _set(model, "__pydantic_fields_set__", set(values))
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        built.append(model)
+    return built
 
 
 _Shape = tuple[tuple[str, ...], tuple[tuple[str, type[Frozen]], ...], dict[str, Callable[[], Any]]]
@@ -534,7 +564,7 @@ def _rating(
     outcomes: Outcomes,
     verdicts: list[dict[str, Any]],
     undetermined: list[dict[str, Any]],
-    as_of: date,
+    on_day: _Applied,
 ) -> dict[str, Any] | None:
     """The first grade that holds; none while an earlier grade is still undetermined."""
     if rs.rating is None:
@@ -550,11 +580,11 @@ def _rating(
             continue
         if missing:
             break
-        evidence, parents = explainer.explain(grade)
+        evidence, parents = explainer.explain(explainer.supports[grade.id])
         cite = citation(rs, grade.clause)
         verdicts.append({"rule": grade.id, "kind": "rating", "label": grade.label, "citation": cite,
                          "evidence": evidence, "derived_from": parents, "interpretation": grade.interpretation,
-                         "details": _with_parameters(rs, grade.id, as_of, {"grade": grade.grade})})
+                         "details": _with_parameters(on_day, grade.id, {"grade": grade.grade})})
         # Lists of its own, as validation would copy them: the rating is not its verdict.
         return {"grade": grade.grade or "", "rule": grade.id, "citation": cite, "derived_from": list(parents),
                 "evidence": list(evidence)}
