@@ -19,7 +19,7 @@ from .engines import Outcomes
 from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, walk
 from .language_base import Frozen, ParamRef
 from .limits import MAX_INHERITED_MISSING
-from .logic import FALSE, TRUE, UNKNOWN, Closures, closure
+from .logic import FALSE, TRUE, UNKNOWN, closure
 
 
 class Citation(Frozen):
@@ -166,8 +166,6 @@ _RULESET_INFO = ArtefactKey(
     "ruleset_info",
     lambda rs: RulesetInfo(id=rs.id, title=rs.title, number=rs.document.number, version=rs.version, digest=rs.digest),
 )
-# Every node's closure (``logic.py``), for the explainer's truths of inner nodes.
-_CLOSURES = ArtefactKey("closures", lambda rs: Closures())
 
 
 @cache
@@ -268,7 +266,7 @@ _Gathered = tuple[dict[str, EventData], set[str]]
 class _Explainer:
     """Why a rule that fired fired: its evidence and the verdicts it rests on."""
 
-    __slots__ = ("chained", "closures", "derived", "leaves", "outcomes", "rules", "supports", "truths")
+    __slots__ = ("chained", "derived", "lacking", "leaves", "outcomes", "rules", "supports", "truths")
 
     def __init__(self, rs: CompiledRuleset, derived: Derived, outcomes: dict[str, int]) -> None:
         self.derived = derived
@@ -276,8 +274,8 @@ class _Explainer:
         self.rules = rs.rules_by_id
         self.leaves: dict[int, Explanation] = {}
         self.chained: dict[str, set[str]] = {}  # missing paths of undetermined rules, by id
-        self.closures = rs.artefact(_CLOSURES)
         self.supports = rs.artefact(_SUPPORTS)
+        self.lacking = rs.artefact(_LACKING)
         self.truths = derived.truths()
 
     def leaf(self, index: int) -> Explanation:
@@ -287,12 +285,8 @@ class _Explainer:
             found = self.leaves[index] = self.derived.explain(index)
         return found
 
-    def truth(self, node: Node) -> int:
-        """Kleene value of ``node``, by the one evaluator the compiled engine also decides with."""
-        return self.closures.truth(node, self.truths, self.outcomes)
-
-    def missing(self, node: Node) -> set[str]:
-        """Fact paths whose absence leaves ``node`` unknown, following undetermined chained rules.
+    def missing(self, rule_id: str) -> set[str]:
+        """Fact paths whose absence leaves rule ``rule_id`` unknown, following undetermined chained rules.
 
         An undetermined rule this one rests on contributes its own missing paths while they are
         few; past ``MAX_INHERITED_MISSING`` it contributes its rule id instead (its own entry in
@@ -300,32 +294,15 @@ class _Explainer:
         the report linear in events rather than repeating every path at every link.
         """
         out: set[str] = set()
-        self._missing(node, out)
+        self.lacking[rule_id](self, out)
         return out
 
-    def _missing(self, node: Node, out: set[str]) -> None:
-        if isinstance(node, Leaf):
-            out.update(self.leaf(node.index)[2])
-        elif isinstance(node, Chain):
-            if self.outcomes.get(node.rule) == UNKNOWN and node.rule in self.rules:
-                inherited = self.rule_missing(node.rule)
-                if len(inherited) > MAX_INHERITED_MISSING:
-                    out.add(node.rule)
-                else:
-                    out |= inherited
-        elif isinstance(node, Not):
-            self._missing(node.child, out)
-        else:
-            for child in node.children:
-                if self.truth(child) == UNKNOWN:
-                    self._missing(child, out)
-
     def rule_missing(self, rule_id: str) -> set[str]:
-        """``missing`` of an undetermined rule's condition, worked out once per report."""
+        """``missing`` of an undetermined rule, worked out once per report."""
         found = self.chained.get(rule_id)
         if found is None:
             self.chained[rule_id] = set()  # the loader refuses cycles; this only guards the recursion
-            found = self.chained[rule_id] = self.missing(self.rules[rule_id].formula)
+            found = self.chained[rule_id] = self.missing(rule_id)
         return found
 
     def explain(self, support: _Support) -> tuple[list[str], list[str]]:
@@ -397,6 +374,50 @@ def _support(node: Node) -> _Support:
 
 _SUPPORTS: ArtefactKey[dict[str, _Support]] = ArtefactKey(
     "report_supports", lambda rs: {rule.id: _support(rule.condition) for rule in rs.all_rules()})
+
+
+_Lacking = Callable[[_Explainer, set[str]], None]
+"""What leaves a node unknown, added to the fact paths (and rule ids) missing."""
+
+
+def _lacking(node: Node) -> _Lacking:
+    """``node``'s missing paths as one function, compiled once per ruleset (as ``_support``): the
+    leaves' missing paths, and those of the undetermined rules it rests on (``_Explainer.missing``),
+    under every child left unknown."""
+    if isinstance(node, Leaf):
+        index = node.index
+        return lambda ex, out: out.update(ex.leaf(index)[2])
+    if isinstance(node, Chain):
+        rule = node.rule
+
+        def chain(ex: _Explainer, out: set[str]) -> None:
+            if ex.outcomes.get(rule) == UNKNOWN and rule in ex.rules:
+                inherited = ex.rule_missing(rule)
+                if len(inherited) > MAX_INHERITED_MISSING:
+                    out.add(rule)
+                else:
+                    out |= inherited
+
+        return chain
+    if isinstance(node, Not):
+        return _lacking(node.child)
+    leaves = tuple((c.index, _lacking(c)) for c in node.children if isinstance(c, Leaf))
+    others = tuple((closure(c), _lacking(c)) for c in node.children if not isinstance(c, Leaf))
+
+    def unknown(ex: _Explainer, out: set[str]) -> None:
+        truths, outcomes = ex.truths, ex.outcomes
+        for index, part in leaves:
+            if truths[index] == UNKNOWN:
+                part(ex, out)
+        for check, part in others:
+            if check(truths, outcomes) == UNKNOWN:
+                part(ex, out)
+
+    return unknown
+
+
+_LACKING: ArtefactKey[dict[str, _Lacking]] = ArtefactKey(
+    "report_lacking", lambda rs: {rule.id: _lacking(rule.formula) for rule in rs.all_rules()})
 
 
 def build_report(
@@ -576,7 +597,7 @@ def _rating(
             continue
         if outcome == UNKNOWN:
             # Later grades could still decide nothing until this one is known.
-            missing |= explainer.missing(grade.formula)
+            missing |= explainer.missing(grade.id)
             continue
         if missing:
             break
