@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum, IntEnum
 from typing import Any
+from uuid import UUID
 
 import orjson
 import pydantic_core
@@ -86,7 +89,16 @@ def test_detail_values_orjson_writes_match_pydantic(value: Any) -> None:
     assert fast_json(changed) == changed.model_dump_json()
 
 
-@pytest.mark.parametrize("value", [2**64, Decimal("1.10"), datetime(2024, 1, 2, 3, 4, 5), (1, 2), {1: "int key"}])
+class Colour(Enum):
+    RED = "red"
+
+
+class Size(IntEnum):
+    BIG = 2
+
+
+@pytest.mark.parametrize("value", [2**64, Decimal("1.10"), datetime(2024, 1, 2, 3, 4, 5), (1, 2), {1: "int key"},
+                                   Colour.RED, Size.BIG, UUID(int=7), b"bytes", {"a"}, OrderedDict(a=1)])
 def test_detail_values_orjson_might_write_differently_go_to_pydantic(value: Any) -> None:
     report = _busiest()
     verdict = report.verdicts[0].model_copy(update={"details": {"x": value}})
