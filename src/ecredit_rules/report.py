@@ -314,7 +314,9 @@ class _Explainer:
         parents: set[str] = set()
         support(self, events, paths, parents)
         ordered = [e["id"] for e in sorted(events.values(), key=EVENT_ORDER)] if len(events) > 1 else list(events)
-        return ordered + sorted(paths), sorted(parents)
+        if paths:
+            ordered += sorted(paths)
+        return ordered, sorted(parents) if parents else []
 
 
 _Support = Callable[[_Explainer, dict[str, EventData], set[str], set[str]], None]
@@ -332,7 +334,7 @@ def _support(node: Node) -> _Support:
         index = node.index
 
         def leaf(ex: _Explainer, events: dict[str, EventData], paths: set[str], parents: set[str]) -> None:
-            found, found_paths, _ = ex.leaf(index)
+            found, found_paths, _ = ex.leaves.get(index) or ex.leaf(index)
             for e in found:
                 events[e["id"]] = e
             paths.update(found_paths)
