@@ -155,6 +155,7 @@ def _build_cited_rules(rs: CompiledRuleset) -> tuple[_CitedRule, ...]:
 
 
 _CITED_RULES = ArtefactKey("cited_rules", _build_cited_rules)
+_CITED_DEADLINES = ArtefactKey("cited_deadlines", lambda rs: {d.id: citation(rs, d.clause) for d in rs.deadlines})
 
 
 def ruleset_info(rs: CompiledRuleset) -> RulesetInfo:
@@ -201,10 +202,12 @@ def _with_parameters(on_day: _Applied, rule_id: str, details: dict[str, Any]) ->
     day (``on_day``, from ``_parameters_on``) and the day that value took effect. Rules that use none
     keep their details as they were."""
     applied = on_day.get(rule_id)
-    if applied is None:
-        return details
+    return {**details, "parameters": _parameters(applied)} if applied else details
+
+
+def _parameters(applied: tuple[tuple[str, Any, str], ...]) -> dict[str, dict[str, Any]]:
     # Fresh dicts for every report: a caller may change its report's details, never another's.
-    return {**details, "parameters": {name: {"value": value, "from": since} for name, value, since in applied}}
+    return {name: {"value": value, "from": since} for name, value, since in applied}
 
 
 _Applied = dict[str, tuple[tuple[str, Any, str], ...]]
@@ -480,15 +483,17 @@ def report_data(
         outcome = decided[rule_id]
         if outcome == TRUE:
             evidence, parents = explainer.explain(support)
+            applied = on_day.get(rule_id)
             verdicts.append({"rule": rule_id, "kind": kind, "label": label, "citation": cite, "evidence": evidence,
                              "derived_from": parents, "interpretation": interpretation,
-                             "details": _with_parameters(on_day, rule_id, {})})
+                             "details": {"parameters": _parameters(applied)} if applied else {}})
         elif outcome == UNKNOWN:
             undetermined.append({"rule": rule_id, "missing": sorted(explainer.rule_missing(rule_id))})
     rating = _rating(rs, explainer, outcomes, verdicts, undetermined, on_day)
     if derived.deadlines is None:
         undetermined += [{"rule": rule.id, "missing": ["events"]} for rule in rs.deadlines]
     else:
+        cited = rs.artefact(_CITED_DEADLINES)
         for case, status in zip(derived.deadlines, outcomes.deadlines, strict=True):
             trigger, answer = case.trigger, case.answer
             details: dict[str, Any] = {
@@ -503,10 +508,10 @@ def report_data(
                 details["answered_by"] = answer["id"]
                 details["answered_on"] = answer["date"].isoformat()
                 evidence.append(answer["id"])
-            verdicts.append({"rule": case.rule.id, "kind": "deadline", "label": case.rule.label,
-                             "citation": citation(rs, case.rule.clause), "evidence": evidence,
-                             "interpretation": case.rule.interpretation,
-                             "details": _with_parameters(on_day, case.rule.id, details)})
+            rule = case.rule
+            verdicts.append({"rule": rule.id, "kind": "deadline", "label": rule.label,
+                             "citation": cited[rule.id], "evidence": evidence, "interpretation": rule.interpretation,
+                             "details": _with_parameters(on_day, rule.id, details)})
     report.update(in_force=True, verdicts=verdicts, rating=rating, undetermined=undetermined)
     return report
 
