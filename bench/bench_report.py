@@ -2,11 +2,11 @@
 
 Issue 13's target for this stage: build_report + to_json ≤ 2× json.loads of the same subject.
 The engines' outcomes are worked out before the clock starts, so only the report is timed.
-``--base REV`` also times another revision (checked out into a temporary git worktree and run in
-its own process on the same subjects), printed side by side; its ratios are to its own
-``json.loads``, measured in its own process, so the columns compare like with like.
+``--base REV`` also times another revision (checked out into a temporary git worktree), printed
+side by side: each side runs in processes of its own, in turns, on the same subjects, and its
+ratios are to its own ``json.loads``, so the columns compare like with like.
 
-    .venv/bin/python bench/bench_report.py [--ruleset tuquan] [--subjects 2000] [--base main]
+    .venv/bin/python bench/bench_report.py [--ruleset tuquan] [--subjects 2000] [--base main [--rounds 3]]
 """
 
 from __future__ import annotations
@@ -62,17 +62,30 @@ def measure(ruleset: str, subjects: int, engine: str) -> dict[str, float]:
     return dict(zip(STAGES, (loads, built, dumped, both, whole), strict=True))
 
 
-def _measure_base(base: str, args: argparse.Namespace) -> dict[str, float]:
+def _measure_in(src: Path, args: argparse.Namespace) -> dict[str, float]:
+    """``measure`` in a process of its own importing ``ecredit_rules`` from ``src``."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--ruleset", args.ruleset,
+           "--subjects", str(args.subjects), "--engine", args.engine]
+    result: dict[str, float] = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True,
+                                                         text=True).stdout)
+    return result
+
+
+def _side_by_side(base: str, args: argparse.Namespace) -> tuple[dict[str, float], dict[str, float]]:
+    """This checkout's and ``base``'s timings, measured in turns (``--rounds``), the best of each
+    stage kept: on a shared machine the load changes between one process and the next."""
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "base"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), base], check=True)
         try:
-            env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-            cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--ruleset", args.ruleset,
-                   "--subjects", str(args.subjects), "--engine", args.engine]
-            out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
-            result: dict[str, float] = json.loads(out)
-            return result
+            this: dict[str, float] = {}
+            other: dict[str, float] = {}
+            for _ in range(args.rounds):
+                for best, src in ((other, tree / "src"), (this, ROOT / "src")):
+                    for stage, us in _measure_in(src, args).items():
+                        best[stage] = min(us, best.get(stage, us))
+            return this, other
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
 
@@ -88,13 +101,17 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=2000)
     parser.add_argument("--engine", default="compiled", choices=("compiled", "durable"))
     parser.add_argument("--base", help="git revision to time side by side")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of base and this checkout (with --base)")
     parser.add_argument("--json", action="store_true", help="print the timings as JSON only (used by --base)")
     args = parser.parse_args()
     if args.json:
         print(json.dumps(measure(args.ruleset, args.subjects, args.engine)))
         return
-    base = _measure_base(args.base, args) if args.base else None
-    this = measure(args.ruleset, args.subjects, args.engine)
+    base: dict[str, float] | None = None
+    if args.base:
+        this, base = _side_by_side(args.base, args)
+    else:
+        this = measure(args.ruleset, args.subjects, args.engine)
     print(f"ruleset {args.ruleset}, {args.subjects} generated subjects, engine {args.engine}, as_of {AS_OF}; "
           "µs per subject and × json.loads (min over repeats)\n")
     header = f"{'stage':24} {'this checkout':>22}"
