@@ -6,18 +6,20 @@ whenever they decide the same outcomes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from typing import Any
 
+import orjson
 from pydantic import Field
 
 from .derive import EVENT_ORDER, Derived, EventData, Explanation
 from .engines import Outcomes
-from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, RuleIR, walk
+from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, walk
 from .language_base import Frozen, ParamRef
 from .limits import MAX_INHERITED_MISSING
-from .logic import FALSE, TRUE, UNKNOWN, Closures
+from .logic import FALSE, TRUE, UNKNOWN, closure
 
 
 class Citation(Frozen):
@@ -78,7 +80,42 @@ class Report(Frozen):
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The report as the JSON of CONTRACT §5 (UTF-8 text, Chinese kept as is)."""
+        if indent is None:
+            fast = fast_json(self)
+            if fast is not None:
+                return fast
         return self.model_dump_json(indent=indent)
+
+
+# The report's own models, serialised field by field in declaration order as pydantic does; a
+# subclass (which may add or override fields) is left to pydantic.
+_PLAIN_MODELS: frozenset[type[Frozen]] = frozenset({Citation, Verdict, RatingResult, Undetermined, RulesetInfo,
+                                                     Generator, Report})
+# orjson hands these to ``_plain`` instead of writing them in its own way, so that only types
+# whose JSON is known to match pydantic's are written here (``tests/test_report_json.py``).
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _plain(value: Any) -> Any:
+    if type(value) in _PLAIN_MODELS:
+        return value.__dict__
+    if type(value) is date:
+        return value.isoformat()
+    raise TypeError  # anything else: pydantic writes it
+
+
+def fast_json(report: Report) -> str | None:
+    """``report.model_dump_json()`` by orjson, about 8× faster, or None where its bytes could differ.
+
+    orjson and pydantic write every string, int and float alike (non-finite floats as null;
+    strings tested over every code point); what orjson refuses (lone surrogates, ints past 64
+    bits, other types, non-string keys) goes back to pydantic, which writes or refuses it as ever.
+    """
+    try:
+        text = orjson.dumps(report, default=_plain, option=_PASSTHROUGH)
+    except TypeError:
+        return None
+    return text.decode()
 
 
 def citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
@@ -101,18 +138,24 @@ def _citation(rs: CompiledRuleset, clause_id: str | None) -> Citation:
 _CITATIONS: ArtefactKey[dict[str | None, Citation]] = ArtefactKey("citations", lambda rs: {})
 
 
-def _cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
+_CitedRule = tuple[str, str, str, Citation, str | None, "_Support"]
+
+
+def _cited_rules(rs: CompiledRuleset) -> tuple[_CitedRule, ...]:
     """The plain rules in the order the rule file lists them (the order verdicts are reported in),
-    each with its citation; built once."""
+    each as what its verdict says whatever the subject (id, kind, label, citation, interpretation)
+    and how its evidence is found; built once."""
     return rs.artefact(_CITED_RULES)
 
 
-def _build_cited_rules(rs: CompiledRuleset) -> tuple[tuple[RuleIR, Citation], ...]:
-    by_id = rs.rules_by_id
-    return tuple((by_id[r.id], citation(rs, by_id[r.id].clause)) for r in rs.model.rules)
+def _build_cited_rules(rs: CompiledRuleset) -> tuple[_CitedRule, ...]:
+    by_id, supports = rs.rules_by_id, rs.artefact(_SUPPORTS)
+    return tuple((rule.id, rule.kind, rule.label, citation(rs, rule.clause), rule.interpretation, supports[rule.id])
+                 for rule in (by_id[r.id] for r in rs.model.rules))
 
 
 _CITED_RULES = ArtefactKey("cited_rules", _build_cited_rules)
+_CITED_DEADLINES = ArtefactKey("cited_deadlines", lambda rs: {d.id: citation(rs, d.clause) for d in rs.deadlines})
 
 
 def ruleset_info(rs: CompiledRuleset) -> RulesetInfo:
@@ -124,8 +167,6 @@ _RULESET_INFO = ArtefactKey(
     "ruleset_info",
     lambda rs: RulesetInfo(id=rs.id, title=rs.title, number=rs.document.number, version=rs.version, digest=rs.digest),
 )
-# Every node's closure (``logic.py``), for the explainer's truths of inner nodes.
-_CLOSURES = ArtefactKey("closures", lambda rs: Closures())
 
 
 @cache
@@ -156,21 +197,53 @@ def _build_rule_parameters(rs: CompiledRuleset) -> dict[str, tuple[str, ...]]:
 _RULE_PARAMETERS = ArtefactKey("rule_parameters", _build_rule_parameters)
 
 
-def _with_parameters(rs: CompiledRuleset, rule_id: str, day: date, details: dict[str, Any]) -> dict[str, Any]:
-    """``details`` plus ``parameters``: each dated parameter the rule used, the value applied on ``day``
-    and the day that value took effect. Rules that use none keep their details as they were."""
-    dated = rs.artefact(_DATED_PARAMETERS).get(rule_id)
-    if not dated:
-        return details
-    applied = {}
-    for name, values in dated:
-        # ``ir.value_on``: the last value in effect on ``day``, else the first; its day written once per ruleset.
-        chosen = values[0]
-        for value in values:
-            if value[0] <= day:
-                chosen = value
-        applied[name] = {"value": chosen[1], "from": chosen[2]}
-    return {**details, "parameters": applied}
+def _with_parameters(on_day: _Applied, rule_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    """``details`` plus ``parameters``: each dated parameter the rule used, the value applied on the
+    day (``on_day``, from ``_parameters_on``) and the day that value took effect. Rules that use none
+    keep their details as they were."""
+    applied = on_day.get(rule_id)
+    return {**details, "parameters": _parameters(applied)} if applied else details
+
+
+def _parameters(applied: tuple[tuple[str, Any, str], ...]) -> dict[str, dict[str, Any]]:
+    # Fresh dicts for every report: a caller may change its report's details, never another's.
+    return {name: {"value": value, "from": since} for name, value, since in applied}
+
+
+_Applied = dict[str, tuple[tuple[str, Any, str], ...]]
+_DAYS_KEPT = 512  # evaluation days whose applied parameters are kept; a batch rarely uses more than a few
+
+
+def _parameters_on(rs: CompiledRuleset, day: date) -> _Applied:
+    """Rule id → (parameter, value, from) of each dated parameter it uses, as applied on ``day``;
+    worked out once per ruleset and day."""
+    by_day = rs.artefact(_APPLIED_BY_DAY)
+    found = by_day.get(day)
+    if found is None:
+        if len(by_day) >= _DAYS_KEPT:
+            by_day.clear()
+        found = by_day[day] = _applied_on(rs, day)
+    return found
+
+
+def _applied_on(rs: CompiledRuleset, day: date) -> _Applied:
+    applied: _Applied = {}
+    for rule_id, dated in rs.artefact(_DATED_PARAMETERS).items():
+        if not dated:
+            continue
+        chosen_values = []
+        for name, values in dated:
+            # ``ir.value_on``: the last value in effect on ``day``, else the first; its day written once per ruleset.
+            chosen = values[0]
+            for value in values:
+                if value[0] <= day:
+                    chosen = value
+            chosen_values.append((name, chosen[1], chosen[2]))
+        applied[rule_id] = tuple(chosen_values)
+    return applied
+
+
+_APPLIED_BY_DAY: ArtefactKey[dict[date, _Applied]] = ArtefactKey("applied_parameters", lambda rs: {})
 
 
 _Dated = tuple[tuple[str, tuple[tuple[date, Any, str], ...]], ...]
@@ -196,7 +269,7 @@ _Gathered = tuple[dict[str, EventData], set[str]]
 class _Explainer:
     """Why a rule that fired fired: its evidence and the verdicts it rests on."""
 
-    __slots__ = ("chained", "closures", "derived", "leaves", "outcomes", "rules")
+    __slots__ = ("chained", "derived", "lacking", "leaves", "outcomes", "rules", "supports", "truths")
 
     def __init__(self, rs: CompiledRuleset, derived: Derived, outcomes: dict[str, int]) -> None:
         self.derived = derived
@@ -204,7 +277,9 @@ class _Explainer:
         self.rules = rs.rules_by_id
         self.leaves: dict[int, Explanation] = {}
         self.chained: dict[str, set[str]] = {}  # missing paths of undetermined rules, by id
-        self.closures = rs.artefact(_CLOSURES)
+        self.supports = rs.artefact(_SUPPORTS)
+        self.lacking = rs.artefact(_LACKING)
+        self.truths = derived.truths()
 
     def leaf(self, index: int) -> Explanation:
         """A leaf's evidence and missing fact paths, worked out once per report."""
@@ -213,32 +288,8 @@ class _Explainer:
             found = self.leaves[index] = self.derived.explain(index)
         return found
 
-    def truth(self, node: Node) -> int:
-        """Kleene value of ``node``, by the one evaluator the compiled engine also decides with."""
-        return self.closures.truth(node, self.derived.truths(), self.outcomes)
-
-    def support(self, node: Node, evidence: _Gathered, parents: set[str]) -> None:
-        """Collect what makes a TRUE node true. ``not`` contributes nothing: absence is not evidence."""
-        if isinstance(node, Leaf):
-            events, paths, _ = self.leaf(node.index)
-            for e in events:
-                evidence[0][e["id"]] = e
-            evidence[1].update(paths)
-        elif isinstance(node, Chain):
-            parents.add(node.rule)
-        elif isinstance(node, And):
-            for child in node.children:
-                self.support(child, evidence, parents)
-        elif isinstance(node, Or | AtLeast):
-            for child in node.children:
-                if isinstance(child, Chain):  # the common case (a blacklist over many items) without two calls
-                    if self.outcomes.get(child.rule) == TRUE:
-                        parents.add(child.rule)
-                elif self.truth(child) == TRUE:
-                    self.support(child, evidence, parents)
-
-    def missing(self, node: Node) -> set[str]:
-        """Fact paths whose absence leaves ``node`` unknown, following undetermined chained rules.
+    def missing(self, rule_id: str) -> set[str]:
+        """Fact paths whose absence leaves rule ``rule_id`` unknown, following undetermined chained rules.
 
         An undetermined rule this one rests on contributes its own missing paths while they are
         few; past ``MAX_INHERITED_MISSING`` it contributes its rule id instead (its own entry in
@@ -246,43 +297,132 @@ class _Explainer:
         the report linear in events rather than repeating every path at every link.
         """
         out: set[str] = set()
-        self._missing(node, out)
+        self.lacking[rule_id](self, out)
         return out
 
-    def _missing(self, node: Node, out: set[str]) -> None:
-        if isinstance(node, Leaf):
-            out.update(self.leaf(node.index)[2])
-        elif isinstance(node, Chain):
-            if self.outcomes.get(node.rule) == UNKNOWN and node.rule in self.rules:
-                inherited = self.rule_missing(node.rule)
-                if len(inherited) > MAX_INHERITED_MISSING:
-                    out.add(node.rule)
-                else:
-                    out |= inherited
-        elif isinstance(node, Not):
-            self._missing(node.child, out)
-        else:
-            for child in node.children:
-                if self.truth(child) == UNKNOWN:
-                    self._missing(child, out)
-
     def rule_missing(self, rule_id: str) -> set[str]:
-        """``missing`` of an undetermined rule's condition, worked out once per report."""
+        """``missing`` of an undetermined rule, worked out once per report."""
         found = self.chained.get(rule_id)
         if found is None:
             self.chained[rule_id] = set()  # the loader refuses cycles; this only guards the recursion
-            found = self.chained[rule_id] = self.missing(self.rules[rule_id].formula)
+            found = self.chained[rule_id] = self.missing(rule_id)
         return found
 
-    def explain(self, rule: RuleIR) -> tuple[list[str], list[str]]:
+    def explain(self, support: _Support) -> tuple[list[str], list[str]]:
+        """A fired rule's evidence (events by date and id, then fact paths) and the rules it rests on,
+        from ``support``: its own condition's (``_SUPPORTS``). That the subject has the role the article
+        addresses is why the rule applies, not what made it fire."""
         events: dict[str, EventData] = {}
         paths: set[str] = set()
         parents: set[str] = set()
-        # Evidence comes from the rule's own condition: that the subject has the role the article
-        # addresses is why the rule applies, not what made it fire.
-        self.support(rule.condition, (events, paths), parents)
+        support(self, events, paths, parents)
         ordered = [e["id"] for e in sorted(events.values(), key=EVENT_ORDER)] if len(events) > 1 else list(events)
-        return ordered + sorted(paths), sorted(parents)
+        if paths:
+            ordered += sorted(paths)
+        return ordered, sorted(parents) if parents else []
+
+
+_Support = Callable[[_Explainer, dict[str, EventData], set[str], set[str]], None]
+"""What makes a TRUE node true, added to the events by id, the fact paths and the rules it rests on."""
+
+
+def _support(node: Node) -> _Support:
+    """``node``'s support as one function, compiled once per ruleset: the walk of every fired
+    verdict's condition is the report's largest cost after the leaves' own explanations.
+
+    The order children are visited in does not matter: events are listed by date and id, paths and
+    rules alphabetically. ``not`` contributes nothing: absence is not evidence.
+    """
+    if isinstance(node, Leaf):
+        index = node.index
+
+        def leaf(ex: _Explainer, events: dict[str, EventData], paths: set[str], parents: set[str]) -> None:
+            found, found_paths, _ = ex.leaves.get(index) or ex.leaf(index)
+            for e in found:
+                events[e["id"]] = e
+            paths.update(found_paths)
+
+        return leaf
+    if isinstance(node, Chain):
+        rule = node.rule
+        return lambda ex, events, paths, parents: parents.add(rule)
+    if isinstance(node, And):
+        parts = tuple(_support(c) for c in node.children if not isinstance(c, Not))
+
+        def every(ex: _Explainer, events: dict[str, EventData], paths: set[str], parents: set[str]) -> None:
+            for part in parts:
+                part(ex, events, paths, parents)
+
+        return every
+    if isinstance(node, Or | AtLeast):
+        # Of the children, those TRUE: a chained rule by its outcome, a leaf by its truth, others by
+        # their closure (logic.py, the evaluator the compiled engine decides with).
+        chained = tuple(c.rule for c in node.children if isinstance(c, Chain))
+        leaves = tuple((c.index, _support(c)) for c in node.children if isinstance(c, Leaf))
+        others = tuple((closure(c), _support(c)) for c in node.children if isinstance(c, And | Or | AtLeast))
+
+        def some(ex: _Explainer, events: dict[str, EventData], paths: set[str], parents: set[str]) -> None:
+            outcomes, truths = ex.outcomes, ex.truths
+            for rule in chained:
+                if outcomes.get(rule) == TRUE:
+                    parents.add(rule)
+            for index, part in leaves:
+                if truths[index] == TRUE:
+                    part(ex, events, paths, parents)
+            for check, part in others:
+                if check(truths, outcomes) == TRUE:
+                    part(ex, events, paths, parents)
+
+        return some
+    return lambda ex, events, paths, parents: None
+
+
+_SUPPORTS: ArtefactKey[dict[str, _Support]] = ArtefactKey(
+    "report_supports", lambda rs: {rule.id: _support(rule.condition) for rule in rs.all_rules()})
+
+
+_Lacking = Callable[[_Explainer, set[str]], None]
+"""What leaves a node unknown, added to the fact paths (and rule ids) missing."""
+
+
+def _lacking(node: Node) -> _Lacking:
+    """``node``'s missing paths as one function, compiled once per ruleset (as ``_support``): the
+    leaves' missing paths, and those of the undetermined rules it rests on (``_Explainer.missing``),
+    under every child left unknown."""
+    if isinstance(node, Leaf):
+        index = node.index
+        return lambda ex, out: out.update(ex.leaf(index)[2])
+    if isinstance(node, Chain):
+        rule = node.rule
+
+        def chain(ex: _Explainer, out: set[str]) -> None:
+            if ex.outcomes.get(rule) == UNKNOWN and rule in ex.rules:
+                inherited = ex.rule_missing(rule)
+                if len(inherited) > MAX_INHERITED_MISSING:
+                    out.add(rule)
+                else:
+                    out |= inherited
+
+        return chain
+    if isinstance(node, Not):
+        return _lacking(node.child)
+    leaves = tuple((c.index, _lacking(c)) for c in node.children if isinstance(c, Leaf))
+    others = tuple((closure(c), _lacking(c)) for c in node.children if not isinstance(c, Leaf))
+
+    def unknown(ex: _Explainer, out: set[str]) -> None:
+        truths, outcomes = ex.truths, ex.outcomes
+        for index, part in leaves:
+            if truths[index] == UNKNOWN:
+                part(ex, out)
+        for check, part in others:
+            if check(truths, outcomes) == UNKNOWN:
+                part(ex, out)
+
+    return unknown
+
+
+_LACKING: ArtefactKey[dict[str, _Lacking]] = ArtefactKey(
+    "report_lacking", lambda rs: {rule.id: _lacking(rule.formula) for rule in rs.all_rules()})
 
 
 def build_report(
@@ -296,8 +436,27 @@ def build_report(
 ) -> Report:
     """Assemble the report. ``derived``/``outcomes`` are None when the ruleset is not in force;
     ``facts_digest`` is the digest of the validated facts (digest.py)."""
-    # The report is put together as plain data and validated in one call, which builds the
-    # nested models in pydantic-core rather than one Python constructor call per verdict.
+    data = report_data(rs, subject_id, derived, outcomes, engine, as_of, facts_digest)
+    if type(subject_id) is str and type(engine) is str and type(facts_digest) is str and type(as_of) is date:
+        # Everything else in ``data`` is of its field's type by construction (tests/test_report_json.py
+        # compares with validation), so checking it again would only cost a quarter of the report.
+        report: Report = _construct(Report, data)
+        return report
+    return Report.model_validate(data)
+
+
+def report_data(
+    rs: CompiledRuleset,
+    subject_id: str,
+    derived: Derived | None,
+    outcomes: Outcomes | None,
+    engine: str,
+    as_of: date,
+    facts_digest: str,
+) -> dict[str, Any]:
+    """The report as plain data (its models' fields as dicts) with the ruleset's models in place:
+    ``Report.model_validate`` of it is the report. A verdict's or undetermined rule's dict that has
+    every field of its model lists them in the model's order (``_construct_each`` relies on it)."""
     report: dict[str, Any] = {"ruleset": ruleset_info(rs), "engine": engine, "subject": subject_id, "as_of": as_of,
                               "facts_digest": facts_digest, "generator": generator()}
     if derived is None or outcomes is None:
@@ -314,23 +473,27 @@ def build_report(
             },
         }
         report.update(in_force=False, verdicts=[notice], rating=None, undetermined=[])
-        return Report.model_validate(report)
+        return report
     explainer = _Explainer(rs, derived, outcomes.rules)
+    on_day = _parameters_on(rs, as_of)
     verdicts: list[dict[str, Any]] = []
     undetermined: list[dict[str, Any]] = []
-    for rule, cite in _cited_rules(rs):
-        outcome = outcomes.rules[rule.id]
+    decided = outcomes.rules
+    for rule_id, kind, label, cite, interpretation, support in _cited_rules(rs):
+        outcome = decided[rule_id]
         if outcome == TRUE:
-            evidence, parents = explainer.explain(rule)
-            verdicts.append({"rule": rule.id, "kind": rule.kind, "label": rule.label, "citation": cite,
-                             "evidence": evidence, "derived_from": parents, "interpretation": rule.interpretation,
-                             "details": _with_parameters(rs, rule.id, as_of, {})})
+            evidence, parents = explainer.explain(support)
+            applied = on_day.get(rule_id)
+            verdicts.append({"rule": rule_id, "kind": kind, "label": label, "citation": cite, "evidence": evidence,
+                             "derived_from": parents, "interpretation": interpretation,
+                             "details": {"parameters": _parameters(applied)} if applied else {}})
         elif outcome == UNKNOWN:
-            undetermined.append({"rule": rule.id, "missing": sorted(explainer.rule_missing(rule.id))})
-    rating = _rating(rs, explainer, outcomes, verdicts, undetermined, as_of)
+            undetermined.append({"rule": rule_id, "missing": sorted(explainer.rule_missing(rule_id))})
+    rating = _rating(rs, explainer, outcomes, verdicts, undetermined, on_day)
     if derived.deadlines is None:
         undetermined += [{"rule": rule.id, "missing": ["events"]} for rule in rs.deadlines]
     else:
+        cited = rs.artefact(_CITED_DEADLINES)
         for case, status in zip(derived.deadlines, outcomes.deadlines, strict=True):
             trigger, answer = case.trigger, case.answer
             details: dict[str, Any] = {
@@ -345,12 +508,82 @@ def build_report(
                 details["answered_by"] = answer["id"]
                 details["answered_on"] = answer["date"].isoformat()
                 evidence.append(answer["id"])
-            verdicts.append({"rule": case.rule.id, "kind": "deadline", "label": case.rule.label,
-                             "citation": citation(rs, case.rule.clause), "evidence": evidence,
-                             "interpretation": case.rule.interpretation,
-                             "details": _with_parameters(rs, case.rule.id, as_of, details)})
+            rule = case.rule
+            verdicts.append({"rule": rule.id, "kind": "deadline", "label": rule.label,
+                             "citation": cited[rule.id], "evidence": evidence, "interpretation": rule.interpretation,
+                             "details": _with_parameters(on_day, rule.id, details)})
     report.update(in_force=True, verdicts=verdicts, rating=rating, undetermined=undetermined)
-    return Report.model_validate(report)
+    return report
+
+
+_new = object.__new__
+_set = object.__setattr__  # a frozen model's fields are set as pydantic's own constructors set them
+
+
+def _construct(cls: type[Frozen], values: dict[str, Any]) -> Any:
+    """``cls.model_validate(values)`` for values already of their fields' types, nested models as
+    dicts: the same fields in the same order, the same fields marked as set, nothing checked."""
+    names, nested, defaults = _shape(cls)
+    data = values if tuple(values) == names else {
+        name: values[name] if name in values else defaults[name]() for name in names}
+    for name, inner in nested:
+        value = data[name]
+        if type(value) is dict:
+            data[name] = _construct(inner, value)
+        elif type(value) is list and value and type(value[0]) is dict:
+            data[name] = _construct_each(inner, value)
+    model = _new(cls)
+    _set(model, "__dict__", data)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def _construct_each(cls: type[Frozen], items: list[dict[str, Any]]) -> list[Any]:
+    """``_construct`` of each of ``items``, models without nested ones (verdicts, undetermined rules)."""
+    names, nested, defaults = _shape(cls)
+    if nested:
+        return [_construct(cls, values) for values in items]
+    built = []
+    every = len(names)
+    for values in items:
+        model = _new(cls)
+        # A dict with every field is in field order (``report_data`` writes them so, and the tests
+        # compare the order with validation's): counting is cheaper than comparing the keys.
+        _set(model, "__dict__", values if len(values) == every else {
+            name: values[name] if name in values else defaults[name]() for name in names})
+        _set(model, "__pydantic_fields_set__", set(values))
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        built.append(model)
+    return built
+
+
+_Shape = tuple[tuple[str, ...], tuple[tuple[str, type[Frozen]], ...], dict[str, Callable[[], Any]]]
+
+
+@cache
+def _shape(cls: type[Frozen]) -> _Shape:
+    """A model's field names in order, its fields holding (lists of) the report's models, and its defaults."""
+    names = tuple(cls.model_fields)
+    nested = tuple((name, _NESTED[(cls, name)]) for name in names if (cls, name) in _NESTED)
+    defaults: dict[str, Callable[[], Any]] = {}
+    for name, info in cls.model_fields.items():
+        if info.default_factory is not None:
+            defaults[name] = info.default_factory  # type: ignore[assignment]
+        elif not info.is_required():
+            defaults[name] = _constant(info.default)
+    return names, nested, defaults
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+# The fields of the report's models built from dicts here; citations and the ruleset's models come built.
+_NESTED: dict[tuple[type[Frozen], str], type[Frozen]] = {
+    (Report, "verdicts"): Verdict, (Report, "rating"): RatingResult, (Report, "undetermined"): Undetermined}
 
 
 def _rating(
@@ -359,7 +592,7 @@ def _rating(
     outcomes: Outcomes,
     verdicts: list[dict[str, Any]],
     undetermined: list[dict[str, Any]],
-    as_of: date,
+    on_day: _Applied,
 ) -> dict[str, Any] | None:
     """The first grade that holds; none while an earlier grade is still undetermined."""
     if rs.rating is None:
@@ -371,17 +604,18 @@ def _rating(
             continue
         if outcome == UNKNOWN:
             # Later grades could still decide nothing until this one is known.
-            missing |= explainer.missing(grade.formula)
+            missing |= explainer.missing(grade.id)
             continue
         if missing:
             break
-        evidence, parents = explainer.explain(grade)
+        evidence, parents = explainer.explain(explainer.supports[grade.id])
         cite = citation(rs, grade.clause)
         verdicts.append({"rule": grade.id, "kind": "rating", "label": grade.label, "citation": cite,
                          "evidence": evidence, "derived_from": parents, "interpretation": grade.interpretation,
-                         "details": _with_parameters(rs, grade.id, as_of, {"grade": grade.grade})})
-        return {"grade": grade.grade or "", "rule": grade.id, "citation": cite, "derived_from": parents,
-                "evidence": evidence}
+                         "details": _with_parameters(on_day, grade.id, {"grade": grade.grade})})
+        # Lists of its own, as validation would copy them: the rating is not its verdict.
+        return {"grade": grade.grade or "", "rule": grade.id, "citation": cite, "derived_from": list(parents),
+                "evidence": list(evidence)}
     if missing:
         undetermined.append({"rule": rs.rating.id, "missing": sorted(missing)})
     return None
