@@ -216,3 +216,51 @@ def test_canonical_form_equals_the_rfc8785_package_for_any_retention_day_count(d
                           "assessment": {"stable_staff": True, "management": None}})
     assert canonical_facts(checked) == canonical_facts_reference(checked)
     assert _canonical_checked(checked) == canonical_facts_reference(checked)
+
+
+def test_orjson_escapes_every_code_point_as_rfc8785_does() -> None:
+    # The digest's orjson path relies on it for every string in the facts.
+    import orjson
+    import rfc8785
+
+    differ = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and orjson.dumps(chr(c)) != rfc8785.dumps(chr(c))]
+    assert differ == []
+
+
+@pytest.mark.parametrize(
+    "checked",
+    [
+        {"subject": {"id": "S1"}, "compliance": {"\U0001f600": True, "\uff01": False, "a": True}},
+        {"subject": {"id": "S1", "name": None}, "events": ({"id": "P1", "answers": None},)},
+        {"subject": {"id": "S1", "name": "\ud800"}},
+        {"subject": {"id": "S1"}, "retention_days": {"receipts": 2**53}},
+        {"subject": {"id": "S1"}, 1: 2},
+    ],
+    ids=["keys sorting apart in utf-16", "nulls", "lone surrogate", "past 2**53", "a key that is not text"],
+)
+def test_what_orjson_would_write_otherwise_is_written_by_the_reference(checked: dict[Any, Any]) -> None:
+    from ecredit_rules.digest import canonical_facts_reference
+
+    try:
+        expected = canonical_facts_reference(checked)
+    except (TypeError, ValueError) as refused:  # the reference refuses it: so must the fast path, the same way
+        with pytest.raises(type(refused)):
+            _canonical_checked(checked)
+        return
+    assert _canonical_checked(checked) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32))
+def test_canonical_form_equals_the_rfc8785_package_on_random_generated_subjects(seed: int) -> None:
+    import random
+
+    from bench.generate import subject
+
+    from ecredit_rules.digest import canonical_facts_reference
+    from ecredit_rules.facts import facts_data
+
+    facts = subject(random.Random(seed), seed)
+    for form in (facts, json.dumps(facts, ensure_ascii=False)):
+        checked = facts_data(form)
+        assert _canonical_checked(checked) == canonical_facts_reference(checked)

@@ -20,11 +20,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import rfc8785
-from pydantic import BaseModel
-from pydantic_core import PydanticSerializationError, SchemaSerializer, core_schema
 
-from .facts import Assessment, Event, Facts, Subject, facts_data
+from .facts import Facts, facts_data
 
 # RFC 8785 writes numbers as IEEE doubles, so it refuses integers past 2**53; none of the facts'
 # counts comes near (limits.py), but a day count that did is hashed as its digits rather than refused.
@@ -140,42 +139,35 @@ def canonical_facts(checked: Mapping[str, Any]) -> bytes:
     return rfc8785.dumps(data)
 
 
-def _data_schema(model: type[BaseModel], **special: core_schema.CoreSchema) -> core_schema.CoreSchema:
-    # Fields as facts.py's fast path validates them: every one optional, in alphabetical order.
-    return core_schema.typed_dict_schema({
-        name: core_schema.typed_dict_field(special.get(name, core_schema.any_schema()), required=False)
-        for name in sorted(model.model_fields)
-    })
+# Sorted keys and integers within 2**53 (past it orjson raises, and the slower paths write digits).
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 
 
-_AMOUNT = core_schema.any_schema(serialization=core_schema.plain_serializer_function_ser_schema(_amount))
-# The normal form above written by pydantic-core: ``exclude_none`` leaves out unknown fields, dates
-# are written as ISO text and amounts by ``_amount``. The keys come out in the order the dicts hold
-# them, which for ``facts_data`` is alphabetical (facts._data_type); the two code dicts are sorted here.
-_CANONICAL = SchemaSerializer(_data_schema(
-    Facts,
-    subject=_data_schema(Subject),
-    events=core_schema.tuple_schema([_data_schema(Event, sales_amount=_AMOUNT, illegal_gain=_AMOUNT)],
-                                    variadic_item_index=0),
-    assessment=_data_schema(Assessment),
-))
+def _orjson_default(value: Any) -> str:
+    # orjson writes dates as ISO text itself; amounts are the one type it leaves to us.
+    if type(value) is Decimal:
+        return _amount(value)
+    raise TypeError(type(value).__name__)  # not validated facts: left to ``canonical_facts``
 
 
 def _canonical_checked(checked: dict[str, Any]) -> bytes:
-    """``canonical_facts`` of the very dicts ``facts_data`` returns (keys in alphabetical order)."""
-    data = checked
-    for name in ("compliance", "retention_days"):
-        codes = checked.get(name)
-        if codes:
-            if not "".join(codes).isascii() or (name == "retention_days" and max(codes.values()) > _SAFE_INTEGER):
-                return canonical_facts(checked)
-            if data is checked:
-                data = dict(checked)
-            data[name] = dict(sorted(codes.items()))
+    """``canonical_facts`` of the dicts ``facts_data`` returns, written by orjson when that is the same.
+
+    For validated facts RFC 8785 is sorted-keys compact JSON: their strings are escaped alike by
+    both (the tests compare every code point), dates are ISO text, there are no floats. What could
+    differ is left to ``canonical_facts``: keys that are not ASCII (RFC 8785 sorts by UTF-16 code
+    units, orjson by code points), integers past 2**53, text that is not valid Unicode, and nulls
+    (left out of the normal form; orjson writes them, so ``:null`` in the output says one was there).
+    """
     try:
-        return _CANONICAL.to_json(data, exclude_none=True, warnings="error")
-    except PydanticSerializationError:  # a lone surrogate, or data not shaped as validated facts
+        for name in ("compliance", "retention_days"):  # the only keys that are not field names
+            codes = checked.get(name)
+            if codes and not "".join(codes).isascii():
+                return canonical_facts(checked)
+        text = orjson.dumps(checked, default=_orjson_default, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError is one; so is joining keys that are not text
         return canonical_facts(checked)
+    return canonical_facts(checked) if b":null" in text else text
 
 
 def digest_of_checked(checked: dict[str, Any]) -> str:
