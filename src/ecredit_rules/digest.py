@@ -143,11 +143,27 @@ def canonical_facts(checked: Mapping[str, Any]) -> bytes:
 _ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 
 
-def _orjson_default(value: Any) -> str:
-    # orjson writes dates as ISO text itself; amounts are the one type it leaves to us.
-    if type(value) is Decimal:
-        return _amount(value)
-    raise TypeError(type(value).__name__)  # not validated facts: left to ``canonical_facts``
+class _AmountTexts(dict[Decimal, str]):
+    """Amount → its text in the normal form, kept for the first few thousand amounts met.
+
+    orjson writes dates as ISO text itself; amounts are the one type it hands to ``default``, and
+    ``__getitem__`` as that hook answers a known amount without running Python. Equal amounts
+    have one text (trailing zeros are dropped) except zero and minus zero, which are equal keys;
+    validated amounts never carry a sign (facts.py refuses one), so minus zero never meets the
+    zero kept here, and a signed amount is not kept.
+    """
+
+    def __missing__(self, value: Any) -> str:
+        if type(value) is not Decimal:  # not validated facts: left to ``canonical_facts``
+            raise TypeError(type(value).__name__)
+        text = _amount(value)
+        if not value.is_signed() and len(self) < _AMOUNT_TEXTS_KEPT:
+            self[value] = text
+        return text
+
+
+_AMOUNT_TEXTS_KEPT = 4096  # bounds the memory whatever the amounts
+_orjson_default = _AmountTexts().__getitem__
 
 
 def _canonical_checked(checked: dict[str, Any]) -> bytes:
