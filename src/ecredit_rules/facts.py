@@ -18,7 +18,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import repeat
@@ -241,45 +241,63 @@ class Facts(Model):
 # is built to accept a subset of what ``load_facts`` accepts, with the same values. Anything it
 # refuses goes to ``load_facts``, which alone decides what is wrong and says so.
 
-_DATE_TEXT = core_schema.str_schema(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", strict=True)
+
+class _Memo(dict[str, Any]):
+    """Text → its value as ``convert`` makes it, kept for the first ``kept`` texts met.
+
+    Facts repeat a handful of amounts ("50000.00") and days, and looking one up costs far less
+    than pydantic-core calling into Python (or running a pattern) for every field. ``__getitem__``
+    is the validator: a C method, with Python run only for a text not met before. Values are
+    immutable (``Decimal``, ``date``), so one may be shared by many facts; ``kept`` bounds the
+    memory whatever the texts, and the usual ones are met first.
+    """
+
+    __slots__ = ("convert", "kept")
+
+    def __init__(self, convert: Callable[[str], Any], kept: int) -> None:
+        super().__init__()
+        self.convert = convert
+        self.kept = kept
+
+    def __missing__(self, text: str) -> Any:
+        value = self.convert(text)
+        if len(self) < self.kept:
+            self[text] = value
+        return value
+
+
+def _day(text: str) -> date:
+    # The models' own test (``_iso_date``): pydantic-core's date would also take "1705276800".
+    day = parse_iso_date(text)
+    if day is None or not date_in_range(day):
+        raise ValueError("not a day")  # the slow path words it
+    return day
+
+
+_DAYS = _Memo(_day, 16384)
+_AMOUNTS = _Memo(Decimal, 4096)
 # Written YYYY-MM-DD (never a timestamp, a datetime or a date object), then an existing day in range.
 _FastDate = Annotated[
     date,
     GetPydanticSchema(
-        lambda _tp, _handler: core_schema.chain_schema([_DATE_TEXT, core_schema.date_schema(ge=MIN_DATE, le=MAX_DATE)])
+        lambda _tp, _handler: core_schema.no_info_after_validator_function(
+            _DAYS.__getitem__, core_schema.str_schema(strict=True)
+        )
     ),
 ]
 # Text in plain decimal notation within the digit bounds, or an integer within them; never a float:
 # a JSON float would reach pydantic-core as a binary double, and "49999.9999999999999999" must not
 # become 50000 (the models refuse it, naming the digits). A caller's Decimal is checked by ``_amount``.
 # Text first, the usual case: a union stops at its first match when told to go left to right.
+# A text passing the pattern is a valid ``Decimal``, made once per text (``_AMOUNTS``).
 _AMOUNT_TEXT = rf"^[0-9]{{1,{AMOUNT_INTEGER_DIGITS}}}(\.[0-9]{{1,{AMOUNT_FRACTION_DIGITS}}})?$"
-
-
-class _Amounts(dict[str, Decimal]):
-    """Amount text → its ``Decimal``, kept for the first few thousand texts met.
-
-    Facts repeat a handful of amounts ("50000.00"), and looking one up costs far less than making
-    a ``Decimal`` in pydantic-core; a ``Decimal`` is immutable, so the same one may be shared.
-    ``__getitem__`` is the validator: a C method, with Python called only for a new text.
-    """
-
-    def __missing__(self, text: str) -> Decimal:
-        value = Decimal(text)
-        if len(self) < _AMOUNTS_KEPT:
-            self[text] = value
-        return value
-
-
-_AMOUNTS_KEPT = 4096  # bounds the memory whatever the texts; the usual ones are met first
-_AMOUNT_OF_TEXT = _Amounts()
 _FastAmount = Annotated[
     Decimal,
     GetPydanticSchema(
         lambda _tp, _handler: core_schema.union_schema(
             [
                 core_schema.no_info_after_validator_function(
-                    _AMOUNT_OF_TEXT.__getitem__, core_schema.str_schema(pattern=_AMOUNT_TEXT, strict=True)
+                    _AMOUNTS.__getitem__, core_schema.str_schema(pattern=_AMOUNT_TEXT, strict=True)
                 ),
                 core_schema.chain_schema([
                     core_schema.int_schema(ge=0, lt=10**AMOUNT_INTEGER_DIGITS, strict=True),
@@ -304,10 +322,10 @@ def _data_type(model: type[BaseModel], extra: Literal["forbid", "ignore"], **rep
     the count of colons finds them (``_fast``), at a fraction of what refusing costs pydantic-core.
     """
     fields: dict[str, Any] = {}
-    for name, info in sorted(model.model_fields.items()):
+    for field, info in sorted(model.model_fields.items()):
         own = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
-        annotation = replaced.get(name, own)
-        fields[name] = annotation if info.is_required() else NotRequired[annotation]
+        annotation = replaced.get(field, own)
+        fields[field] = annotation if info.is_required() else NotRequired[annotation]
     data = TypedDict(f"{model.__name__}Data", fields)  # type: ignore[misc]  # name and fields computed from the model
     data.__pydantic_config__ = ConfigDict(extra=extra)  # type: ignore[attr-defined]  # pydantic reads it off a TypedDict
     return data
