@@ -264,3 +264,20 @@ def test_canonical_form_equals_the_rfc8785_package_on_random_generated_subjects(
     for form in (facts, json.dumps(facts, ensure_ascii=False)):
         checked = facts_data(form)
         assert _canonical_checked(checked) == canonical_facts_reference(checked)
+
+
+@pytest.mark.parametrize("amount", [Decimal("-0.00"), Decimal("-0"), "-0", "-0.00"])
+def test_minus_zero_never_reaches_the_digest_whose_amount_texts_take_it_for_zero(amount: object) -> None:
+    # The digest's memo of amount texts answers -0 as 0 (equal keys): validation must refuse it.
+    from ecredit_rules.facts import facts_data
+
+    with pytest.raises(ec.FactsError):
+        facts_data({"subject": {"id": "S1"}, "events": [
+            {"id": "P1", "type": "penalty", "date": "2024-01-15", "sales_amount": amount}]})
+
+
+def test_equal_amounts_are_written_alike_by_the_digest() -> None:
+    from ecredit_rules.digest import _orjson_default
+
+    assert _orjson_default(Decimal("50000.00")) == _orjson_default(Decimal("50000")) == "50000"
+    assert _orjson_default(Decimal("0.50")) == "0.5"
