@@ -257,3 +257,14 @@ def test_a_day_is_refused_by_the_fast_path_as_the_models_refuse_it() -> None:
         with pytest.raises(ValueError, match="not a day"):
             _DAYS[text]
         assert text not in _DAYS
+
+
+def test_an_amount_text_is_refused_by_the_fast_path_as_the_models_refuse_it() -> None:
+    from ecredit_rules.facts import _AMOUNTS
+
+    assert str(_AMOUNTS["49999.99"]) == "49999.99"
+    for text in ("1\n", " 7 ", "1e3", "-5", "0.001", "1" * 16, "１", "5.", ".5"):
+        with pytest.raises(ValueError, match="not an amount"):
+            _AMOUNTS[text]
+        assert text not in _AMOUNTS
+        same_answer(with_event(sales_amount=text))

@@ -274,8 +274,18 @@ def _day(text: str) -> date:
     return day
 
 
+# Plain notation within the digit bounds: such a text is refused by none of ``_amount``'s checks.
+_AMOUNT_TEXT = re.compile(rf"[0-9]{{1,{AMOUNT_INTEGER_DIGITS}}}(?:\.[0-9]{{1,{AMOUNT_FRACTION_DIGITS}}})?")
+
+
+def _plain_amount(text: str) -> Decimal:
+    if _AMOUNT_TEXT.fullmatch(text) is None:
+        raise ValueError("not an amount")  # the slow path says why
+    return Decimal(text)
+
+
 _DAYS = _Memo(_day, 16384)
-_AMOUNTS = _Memo(Decimal, 4096)
+_AMOUNTS = _Memo(_plain_amount, 4096)
 # Written YYYY-MM-DD (never a timestamp, a datetime or a date object), then an existing day in range.
 _FastDate = Annotated[
     date,
@@ -289,15 +299,14 @@ _FastDate = Annotated[
 # a JSON float would reach pydantic-core as a binary double, and "49999.9999999999999999" must not
 # become 50000 (the models refuse it, naming the digits). A caller's Decimal is checked by ``_amount``.
 # Text first, the usual case: a union stops at its first match when told to go left to right.
-# A text passing the pattern is a valid ``Decimal``, made once per text (``_AMOUNTS``).
-_AMOUNT_TEXT = rf"^[0-9]{{1,{AMOUNT_INTEGER_DIGITS}}}(\.[0-9]{{1,{AMOUNT_FRACTION_DIGITS}}})?$"
+# Text is checked and made a ``Decimal`` once per text (``_AMOUNTS``), not by a pattern every time.
 _FastAmount = Annotated[
     Decimal,
     GetPydanticSchema(
         lambda _tp, _handler: core_schema.union_schema(
             [
                 core_schema.no_info_after_validator_function(
-                    _AMOUNTS.__getitem__, core_schema.str_schema(pattern=_AMOUNT_TEXT, strict=True)
+                    _AMOUNTS.__getitem__, core_schema.str_schema(strict=True)
                 ),
                 core_schema.chain_schema([
                     core_schema.int_schema(ge=0, lt=10**AMOUNT_INTEGER_DIGITS, strict=True),
@@ -332,8 +341,10 @@ def _data_type(model: type[BaseModel], extra: Literal["forbid", "ignore"], **rep
 
 
 def _facts_type(extra: Literal["forbid", "ignore"]) -> Any:
+    # ``answers`` may not be null here (the models take null as absent), so that only a response
+    # lacking the key can lack an answer: ``_events_agree`` relies on it.
     event = _data_type(Event, extra, date=_FastDate, sales_amount=_FastAmount | None,
-                       illegal_gain=_FastAmount | None)
+                       illegal_gain=_FastAmount | None, answers=Text)
     return _data_type(
         Facts,
         extra,
@@ -345,7 +356,8 @@ def _facts_type(extra: Literal["forbid", "ignore"]) -> Any:
 
 FactsData = _facts_type("forbid")
 _FAST = TypeAdapter(FactsData)
-_FAST_JSON = TypeAdapter(_facts_type("ignore"))
+# Called as the validator itself: the TypeAdapter's own method adds a tenth to every call.
+_FAST_JSON = TypeAdapter(_facts_type("ignore")).validator.validate_json
 
 
 def facts_data(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "zh") -> dict[str, Any]:
@@ -357,7 +369,8 @@ def facts_data(facts: Facts | Mapping[str, Any] | str | bytes, *, lang: Lang = "
     >>> facts_data('{"subject": {"id": "S1"}, "events": [{"id": "P1", "type": "penalty", "date": "2024-01-15"}]}')
     {'events': ({'date': datetime.date(2024, 1, 15), 'id': 'P1', 'type': 'penalty'},), 'subject': {'id': 'S1'}}
     """
-    if isinstance(facts, Facts):
+    # Text first: ``isinstance`` against a model class goes through ABCMeta, a cost on every call.
+    if not isinstance(facts, str | bytes) and isinstance(facts, Facts):
         return _model_data(facts)
     _check_size(facts, lang)
     data = _fast(facts)
@@ -380,7 +393,7 @@ def _fast(facts: Mapping[str, Any] | str | bytes) -> dict[str, Any] | None:
             # Text too short to hold that many is not scanned: each "id" takes four characters.
             if len(facts) > _ID_SCAN_FROM and _occurrences(facts, '"id"') > MAX_EVENTS + 1:
                 return None
-            data = _FAST_JSON.validate_json(facts)
+            data = _FAST_JSON(facts)
             # Every member of a JSON object is written with one colon. With as many colons in the
             # text as members in the result, no key was repeated (pydantic-core would keep only
             # one), none was unknown (``_FAST_JSON`` drops those) and no string holds a colon;
@@ -403,6 +416,9 @@ def _fast(facts: Mapping[str, Any] | str | bytes) -> dict[str, Any] | None:
 _ID = itemgetter("id")
 _TYPE = itemgetter("type")
 _ANSWERS = repeat("answers")
+_UNANSWERED = object()
+# What an event without ``answers`` stands for: nothing, except a response, which must answer.
+_MISSING_ANSWER = {"response": _UNANSWERED}.get
 
 
 def _events_agree(events: tuple[dict[str, Any], ...]) -> bool:
@@ -415,11 +431,9 @@ def _events_agree(events: tuple[dict[str, Any], ...]) -> bool:
     ids = set(map(_ID, events))
     if len(ids) != len(events):
         return False
-    answers = list(map(dict.get, events, _ANSWERS))
-    answered = set(answers)
+    answered = set(map(dict.get, events, _ANSWERS, map(_MISSING_ANSWER, map(_TYPE, events))))
     answered.discard(None)
-    # Tuples compare in C: a response whose answers is absent or null pairs up as ("response", None).
-    return answered <= ids and ("response", None) not in zip(map(_TYPE, events), answers, strict=True)
+    return answered <= ids  # _UNANSWERED is never an id
 
 
 def _members(data: dict[str, Any]) -> int:
