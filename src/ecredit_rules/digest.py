@@ -24,6 +24,7 @@ import orjson
 import rfc8785
 
 from .facts import Facts, facts_data
+from .vocabulary import vocabulary
 
 # RFC 8785 writes numbers as IEEE doubles, so it refuses integers past 2**53; none of the facts'
 # counts comes near (limits.py), but a day count that did is hashed as its digits rather than refused.
@@ -139,6 +140,8 @@ def canonical_facts(checked: Mapping[str, Any]) -> bytes:
     return rfc8785.dumps(data)
 
 
+_ASCII_CODES = frozenset(code for category in (vocabulary().compliance, vocabulary().retention_days)
+                         for code in category if code.isascii())
 # Sorted keys and integers within 2**53 (past it orjson raises, and the slower paths write digits).
 _ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 
@@ -178,7 +181,8 @@ def _canonical_checked(checked: dict[str, Any]) -> bytes:
     try:
         for name in ("compliance", "retention_days"):  # the only keys that are not field names
             codes = checked.get(name)
-            if codes and not "".join(codes).isascii():
+            # Validated keys are vocabulary codes: a set lookup each, cheaper than joining them.
+            if codes and not _ASCII_CODES.issuperset(codes) and not "".join(codes).isascii():
                 return canonical_facts(checked)
         text = orjson.dumps(checked, default=_orjson_default, option=_ORJSON_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError is one; so is joining keys that are not text
