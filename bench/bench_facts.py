@@ -1,7 +1,8 @@
 """Validation at the floor (issue 13): ``facts_data`` and the facts digest as multiples of ``json.loads``.
 
-On the same seeded subjects (bench/generate.py) prints µs per subject and × ``json.loads`` of the
-same text (CPU time of the thread, best pass) for ``facts_data`` (validating JSON text into the dicts derivation reads) and for
+On the same seeded subjects (bench/generate.py) prints µs per subject (CPU time of the thread,
+best pass) and × ``json.loads`` of the same text for ``facts_data`` (validating JSON text into the
+dicts derivation reads) and for
 ``digest_of_checked`` (the report's ``facts_digest`` of those dicts). Targets: facts_data near
 1.5×, digest ≤ 0.5×. With ``--base REV`` the revision's ``src`` is measured too, in its own
 process, with the passes of both sides interleaved so that both meet the same load on the machine.
