@@ -206,3 +206,65 @@ def _json_text(document: dict[str, Any]) -> str:
 @given(document=_DOCUMENTS, as_json=st.booleans())
 def test_both_paths_give_one_answer_on_generated_documents(document: dict[str, Any], as_json: bool) -> None:
     same_answer(_json_text(document) if as_json else document)
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"subject": {"id": "S1", "nickname": "x"}},
+        {"subject": SUBJECT, "events": [{"id": "P1", "type": "penalty", "date": "2024-01-15", "amount": "1"}]},
+        {"subject": SUBJECT, "assessment": {"stable_staff": True, "mood": {"a": 1, "b": 2}}},
+        {"subject": SUBJECT, "extra": None},
+    ],
+    ids=["in the subject", "in an event", "holding an object", "null"],
+)
+def test_an_unknown_key_in_json_text_is_refused_as_the_models_refuse_it(facts: dict[str, Any]) -> None:
+    # The JSON fast path drops unknown keys; the count of colons must send them to the models.
+    assert _fast(json.dumps(facts)) is None
+    same_answer(json.dumps(facts))
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [{"id": "R1", "type": "response", "date": "2024-01-15", "answers": None}],
+        [{"id": "P1", "type": "penalty", "date": "2024-01-15", "answers": "P9"}],
+        [{"id": "P1", "type": "penalty", "date": "2024-01-15"},
+         {"id": "R1", "type": "response", "date": "2024-02-15", "answers": "P1"}],
+    ],
+    ids=["null answer", "a penalty answering nothing", "a response answering"],
+)
+def test_answers_are_judged_alike_by_both_paths(events: list[dict[str, Any]]) -> None:
+    facts = {"subject": SUBJECT, "events": events}
+    same_answer(facts)
+    same_answer(json.dumps(facts))
+
+
+def test_the_memo_of_values_keeps_at_most_its_bound_and_still_converts_past_it() -> None:
+    from ecredit_rules.facts import _Memo
+
+    memo = _Memo(Decimal, 2)
+    values = [memo[text] for text in ("1.00", "2", "3.5", "1.00")]
+    assert values == [Decimal("1.00"), Decimal("2"), Decimal("3.5"), Decimal("1.00")]
+    assert str(values[0]) == "1.00" and len(memo) == 2
+
+
+def test_a_day_is_refused_by_the_fast_path_as_the_models_refuse_it() -> None:
+    from ecredit_rules.facts import _DAYS
+
+    assert _DAYS["2024-02-29"] == date(2024, 2, 29)
+    for text in ("1704412800", "2023-02-29", "3000-01-01", "2024-1-5"):
+        with pytest.raises(ValueError, match="not a day"):
+            _DAYS[text]
+        assert text not in _DAYS
+
+
+def test_an_amount_text_is_refused_by_the_fast_path_as_the_models_refuse_it() -> None:
+    from ecredit_rules.facts import _AMOUNTS
+
+    assert str(_AMOUNTS["49999.99"]) == "49999.99"
+    for text in ("1\n", " 7 ", "1e3", "-5", "0.001", "1" * 16, "１", "5.", ".5"):
+        with pytest.raises(ValueError, match="not an amount"):
+            _AMOUNTS[text]
+        assert text not in _AMOUNTS
+        same_answer(with_event(sales_amount=text))

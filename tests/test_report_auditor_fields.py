@@ -216,3 +216,68 @@ def test_canonical_form_equals_the_rfc8785_package_for_any_retention_day_count(d
                           "assessment": {"stable_staff": True, "management": None}})
     assert canonical_facts(checked) == canonical_facts_reference(checked)
     assert _canonical_checked(checked) == canonical_facts_reference(checked)
+
+
+def test_orjson_escapes_every_code_point_as_rfc8785_does() -> None:
+    # The digest's orjson path relies on it for every string in the facts.
+    import orjson
+    import rfc8785
+
+    differ = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and orjson.dumps(chr(c)) != rfc8785.dumps(chr(c))]
+    assert differ == []
+
+
+@pytest.mark.parametrize(
+    "checked",
+    [
+        {"subject": {"id": "S1"}, "compliance": {"\U0001f600": True, "\uff01": False, "a": True}},
+        {"subject": {"id": "S1", "name": None}, "events": ({"id": "P1", "answers": None},)},
+        {"subject": {"id": "S1", "name": "\ud800"}},
+        {"subject": {"id": "S1"}, "retention_days": {"receipts": 2**53}},
+        {"subject": {"id": "S1"}, 1: 2},
+    ],
+    ids=["keys sorting apart in utf-16", "nulls", "lone surrogate", "past 2**53", "a key that is not text"],
+)
+def test_what_orjson_would_write_otherwise_is_written_by_the_reference(checked: dict[Any, Any]) -> None:
+    from ecredit_rules.digest import canonical_facts_reference
+
+    try:
+        expected = canonical_facts_reference(checked)
+    except (TypeError, ValueError) as refused:  # the reference refuses it: so must the fast path, the same way
+        with pytest.raises(type(refused)):
+            _canonical_checked(checked)
+        return
+    assert _canonical_checked(checked) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32))
+def test_canonical_form_equals_the_rfc8785_package_on_random_generated_subjects(seed: int) -> None:
+    import random
+
+    from bench.generate import subject
+
+    from ecredit_rules.digest import canonical_facts_reference
+    from ecredit_rules.facts import facts_data
+
+    facts = subject(random.Random(seed), seed)
+    for form in (facts, json.dumps(facts, ensure_ascii=False)):
+        checked = facts_data(form)
+        assert _canonical_checked(checked) == canonical_facts_reference(checked)
+
+
+@pytest.mark.parametrize("amount", [Decimal("-0.00"), Decimal("-0"), "-0", "-0.00"])
+def test_minus_zero_never_reaches_the_digest_whose_amount_texts_take_it_for_zero(amount: object) -> None:
+    # The digest's memo of amount texts answers -0 as 0 (equal keys): validation must refuse it.
+    from ecredit_rules.facts import facts_data
+
+    with pytest.raises(ec.FactsError):
+        facts_data({"subject": {"id": "S1"}, "events": [
+            {"id": "P1", "type": "penalty", "date": "2024-01-15", "sales_amount": amount}]})
+
+
+def test_equal_amounts_are_written_alike_by_the_digest() -> None:
+    from ecredit_rules.digest import _orjson_default
+
+    assert _orjson_default(Decimal("50000.00")) == _orjson_default(Decimal("50000")) == "50000"
+    assert _orjson_default(Decimal("0.50")) == "0.5"

@@ -20,11 +20,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import rfc8785
-from pydantic import BaseModel
-from pydantic_core import PydanticSerializationError, SchemaSerializer, core_schema
 
-from .facts import Assessment, Event, Facts, Subject, facts_data
+from .facts import Facts, facts_data
+from .vocabulary import vocabulary
 
 # RFC 8785 writes numbers as IEEE doubles, so it refuses integers past 2**53; none of the facts'
 # counts comes near (limits.py), but a day count that did is hashed as its digits rather than refused.
@@ -140,42 +140,54 @@ def canonical_facts(checked: Mapping[str, Any]) -> bytes:
     return rfc8785.dumps(data)
 
 
-def _data_schema(model: type[BaseModel], **special: core_schema.CoreSchema) -> core_schema.CoreSchema:
-    # Fields as facts.py's fast path validates them: every one optional, in alphabetical order.
-    return core_schema.typed_dict_schema({
-        name: core_schema.typed_dict_field(special.get(name, core_schema.any_schema()), required=False)
-        for name in sorted(model.model_fields)
-    })
+_ASCII_CODES = frozenset(code for category in (vocabulary().compliance, vocabulary().retention_days)
+                         for code in category if code.isascii())
+# Sorted keys and integers within 2**53 (past it orjson raises, and the slower paths write digits).
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 
 
-_AMOUNT = core_schema.any_schema(serialization=core_schema.plain_serializer_function_ser_schema(_amount))
-# The normal form above written by pydantic-core: ``exclude_none`` leaves out unknown fields, dates
-# are written as ISO text and amounts by ``_amount``. The keys come out in the order the dicts hold
-# them, which for ``facts_data`` is alphabetical (facts._data_type); the two code dicts are sorted here.
-_CANONICAL = SchemaSerializer(_data_schema(
-    Facts,
-    subject=_data_schema(Subject),
-    events=core_schema.tuple_schema([_data_schema(Event, sales_amount=_AMOUNT, illegal_gain=_AMOUNT)],
-                                    variadic_item_index=0),
-    assessment=_data_schema(Assessment),
-))
+class _AmountTexts(dict[Decimal, str]):
+    """Amount → its text in the normal form, kept for the first few thousand amounts met.
+
+    orjson writes dates as ISO text itself; amounts are the one type it hands to ``default``, and
+    ``__getitem__`` as that hook answers a known amount without running Python. Equal amounts
+    have one text (trailing zeros are dropped) except zero and minus zero, which are equal keys;
+    validated amounts never carry a sign (facts.py refuses one), so minus zero never meets the
+    zero kept here, and a signed amount is not kept.
+    """
+
+    def __missing__(self, value: Any) -> str:
+        if type(value) is not Decimal:  # not validated facts: left to ``canonical_facts``
+            raise TypeError(type(value).__name__)
+        text = _amount(value)
+        if not value.is_signed() and len(self) < _AMOUNT_TEXTS_KEPT:
+            self[value] = text
+        return text
+
+
+_AMOUNT_TEXTS_KEPT = 4096  # bounds the memory whatever the amounts
+_orjson_default = _AmountTexts().__getitem__
 
 
 def _canonical_checked(checked: dict[str, Any]) -> bytes:
-    """``canonical_facts`` of the very dicts ``facts_data`` returns (keys in alphabetical order)."""
-    data = checked
-    for name in ("compliance", "retention_days"):
-        codes = checked.get(name)
-        if codes:
-            if not "".join(codes).isascii() or (name == "retention_days" and max(codes.values()) > _SAFE_INTEGER):
-                return canonical_facts(checked)
-            if data is checked:
-                data = dict(checked)
-            data[name] = dict(sorted(codes.items()))
+    """``canonical_facts`` of the dicts ``facts_data`` returns, written by orjson when that is the same.
+
+    For validated facts RFC 8785 is sorted-keys compact JSON: their strings are escaped alike by
+    both (the tests compare every code point), dates are ISO text, there are no floats. What could
+    differ is left to ``canonical_facts``: keys that are not ASCII (RFC 8785 sorts by UTF-16 code
+    units, orjson by code points), integers past 2**53, text that is not valid Unicode, and nulls
+    (left out of the normal form; orjson writes them, so ``:null`` in the output says one was there).
+    """
     try:
-        return _CANONICAL.to_json(data, exclude_none=True, warnings="error")
-    except PydanticSerializationError:  # a lone surrogate, or data not shaped as validated facts
+        for name in ("compliance", "retention_days"):  # the only keys that are not field names
+            codes = checked.get(name)
+            # Validated keys are vocabulary codes: a set lookup each, cheaper than joining them.
+            if codes and not _ASCII_CODES.issuperset(codes) and not "".join(codes).isascii():
+                return canonical_facts(checked)
+        text = orjson.dumps(checked, default=_orjson_default, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError is one; so is joining keys that are not text
         return canonical_facts(checked)
+    return canonical_facts(checked) if b":null" in text else text
 
 
 def digest_of_checked(checked: dict[str, Any]) -> str:
