@@ -134,3 +134,14 @@ def test_durable_evaluates_a_subject_whose_facts_fire_nothing(name: str) -> None
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("days", [2**64, 57126718468503764992, 10**40])
+def test_durable_judges_a_retention_period_beyond_64_bits_as_compiled_does(days: int) -> None:
+    # The facts accept any whole number of days; its margin over the threshold leaves the 64-bit
+    # range that the fast serialiser writes, and the engine must still get the fact.
+    facts = {"subject": {"id": "S1", "roles": ["goods_operator"]},
+             "retention_days": {"receipts": days, "user_access_logs": days}}
+    report = evaluate_both(ec.load_ruleset("nanan"), facts, date(2024, 6, 30))
+    assert "nanan.art10.item6" not in {v.rule for v in report.verdicts}
+    assert "nanan.art10.item6" not in {u.rule for u in report.undetermined}

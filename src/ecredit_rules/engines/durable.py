@@ -89,7 +89,13 @@ class DurableProgram:
     def _assert(self, fact: dict[str, Any]) -> int | None:
         """Assert one fact; the state handle to run actions on, or None when no rule looks at it."""
         # orjson: a fact is a few integers and short ASCII strings, serialised 5x faster than json.dumps.
-        code, state = durable_rules_engine.assert_fact(self.handle, orjson.dumps(fact).decode())
+        # It refuses integers beyond 64 bits (a margin in fen on an absurd amount); json.dumps writes them
+        # as the engine has always read them.
+        try:
+            text = orjson.dumps(fact).decode()
+        except orjson.JSONEncodeError:
+            text = json.dumps(fact)
+        code, state = durable_rules_engine.assert_fact(self.handle, text)
         if code == _NOT_HANDLED:
             return None
         if code == _OBSERVED:
