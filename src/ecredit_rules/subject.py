@@ -9,6 +9,7 @@ unknown. Both read a ``Subject``. The readers below are what most kinds are made
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter, methodcaller
@@ -77,36 +78,46 @@ def fen(amount: Decimal) -> int:
 
 
 # ----------------------------------------------------------------------------------- facts
-def known_fact(path: str, read: Callable[[Subject], Any], test: Callable[[Any], Any]) -> tuple[ValueFn, ExplainFn]:
-    """A leaf over one fact: unknown when ``read`` gives None, else ``test`` of what it read.
+@dataclass(frozen=True, slots=True)
+class FactValue:
+    """A leaf over one fact, ``facts[part][key]`` (``facts[part]`` when ``key`` is None): unknown
+    when absent, else ``int(test(fact))``.
+
+    Data rather than a closure, so that ``derive.Derivation`` reads every fact leaf of a subject in
+    one loop; called, it is the leaf's value function.
+    """
+
+    part: str
+    key: str | None
+    test: Callable[[Any], Any]
+
+    @property
+    def path(self) -> str:
+        """The fact's path, as evidence and as a missing fact."""
+        return self.part if self.key is None else f"{self.part}.{self.key}"
+
+    def read(self, s: Subject) -> Any:
+        found = s.facts.get(self.part)
+        return found if found is None or self.key is None else found.get(self.key)
+
+    def __call__(self, s: Subject, _threshold: int, _start: date | None) -> int | None:
+        found = self.read(s)
+        return None if found is None else int(self.test(found))
+
+    def explain(self, s: Subject, _threshold: int, _start: date | None) -> Explanation:
+        """No events; the fact's path as evidence, or as missing when the facts lack it."""
+        paths: Evidence = (self.path,)
+        return ((), (), paths) if self.read(s) is None else ((), paths, ())
+
+
+def known_fact(part: str, key: str | None, test: Callable[[Any], Any]) -> tuple[ValueFn, ExplainFn]:
+    """A leaf over the fact ``facts[part][key]`` (``FactValue``).
 
     ``test`` is best a builtin (a bound ``__contains__``, ``partial(operator.eq, …)``): a leaf
     is derived for every subject, and a builtin costs no Python frame.
     """
-    paths: Evidence = (path,)
-
-    def value(s: Subject, _threshold: int, _start: date | None) -> int | None:
-        found = read(s)
-        return None if found is None else int(test(found))
-
-    def explain(s: Subject, _threshold: int, _start: date | None) -> Explanation:
-        return ((), (), paths) if read(s) is None else ((), paths, ())
-
-    return value, explain
-
-
-def part_key(name: str, key: str) -> Callable[[Subject], Any]:
-    """Reader of ``facts[name][key]`` (None when either is absent)."""
-
-    def read(s: Subject) -> Any:
-        part = s.facts.get(name)
-        return None if part is None else part.get(key)
-
-    return read
-
-
-def subject_field(name: str) -> Callable[[Subject], Any]:
-    return lambda s: s.subject.get(name)
+    fact = FactValue(part, key, test)
+    return fact, fact.explain
 
 
 def holds(item: Any) -> Callable[[Any], bool]:
@@ -205,37 +216,117 @@ def selector(
     return select
 
 
-def counter(
-    types: Sequence[str], acts: Sequence[str] | None, grades: Sequence[str] | None
-) -> Callable[[Subject, date | None], tuple[int, int] | None]:
-    """How many events surely count and how many at most, without building lists (runs for every subject)."""
-    gather = gather_events(types, None if acts is None else [*acts, None])
-    wanted_grades = frozenset(grades) if grades is not None else None
-    act_filtered = acts is not None
+def count_bucket(bucket: list[EventData], start: date | None, grades: frozenset[str] | None) -> tuple[int, int]:
+    """How many events of one index bucket, dated from ``start``, surely and possibly have one of ``grades``
+    (None: any grade); an event lacking a grade possibly has it."""
+    if grades is None:
+        if start is None:
+            return len(bucket), 0
+        dated = 0
+        for e in bucket:
+            if e["date"] >= start:
+                dated += 1
+        return dated, 0
+    sure = maybe = 0
+    for e in bucket:
+        if start is not None and e["date"] < start:
+            continue
+        grade = e.get("grade")
+        if grade is None:
+            maybe += 1
+        elif grade in grades:
+            sure += 1
+    return sure, maybe
 
-    def count(s: Subject, start: date | None) -> tuple[int, int] | None:
-        chosen = gather(s)
-        if chosen is None:
+
+@dataclass(frozen=True, slots=True)
+class EventCount:
+    """An ``events`` leaf: the subject's events of ``types``, of ``acts`` (None: any act) and ``grades``
+    (None: any grade), counted from the leaf's start; called, it is the leaf's value function.
+
+    ``types`` and ``acts`` keep the order and any repetition written in the rule (a repeated type
+    counts its events twice, as it always has). Data rather than a closure, so that
+    ``derive.Derivation`` counts every ``events`` leaf of a subject in one pass over its events.
+    """
+
+    types: tuple[str, ...]
+    acts: tuple[str, ...] | None
+    grades: frozenset[str] | None
+
+    def buckets(self, s: Subject) -> list[tuple[list[EventData], bool]] | None:
+        """The subject's index buckets this leaf counts, each with whether its events lack the act the
+        leaf filters on (possibly counted); None when the facts say nothing about events."""
+        index = s.events
+        if index is None:
             return None
-        if start is None and wanted_grades is None and not act_filtered:
-            return len(chosen), len(chosen)
-        low = high = 0
-        for e in chosen:
-            if start is not None and e["date"] < start:
+        found: list[tuple[list[EventData], bool]] = []
+        for t in self.types:
+            by_act = index.get(t)
+            if by_act is None:
                 continue
-            unknown = act_filtered and e.get("act") is None  # gathered acts are the listed ones or None
-            if wanted_grades is not None:
-                grade = e.get("grade")
-                if grade is None:
-                    unknown = True
-                elif grade not in wanted_grades:
-                    continue
-            high += 1
-            if not unknown:
-                low += 1
+            if self.acts is None:
+                found += [(bucket, False) for bucket in by_act.values()]
+                continue
+            for act in self.acts:
+                bucket = by_act.get(act)
+                if bucket is not None:
+                    found.append((bucket, False))
+            bucket = by_act.get(None)  # events without an act may be of any act
+            if bucket is not None:
+                found.append((bucket, True))
+        return found
+
+    def counts(self, s: Subject, start: date | None) -> tuple[int, int] | None:
+        """How many events surely count and how many at most (None: events unknown)."""
+        found = self.buckets(s)
+        if found is None:
+            return None
+        low = high = 0
+        for bucket, act_unknown in found:
+            sure, maybe = count_bucket(bucket, start, self.grades)
+            high += sure + maybe
+            if not act_unknown:
+                low += sure
         return low, high
 
-    return count
+    def __call__(self, s: Subject, threshold: int, start: date | None) -> int | None:
+        found = self.counts(s, start)
+        return None if found is None else decided(found[0], found[1], threshold)
+
+    def select(self, s: Subject, start: date | None) -> Selection | None:
+        """The events that surely count and those that possibly do, with the attributes they lack."""
+        found = self.buckets(s)
+        if found is None:
+            return None
+        grades = self.grades
+        sure: list[EventData] = []
+        possible: Possible = []
+        for bucket, act_unknown in found:
+            for e in bucket:
+                if start is not None and e["date"] < start:
+                    continue
+                lacking: tuple[str, ...] = ("act",) if act_unknown else ()
+                if grades is not None:
+                    grade = e.get("grade")
+                    if grade is None:
+                        lacking += ("grade",)
+                    elif grade not in grades:
+                        continue
+                if lacking:
+                    possible.append((e, lacking))
+                else:
+                    sure.append(e)
+        return sure, possible
+
+    def explain(self, s: Subject, threshold: int, start: date | None) -> Explanation:
+        """The counted events when the outcome is settled, else the absent attributes that leave it open."""
+        found = self.select(s, start)
+        if found is None:
+            return (), (), EVENTS
+        sure, possible = found
+        if decided(len(sure), len(sure) + len(possible), threshold) is None:
+            return (), (), missing_paths(s, possible)
+        return tuple(sure), (), ()
 
 
 def missing_paths(s: Subject, possible: Possible, extra: str | None = None) -> Evidence:
