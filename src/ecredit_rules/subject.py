@@ -129,91 +129,21 @@ def holds(item: Any) -> Callable[[Any], bool]:
 EVENTS: Evidence = ("events",)
 
 
-def gather_events(
-    types: Sequence[str], acts: Sequence[str | None] | None
-) -> Callable[[Subject], list[EventData] | None]:
-    """The subject's events of these types and acts (any act when ``acts`` is None), up to as_of."""
-    wanted_types = tuple(types)
-    wanted_acts = tuple(acts) if acts is not None else None
-
-    def gather(s: Subject) -> list[EventData] | None:
-        index = s.events
-        if index is None:
-            return None
-        chosen: list[EventData] = []
-        for t in wanted_types:
-            by_act = index.get(t)
-            if by_act is None:
-                continue
-            if wanted_acts is None:
-                for bucket in by_act.values():
-                    chosen += bucket
-            else:
-                for act in wanted_acts:
-                    found = by_act.get(act)
-                    if found is not None:
-                        chosen += found
-        return chosen
-
-    return gather
-
-
 # An event attribute a condition filters on (act, grade) is unknown when absent (CONTRACT §3): such
 # an event may or may not count. A selection keeps the events that surely count apart from those
 # that possibly count, with the attributes they lack; a leaf is then unknown exactly when the
 # possible events could still change its outcome.
-Filters = tuple[tuple[str, frozenset[str]], ...]
 Possible = list[tuple[EventData, tuple[str, ...]]]  # an event and the filtered attributes it lacks
 Selection = tuple[list[EventData], Possible]  # (surely counted, possibly counted)
-
-
-def filters_of(acts: Sequence[str] | None, grades: Sequence[str] | None) -> Filters:
-    found: list[tuple[str, frozenset[str]]] = []
-    if acts is not None:
-        found.append(("act", frozenset(acts)))
-    if grades is not None:
-        found.append(("grade", frozenset(grades)))
-    return tuple(found)
-
-
-def lacking_of(e: EventData, filters: Filters) -> tuple[str, ...] | None:
-    """The filtered attributes ``e`` lacks (empty: it surely counts), or None when one rules it out."""
-    lacking: tuple[str, ...] = ()
-    for name, allowed in filters:
-        value = e.get(name)
-        if value is None:
-            lacking += (name,)
-        elif value not in allowed:
-            return None
-    return lacking
 
 
 def selector(
     types: Sequence[str], acts: Sequence[str] | None, grades: Sequence[str] | None = None
 ) -> Callable[[Subject, date | None], Selection | None]:
     """The subject's events of these types dated from ``start``, sure and possible (None: events unknown)."""
-    # Events without an act may be of any act: the index keeps them under None, gathered with the rest.
-    gather = gather_events(types, None if acts is None else [*acts, None])
-    filters = filters_of(acts, grades)
-
-    def select(s: Subject, start: date | None) -> Selection | None:
-        chosen = gather(s)
-        if chosen is None:
-            return None
-        if not filters:
-            return (chosen if start is None else [e for e in chosen if e["date"] >= start]), []
-        sure: list[EventData] = []
-        possible: Possible = []
-        for e in chosen:
-            if start is None or e["date"] >= start:
-                lacking = lacking_of(e, filters)
-                if lacking == ():
-                    sure.append(e)
-                elif lacking is not None:
-                    possible.append((e, lacking))
-        return sure, possible
-
-    return select
+    return EventCount(
+        tuple(types), None if acts is None else tuple(acts), None if grades is None else frozenset(grades)
+    ).select
 
 
 def count_bucket(bucket: list[EventData], start: date | None, grades: frozenset[str] | None) -> tuple[int, int]:
