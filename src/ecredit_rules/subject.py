@@ -9,7 +9,7 @@ unknown. Both read a ``Subject``. The readers below are what most kinds are made
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter, methodcaller
@@ -182,6 +182,14 @@ class EventCount:
     types: tuple[str, ...]
     acts: tuple[str, ...] | None
     grades: frozenset[str] | None
+    # The acts as a set when none repeats: a subject's few acts are then looked up in it rather than
+    # each of a long list in the subject's index.
+    distinct_acts: frozenset[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        distinct = None if self.acts is None else frozenset(self.acts)
+        repeated = distinct is None or len(distinct) != len(self.acts or ())
+        object.__setattr__(self, "distinct_acts", None if repeated else distinct)
 
     def buckets(self, s: Subject) -> list[tuple[list[EventData], bool]] | None:
         """The subject's index buckets this leaf counts, each with whether its events lack the act the
@@ -197,13 +205,20 @@ class EventCount:
             if self.acts is None:
                 found += [(bucket, False) for bucket in by_act.values()]
                 continue
+            if self.distinct_acts is not None and len(by_act) < len(self.distinct_acts):
+                for act, listed in by_act.items():
+                    if act is None:  # events without an act may be of any act
+                        found.append((listed, True))
+                    elif act in self.distinct_acts:
+                        found.append((listed, False))
+                continue
             for act in self.acts:
                 bucket = by_act.get(act)
                 if bucket is not None:
                     found.append((bucket, False))
-            bucket = by_act.get(None)  # events without an act may be of any act
-            if bucket is not None:
-                found.append((bucket, True))
+            unknown_act = by_act.get(None)  # events without an act may be of any act
+            if unknown_act is not None:
+                found.append((unknown_act, True))
         return found
 
     def counts(self, s: Subject, start: date | None) -> tuple[int, int] | None:
