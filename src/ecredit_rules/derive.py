@@ -49,38 +49,49 @@ def _first_counted(window: date | None, since: date | None) -> date | None:
     return max(window, since)
 
 
-# One count over an index bucket shared by the leaves that count from the same day with the same
-# grades: (start, grades, leaves whose act the bucket's events have, leaves whose act they lack).
+# One count over an index bucket, shared by the counters that count from the same day with the same
+# grades: (start, grades, counters the bucket's events surely match the act of, counters whose act
+# they lack).
 _Group = tuple[date | None, frozenset[str] | None, tuple[int, ...], tuple[int, ...]]
 
 
 class CountingPlan:
     """Where each event of a subject counts, for every ``events`` leaf of a ruleset on one day.
 
-    A subject's events are indexed by (type, act) (``Subject.events``); the plan maps each such
-    bucket to the groups of leaves it counts for, so one pass over the buckets counts every
-    leaf: each group counts the bucket once (from its start, by its grades) and adds that to
-    its leaves. An event lacking the act a leaf filters on (the bucket of act None) only possibly
-    counts for it (CONTRACT §3), so it raises that leaf's upper count alone; a bucket whose act no
-    leaf names counts only for the leaves of any act (``any_act``).
+    Leaves with the same filter and the same first counted day share one counter (they differ
+    only by threshold). A subject's events are indexed by (type, act) (``Subject.events``); the
+    plan maps each such bucket to the groups of counters it counts for, so one pass over the
+    buckets counts every leaf: each group counts the bucket once (from its start, by its grades)
+    and adds that to its counters. An event lacking the act a leaf filters on (the bucket of act
+    None) only possibly counts for it (CONTRACT §3), so it raises that counter's upper count
+    alone; a bucket whose act no leaf names counts only for the leaves of any act (``any_act``).
     """
 
-    __slots__ = ("any_act", "by_act", "leaves")
+    __slots__ = ("any_act", "by_act", "counters", "leaves")
 
     def __init__(self, counts: dict[int, EventCount], starts: tuple[date | None, ...]) -> None:
-        # (type, act) → {(start, grades): (leaves sure of the act, leaves unsure of it)}, in leaf order;
-        # a leaf repeating a type or an act is listed (and counts the bucket) once per repetition.
+        counters: dict[tuple[EventCount, date | None], int] = {}
+        leaves: list[tuple[int, int]] = []
+        # (type, act) → {(start, grades): (counters sure of the act, counters unsure of it)}; a filter
+        # repeating a type or an act is listed (and counts the bucket) once per repetition.
         specific: dict[tuple[str, str | None], dict[Any, tuple[list[int], list[int]]]] = {}
         any_act: dict[str, dict[Any, tuple[list[int], list[int]]]] = {}
         for index, count in counts.items():
-            key = (starts[index], count.grades)
+            start = starts[index]
+            counter = counters.get((count, start))
+            if counter is not None:
+                leaves.append((index, counter))
+                continue
+            counter = counters[count, start] = len(counters)
+            leaves.append((index, counter))
+            key = (start, count.grades)
             for t in count.types:
                 if count.acts is None:
-                    any_act.setdefault(t, {}).setdefault(key, ([], []))[0].append(index)
+                    any_act.setdefault(t, {}).setdefault(key, ([], []))[0].append(counter)
                     continue
                 for act in count.acts:
-                    specific.setdefault((t, act), {}).setdefault(key, ([], []))[0].append(index)
-                specific.setdefault((t, None), {}).setdefault(key, ([], []))[1].append(index)
+                    specific.setdefault((t, act), {}).setdefault(key, ([], []))[0].append(counter)
+                specific.setdefault((t, None), {}).setdefault(key, ([], []))[1].append(counter)
         # A bucket some leaf names by its act also counts for that type's leaves of any act.
         for (t, _), groups in specific.items():
             for key, (known, unknown) in any_act.get(t, {}).items():
@@ -93,16 +104,16 @@ class CountingPlan:
 
         self.by_act: dict[tuple[str, str | None], tuple[_Group, ...]] = {k: frozen(g) for k, g in specific.items()}
         self.any_act: dict[str, tuple[_Group, ...]] = {t: frozen(g) for t, g in any_act.items()}
-        self.leaves = tuple(counts)  # the leaves the plan counts, in leaf order
+        self.counters = len(counters)
+        self.leaves = tuple(leaves)  # (leaf index, its counter), in leaf order
 
-    def count(self, s: Subject, size: int) -> tuple[list[int], list[int]] | None:
-        """Each leaf's sure and upper counts (lists of ``size``; only the plan's leaves are filled),
-        or None when the facts say nothing about events."""
+    def count(self, s: Subject) -> tuple[list[int], list[int]] | None:
+        """Each counter's sure and upper counts, or None when the facts say nothing about events."""
         index = s.events
         if index is None:
             return None
-        low = [0] * size
-        high = [0] * size
+        low = [0] * self.counters
+        high = [0] * self.counters
         by_act = self.by_act
         for t, buckets in index.items():
             others = self.any_act.get(t)
@@ -225,14 +236,14 @@ def _values(program: Derivation, subject: Subject, day: _Day) -> tuple[int | Non
             found = found.get(key)
         if found is not None:
             values[i] = int(test(found))
-    counted = day.plan.count(subject, len(thresholds)) if day.plan.leaves else None
+    counted = day.plan.count(subject) if day.plan.leaves else None
     if counted is not None:  # else the events leaves stay unknown
         low, high = counted
-        for i in day.plan.leaves:
+        for i, counter in day.plan.leaves:
             # subject.decided, inline: settled when the sure count reaches the threshold or the upper one cannot
             threshold = thresholds[i]
-            if low[i] >= threshold or high[i] < threshold:
-                values[i] = low[i]
+            if low[counter] >= threshold or high[counter] < threshold:
+                values[i] = low[counter]
     starts = day.starts
     for i, fn in program.others:
         values[i] = fn(subject, thresholds[i], starts[i])
