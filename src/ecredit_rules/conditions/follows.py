@@ -108,13 +108,20 @@ class FollowsKind(LeafKind[Follows]):
             for e, lacking in [(e, ()) for e in found_later[0]] + found_later[1]:
                 day = e["date"]
                 reach = [y for y, first, last in sure_reach if first <= day <= last]
+                if reach:
+                    if lacking:
+                        undecided += 1
+                        lacking_events.append((e, lacking))
+                    else:
+                        sure.append([e, *reach])
+                    continue
+                # Only possible earlier events may reach it (most subjects have none to look at).
                 maybe = [(y, lack) for y, lack, first, last in maybe_reach if first <= day <= last]
-                if reach and not lacking:
-                    sure.append([e, *reach])
-                elif reach or maybe:
+                if maybe:
                     undecided += 1
-                    lacking_events += [(e, lacking)] if lacking else []
-                    lacking_events += [] if reach else maybe
+                    if lacking:
+                        lacking_events.append((e, lacking))
+                    lacking_events += maybe
             return sure, undecided, lacking_events
 
         def value(s: Subject, threshold: int, start: date | None) -> int | None:
