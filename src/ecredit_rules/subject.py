@@ -90,11 +90,15 @@ class FactValue:
     part: str
     key: str | None
     test: Callable[[Any], Any]
+    paths: Evidence = field(init=False, repr=False, compare=False)  # the fact's path, as evidence or missing
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paths", (self.part if self.key is None else f"{self.part}.{self.key}",))
 
     @property
     def path(self) -> str:
-        """The fact's path, as evidence and as a missing fact."""
-        return self.part if self.key is None else f"{self.part}.{self.key}"
+        """The fact's path (``compliance.no_spam``; ``platform_systems`` for a whole part)."""
+        return self.paths[0]
 
     def read(self, s: Subject) -> Any:
         found = s.facts.get(self.part)
@@ -106,8 +110,7 @@ class FactValue:
 
     def explain(self, s: Subject, _threshold: int, _start: date | None) -> Explanation:
         """No events; the fact's path as evidence, or as missing when the facts lack it."""
-        paths: Evidence = (self.path,)
-        return ((), (), paths) if self.read(s) is None else ((), paths, ())
+        return ((), (), self.paths) if self.read(s) is None else ((), self.paths, ())
 
 
 def known_fact(part: str, key: str | None, test: Callable[[Any], Any]) -> tuple[ValueFn, ExplainFn]:
@@ -247,16 +250,22 @@ class EventCount:
         sure: list[EventData] = []
         possible: Possible = []
         for bucket, act_unknown in found:
+            if grades is None:  # the usual case, in list comprehensions
+                dated = bucket if start is None else [e for e in bucket if e["date"] >= start]
+                if act_unknown:
+                    possible += [(e, ("act",)) for e in dated]
+                else:
+                    sure += dated
+                continue
             for e in bucket:
                 if start is not None and e["date"] < start:
                     continue
                 lacking: tuple[str, ...] = ("act",) if act_unknown else ()
-                if grades is not None:
-                    grade = e.get("grade")
-                    if grade is None:
-                        lacking += ("grade",)
-                    elif grade not in grades:
-                        continue
+                grade = e.get("grade")
+                if grade is None:
+                    lacking += ("grade",)
+                elif grade not in grades:
+                    continue
                 if lacking:
                     possible.append((e, lacking))
                 else:
