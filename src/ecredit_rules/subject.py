@@ -4,6 +4,11 @@ A leaf of the compiled ruleset is derived by two functions its condition kind bu
 ruleset (``conditions/``): a value function giving the number the leaf compares (``None``:
 unknown) and an explanation function giving its evidence and the facts whose absence left it
 unknown. Both read a ``Subject``. The readers below are what most kinds are made of.
+
+The two commonest leaves are data rather than closures: ``FactValue`` (one fact tested) and
+``EventCount`` (events of some types, acts and grades counted). Called, each is its leaf's value
+function, and ``derive.Derivation`` reads them to derive all such leaves of a subject in bulk: the
+fact leaves in one loop, the counts in one pass over the subject's events (``derive.CountingPlan``).
 """
 
 from __future__ import annotations
