@@ -70,7 +70,8 @@ class CountingPlan:
     __slots__ = ("any_act", "by_act", "counters", "leaves")
 
     def __init__(self, counts: dict[int, EventCount], starts: tuple[date | None, ...]) -> None:
-        counters: dict[tuple[EventCount, date | None], int] = {}
+        # A counter per distinct (types, acts, grades, start).
+        counters: dict[tuple[Any, ...], int] = {}
         leaves: list[tuple[int, int]] = []
         # (type, act) → {(start, grades): (counters sure of the act, counters unsure of it)}; a filter
         # repeating a type or an act is listed (and counts the bucket) once per repetition.
@@ -78,11 +79,12 @@ class CountingPlan:
         any_act: dict[str, dict[Any, tuple[list[int], list[int]]]] = {}
         for index, count in counts.items():
             start = starts[index]
-            counter = counters.get((count, start))
+            same = (count.types, count.acts, count.grades, start)
+            counter = counters.get(same)
             if counter is not None:
                 leaves.append((index, counter))
                 continue
-            counter = counters[count, start] = len(counters)
+            counter = counters[same] = len(counters)
             leaves.append((index, counter))
             key = (start, count.grades)
             for t in count.types:

@@ -27,11 +27,14 @@ EventData = dict[str, Any]  # one event of ``facts.facts_data``: absent keys are
 class Subject:
     """One subject's facts as the leaf functions read them, indexed once."""
 
-    __slots__ = ("_positions", "as_of", "events", "facts", "subject")
+    __slots__ = ("_positions", "as_of", "events", "facts", "selections", "subject")
 
     def __init__(self, facts: dict[str, Any], as_of: date) -> None:
         self.facts = facts
         self._positions: dict[str, int] | None = None
+        # What ``EventCount.select`` found, by filter and start: an amount or follows leaf selects
+        # when derived and again when explained.
+        self.selections: dict[tuple[EventCount, date | None], Selection] = {}
         self.subject: dict[str, Any] = facts["subject"]
         self.as_of = as_of
         # Events dated on or before as_of (later ones are ignored everywhere, CONTRACT §4) by
@@ -142,6 +145,9 @@ EVENTS: Evidence = ("events",)
 # that possibly count, with the attributes they lack; a leaf is then unknown exactly when the
 # possible events could still change its outcome.
 Possible = list[tuple[EventData, tuple[str, ...]]]  # an event and the filtered attributes it lacks
+_ACT: tuple[str, ...] = ("act",)
+_GRADE: tuple[str, ...] = ("grade",)
+_ACT_GRADE: tuple[str, ...] = ("act", "grade")
 Selection = tuple[list[EventData], Possible]  # (surely counted, possibly counted)
 
 
@@ -177,7 +183,7 @@ def count_bucket(bucket: list[EventData], start: date | None, grades: frozenset[
     return sure, maybe
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: a cheap key of Subject.selections
 class EventCount:
     """An ``events`` leaf: the subject's events of ``types``, of ``acts`` (None: any act) and ``grades``
     (None: any grade), counted from the leaf's start; called, it is the leaf's value function.
@@ -199,90 +205,92 @@ class EventCount:
         repeated = distinct is None or len(distinct) != len(self.acts or ())
         object.__setattr__(self, "distinct_acts", None if repeated else distinct)
 
-    def buckets(self, s: Subject) -> list[tuple[list[EventData], bool]] | None:
-        """The subject's index buckets this leaf counts, each with whether its events lack the act the
-        leaf filters on (possibly counted); None when the facts say nothing about events."""
+    def gather(self, s: Subject) -> tuple[list[EventData], list[EventData]] | None:
+        """The subject's events of these types with one of the acts (any act when ``acts`` is None), and
+        those lacking an act the leaf filters on (possibly counted); None when the facts say nothing
+        about events. Whole index buckets are added at a time: most hold a single event."""
         index = s.events
         if index is None:
             return None
-        found: list[tuple[list[EventData], bool]] = []
+        known: list[EventData] = []
+        unknown: list[EventData] = []
+        acts, distinct = self.acts, self.distinct_acts
         for t in self.types:
             by_act = index.get(t)
             if by_act is None:
                 continue
-            if self.acts is None:
-                found += [(bucket, False) for bucket in by_act.values()]
-                continue
-            if self.distinct_acts is not None and len(by_act) < len(self.distinct_acts):
-                for act, listed in by_act.items():
+            if acts is None:
+                for bucket in by_act.values():
+                    known += bucket
+            elif distinct is not None and len(by_act) < len(distinct):
+                for act, bucket in by_act.items():
                     if act is None:  # events without an act may be of any act
-                        found.append((listed, True))
-                    elif act in self.distinct_acts:
-                        found.append((listed, False))
-                continue
-            for act in self.acts:
-                bucket = by_act.get(act)
-                if bucket is not None:
-                    found.append((bucket, False))
-            unknown_act = by_act.get(None)  # events without an act may be of any act
-            if unknown_act is not None:
-                found.append((unknown_act, True))
-        return found
+                        unknown += bucket
+                    elif act in distinct:
+                        known += bucket
+            else:
+                for act in acts:
+                    listed = by_act.get(act)
+                    if listed is not None:
+                        known += listed
+                without = by_act.get(None)  # events without an act may be of any act
+                if without is not None:
+                    unknown += without
+        return known, unknown
 
     def counts(self, s: Subject, start: date | None) -> tuple[int, int] | None:
         """How many events surely count and how many at most (None: events unknown)."""
-        found = self.buckets(s)
+        found = self.gather(s)
         if found is None:
             return None
-        low = high = 0
-        for bucket, act_unknown in found:
-            sure, maybe = count_bucket(bucket, start, self.grades)
-            high += sure + maybe
-            if not act_unknown:
-                low += sure
-        return low, high
+        sure, maybe = count_bucket(found[0], start, self.grades)
+        act_sure, act_maybe = count_bucket(found[1], start, self.grades)
+        return sure, sure + maybe + act_sure + act_maybe
 
     def __call__(self, s: Subject, threshold: int, start: date | None) -> int | None:
         found = self.counts(s, start)
         return None if found is None else decided(found[0], found[1], threshold)
 
     def select(self, s: Subject, start: date | None) -> Selection | None:
-        """The events that surely count and those that possibly do, with the attributes they lack."""
-        found = self.buckets(s)
-        if found is None:
+        """The events that surely count and those that possibly do, with the attributes they lack
+        (None: events unknown). Worked out once per subject; callers must not change the lists."""
+        if s.events is None:
             return None
+        selected = s.selections.get((self, start))
+        if selected is None:
+            selected = s.selections[self, start] = self._select(s, start)
+        return selected
+
+    def _select(self, s: Subject, start: date | None) -> Selection:
+        known, unknown = self.gather(s) or ([], [])
+        if start is not None:
+            known = [e for e in known if e["date"] >= start]
+            unknown = [e for e in unknown if e["date"] >= start] if unknown else unknown
         grades = self.grades
+        if grades is None:
+            return known, [(e, _ACT) for e in unknown]
         sure: list[EventData] = []
         possible: Possible = []
-        for bucket, act_unknown in found:
-            if grades is None:  # the usual case, in list comprehensions
-                dated = bucket if start is None else [e for e in bucket if e["date"] >= start]
-                if act_unknown:
-                    possible += [(e, ("act",)) for e in dated]
-                else:
-                    sure += dated
-                continue
-            for e in bucket:
-                if start is not None and e["date"] < start:
-                    continue
-                lacking: tuple[str, ...] = ("act",) if act_unknown else ()
-                grade = e.get("grade")
-                if grade is None:
-                    lacking += ("grade",)
-                elif grade not in grades:
-                    continue
-                if lacking:
-                    possible.append((e, lacking))
-                else:
-                    sure.append(e)
+        for e in known:
+            grade = e.get("grade")
+            if grade is None:
+                possible.append((e, _GRADE))
+            elif grade in grades:
+                sure.append(e)
+        for e in unknown:
+            grade = e.get("grade")
+            if grade is None:
+                possible.append((e, _ACT_GRADE))
+            elif grade in grades:
+                possible.append((e, _ACT))
         return sure, possible
 
     def explain(self, s: Subject, threshold: int, start: date | None) -> Explanation:
         """The counted events when the outcome is settled, else the absent attributes that leave it open."""
-        found = self.select(s, start)
-        if found is None:
+        if s.events is None:
             return (), (), EVENTS
-        sure, possible = found
+        # Not kept in Subject.selections: a report explains a leaf once, and the value never selected.
+        sure, possible = self._select(s, start)
         if decided(len(sure), len(sure) + len(possible), threshold) is None:
             return (), (), missing_paths(s, possible)
         return tuple(sure), (), ()
