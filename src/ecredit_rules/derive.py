@@ -25,7 +25,7 @@ from typing import Any
 from .dates import add_working_days, window_start
 from .ir import ArtefactKey, CompiledRuleset, DeadlineIR
 from .logic import FALSE, TRUE, UNKNOWN
-from .subject import EVENT_ORDER, EventCount, EventData, Explanation, FactValue, Subject, count_bucket
+from .subject import EVENT_ORDER, EventCount, EventData, Explanation, FactValue, Subject
 
 __all__ = [
     "EVENT_ORDER", "CountingPlan", "DeadlineCase", "Derivation", "Derived", "EventData", "Explanation", "Subject",
@@ -124,7 +124,19 @@ class CountingPlan:
                 if groups is None:
                     continue
                 for start, grades, known, unknown in groups:
-                    sure, maybe = count_bucket(bucket, start, grades)
+                    # subject.count_bucket, inline: a bucket mostly holds one event, a call would cost more
+                    sure = maybe = 0
+                    for e in bucket:
+                        if start is not None and e["date"] < start:
+                            continue
+                        if grades is None:
+                            sure += 1
+                        else:
+                            grade = e.get("grade")
+                            if grade is None:
+                                maybe += 1
+                            elif grade in grades:
+                                sure += 1
                     if sure or maybe:
                         for i in known:
                             low[i] += sure

@@ -49,10 +49,12 @@ class Subject:
                     by_act = index.get(e["type"])
                     if by_act is None:
                         index[e["type"]] = {act: [e]}
-                    elif act in by_act:
-                        by_act[act].append(e)
                     else:
-                        by_act[act] = [e]
+                        bucket = by_act.get(act)
+                        if bucket is None:
+                            by_act[act] = [e]
+                        else:
+                            bucket.append(e)
             self.events = index
 
     def of_type(self, event_type: str) -> list[EventData]:
