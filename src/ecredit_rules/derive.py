@@ -8,7 +8,11 @@ and which absent facts left it unknown are only needed for the verdicts a report
 
 Every leaf is turned into small functions once per ruleset, and everything that depends only
 on the rule file and the day (thresholds, window starts) is worked out once per day, so a
-subject costs only the work its own facts need.
+subject costs only the work its own facts need. Most leaves are data rather than functions
+(``subject.FactValue``, ``subject.EventCount``): the fact leaves of a subject are read in one
+loop, and its ``events`` leaves are all counted in one pass over its events (``CountingPlan``)
+instead of each gathering them again; only the other leaves (amounts, ``follows``) call their
+own function.
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ from typing import Any
 from .dates import add_working_days, window_start
 from .ir import ArtefactKey, CompiledRuleset, DeadlineIR
 from .logic import FALSE, TRUE, UNKNOWN
-from .subject import EVENT_ORDER, EventData, Explanation, Subject
+from .subject import EVENT_ORDER, EventCount, EventData, Explanation, FactValue, Subject
 
-__all__ = ["EVENT_ORDER", "DeadlineCase", "Derivation", "Derived", "EventData", "Explanation", "Subject", "derive"]
+__all__ = [
+    "EVENT_ORDER", "CountingPlan", "DeadlineCase", "Derivation", "Derived", "EventData", "Explanation", "Subject",
+    "derive",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,103 @@ def _first_counted(window: date | None, since: date | None) -> date | None:
     return max(window, since)
 
 
+# One count over an index bucket, shared by the counters that count from the same day with the same
+# grades: (start, grades, counters the bucket's events surely match the act of, counters whose act
+# they lack).
+_Group = tuple[date | None, frozenset[str] | None, tuple[int, ...], tuple[int, ...]]
+
+
+class CountingPlan:
+    """Where each event of a subject counts, for every ``events`` leaf of a ruleset on one day.
+
+    Leaves with the same filter and the same first counted day share one counter (they differ
+    only by threshold). A subject's events are indexed by (type, act) (``Subject.events``); the
+    plan maps each such bucket to the groups of counters it counts for, so one pass over the
+    buckets counts every leaf: each group counts the bucket once (from its start, by its grades)
+    and adds that to its counters. An event lacking the act a leaf filters on (the bucket of act
+    None) only possibly counts for it (CONTRACT §3), so it raises that counter's upper count
+    alone; a bucket whose act no leaf names counts only for the leaves of any act (``any_act``).
+    """
+
+    __slots__ = ("any_act", "by_act", "counters", "leaves")
+
+    def __init__(self, counts: dict[int, EventCount], starts: tuple[date | None, ...]) -> None:
+        # A counter per distinct (types, acts, grades, start).
+        counters: dict[tuple[Any, ...], int] = {}
+        leaves: list[tuple[int, int]] = []
+        # (type, act) → {(start, grades): (counters sure of the act, counters unsure of it)}; a filter
+        # repeating a type or an act is listed (and counts the bucket) once per repetition.
+        specific: dict[tuple[str, str | None], dict[Any, tuple[list[int], list[int]]]] = {}
+        any_act: dict[str, dict[Any, tuple[list[int], list[int]]]] = {}
+        for index, count in counts.items():
+            start = starts[index]
+            same = (count.types, count.acts, count.grades, start)
+            counter = counters.get(same)
+            if counter is not None:
+                leaves.append((index, counter))
+                continue
+            counter = counters[same] = len(counters)
+            leaves.append((index, counter))
+            key = (start, count.grades)
+            for t in count.types:
+                if count.acts is None:
+                    any_act.setdefault(t, {}).setdefault(key, ([], []))[0].append(counter)
+                    continue
+                for act in count.acts:
+                    specific.setdefault((t, act), {}).setdefault(key, ([], []))[0].append(counter)
+                specific.setdefault((t, None), {}).setdefault(key, ([], []))[1].append(counter)
+        # A bucket some leaf names by its act also counts for that type's leaves of any act.
+        for (t, _), groups in specific.items():
+            for key, (known, unknown) in any_act.get(t, {}).items():
+                merged = groups.setdefault(key, ([], []))
+                merged[0].extend(known)
+                merged[1].extend(unknown)
+
+        def frozen(groups: dict[Any, tuple[list[int], list[int]]]) -> tuple[_Group, ...]:
+            return tuple((start, grades, tuple(k), tuple(u)) for (start, grades), (k, u) in groups.items())
+
+        self.by_act: dict[tuple[str, str | None], tuple[_Group, ...]] = {k: frozen(g) for k, g in specific.items()}
+        self.any_act: dict[str, tuple[_Group, ...]] = {t: frozen(g) for t, g in any_act.items()}
+        self.counters = len(counters)
+        self.leaves = tuple(leaves)  # (leaf index, its counter), in leaf order
+
+    def count(self, s: Subject) -> tuple[list[int], list[int]] | None:
+        """Each counter's sure and upper counts, or None when the facts say nothing about events."""
+        index = s.events
+        if index is None:
+            return None
+        low = [0] * self.counters
+        high = [0] * self.counters
+        by_act = self.by_act
+        for t, buckets in index.items():
+            others = self.any_act.get(t)
+            for act, bucket in buckets.items():
+                groups = by_act.get((t, act), others)
+                if groups is None:
+                    continue
+                for start, grades, known, unknown in groups:
+                    # subject.count_bucket, inline: a bucket mostly holds one event, a call would cost more
+                    sure = maybe = 0
+                    for e in bucket:
+                        if start is not None and e["date"] < start:
+                            continue
+                        if grades is None:
+                            sure += 1
+                        else:
+                            grade = e.get("grade")
+                            if grade is None:
+                                maybe += 1
+                            elif grade in grades:
+                                sure += 1
+                    if sure or maybe:
+                        for i in known:
+                            low[i] += sure
+                            high[i] += sure + maybe
+                        for i in unknown:
+                            high[i] += sure + maybe
+        return low, high
+
+
 @dataclass(frozen=True, slots=True)
 class _Day:
     """What depends only on the ruleset and the evaluation day."""
@@ -49,6 +153,7 @@ class _Day:
     thresholds: tuple[int, ...]
     starts: tuple[date | None, ...]  # first day each leaf counts events from (None: no limit)
     deadline_days: tuple[int, ...]
+    plan: CountingPlan
 
 
 class Derivation:
@@ -62,6 +167,15 @@ class Derivation:
         compiled = [leaf.kind.derive(leaf.spec, rs.parameters) for leaf in rs.leaves]
         self.values = tuple(value for value, _ in compiled)
         self.explains = tuple(explain for _, explain in compiled)
+        # What Derived reads in bulk: fact leaves as (leaf, part, key, test), events leaves by the
+        # day's plan; the rest call their own function.
+        self.facts = tuple(
+            (i, fn.part, fn.key, fn.test) for i, fn in enumerate(self.values) if isinstance(fn, FactValue)
+        )
+        self.counts = {i: fn for i, fn in enumerate(self.values) if isinstance(fn, EventCount)}
+        self.others = tuple(
+            (i, fn) for i, fn in enumerate(self.values) if not isinstance(fn, FactValue | EventCount)
+        )
         self.ge = tuple(leaf.op == "ge" for leaf in rs.leaves)  # else "lt"
         self._windows = tuple(leaf.window for leaf in rs.leaves)
         self._days: dict[date, _Day] = {}
@@ -70,13 +184,15 @@ class Derivation:
     def day(self, as_of: date) -> _Day:
         found = self._days.get(as_of)
         if found is None:
+            starts = tuple(
+                _first_counted(None if months is None else window_start(as_of, months(as_of)), leaf.since)
+                for months, leaf in zip(self._windows, self.rs.leaves, strict=True)
+            )
             found = _Day(
                 tuple(leaf.threshold(as_of) for leaf in self.rs.leaves),
-                tuple(
-                    _first_counted(None if months is None else window_start(as_of, months(as_of)), leaf.since)
-                    for months, leaf in zip(self._windows, self.rs.leaves, strict=True)
-                ),
+                starts,
                 tuple(rule.working_days(as_of) for rule in self.rs.deadlines),
+                CountingPlan(self.counts, starts),
             )
             with self._lock:
                 if len(self._days) >= self._DAYS_KEPT:
@@ -101,10 +217,7 @@ class Derived:
         self.subject = subject
         self.as_of = as_of
         self._day = day = program.day(as_of)
-        self.values: tuple[int | None, ...] = values if values is not None else tuple(
-            fn(subject, threshold, start)
-            for fn, threshold, start in zip(program.values, day.thresholds, day.starts, strict=True)
-        )
+        self.values: tuple[int | None, ...] = values if values is not None else _values(program, subject, day)
         self.deadlines: tuple[DeadlineCase, ...] | None = _deadline_cases(program.rs, subject, day)
         self._truths: list[int] | None = None
 
@@ -124,6 +237,31 @@ class Derived:
     def explain(self, index: int) -> Explanation:
         """Leaf ``index``'s evidence (events, or fact paths) and the fact paths it lacks."""
         return self._program.explains[index](self.subject, self._day.thresholds[index], self._day.starts[index])
+
+
+def _values(program: Derivation, subject: Subject, day: _Day) -> tuple[int | None, ...]:
+    """Every leaf's value: fact leaves in one loop, ``events`` leaves in one pass, the rest one by one."""
+    thresholds = day.thresholds
+    values: list[int | None] = [None] * len(thresholds)
+    facts = subject.facts
+    for i, part, key, test in program.facts:
+        found = facts.get(part)
+        if found is not None and key is not None:
+            found = found.get(key)
+        if found is not None:
+            values[i] = int(test(found))
+    counted = day.plan.count(subject) if day.plan.leaves else None
+    if counted is not None:  # else the events leaves stay unknown
+        low, high = counted
+        for i, counter in day.plan.leaves:
+            # subject.decided, inline: settled when the sure count reaches the threshold or the upper one cannot
+            threshold = thresholds[i]
+            if low[counter] >= threshold or high[counter] < threshold:
+                values[i] = low[counter]
+    starts = day.starts
+    for i, fn in program.others:
+        values[i] = fn(subject, thresholds[i], starts[i])
+    return tuple(values)
 
 
 def _deadline_cases(rs: CompiledRuleset, s: Subject, day: _Day) -> tuple[DeadlineCase, ...] | None:

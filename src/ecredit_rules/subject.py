@@ -4,11 +4,17 @@ A leaf of the compiled ruleset is derived by two functions its condition kind bu
 ruleset (``conditions/``): a value function giving the number the leaf compares (``None``:
 unknown) and an explanation function giving its evidence and the facts whose absence left it
 unknown. Both read a ``Subject``. The readers below are what most kinds are made of.
+
+The two commonest leaves are data rather than closures: ``FactValue`` (one fact tested) and
+``EventCount`` (events of some types, acts and grades counted). Called, each is its leaf's value
+function, and ``derive.Derivation`` reads them to derive all such leaves of a subject in bulk: the
+fact leaves in one loop, the counts in one pass over the subject's events (``derive.CountingPlan``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter, methodcaller
@@ -21,11 +27,14 @@ EventData = dict[str, Any]  # one event of ``facts.facts_data``: absent keys are
 class Subject:
     """One subject's facts as the leaf functions read them, indexed once."""
 
-    __slots__ = ("_positions", "as_of", "events", "facts", "subject")
+    __slots__ = ("_positions", "as_of", "events", "facts", "selections", "subject")
 
     def __init__(self, facts: dict[str, Any], as_of: date) -> None:
         self.facts = facts
         self._positions: dict[str, int] | None = None
+        # What ``EventCount.select`` found, by filter and start: an amount or follows leaf selects
+        # when derived and again when explained.
+        self.selections: dict[tuple[EventCount, date | None], Selection] = {}
         self.subject: dict[str, Any] = facts["subject"]
         self.as_of = as_of
         # Events dated on or before as_of (later ones are ignored everywhere, CONTRACT §4) by
@@ -40,10 +49,12 @@ class Subject:
                     by_act = index.get(e["type"])
                     if by_act is None:
                         index[e["type"]] = {act: [e]}
-                    elif act in by_act:
-                        by_act[act].append(e)
                     else:
-                        by_act[act] = [e]
+                        bucket = by_act.get(act)
+                        if bucket is None:
+                            by_act[act] = [e]
+                        else:
+                            bucket.append(e)
             self.events = index
 
     def of_type(self, event_type: str) -> list[EventData]:
@@ -77,36 +88,49 @@ def fen(amount: Decimal) -> int:
 
 
 # ----------------------------------------------------------------------------------- facts
-def known_fact(path: str, read: Callable[[Subject], Any], test: Callable[[Any], Any]) -> tuple[ValueFn, ExplainFn]:
-    """A leaf over one fact: unknown when ``read`` gives None, else ``test`` of what it read.
+@dataclass(frozen=True, slots=True)
+class FactValue:
+    """A leaf over one fact, ``facts[part][key]`` (``facts[part]`` when ``key`` is None): unknown
+    when absent, else ``int(test(fact))``.
+
+    Data rather than a closure, so that ``derive.Derivation`` reads every fact leaf of a subject in
+    one loop; called, it is the leaf's value function.
+    """
+
+    part: str
+    key: str | None
+    test: Callable[[Any], Any]
+    paths: Evidence = field(init=False, repr=False, compare=False)  # the fact's path, as evidence or missing
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paths", (self.part if self.key is None else f"{self.part}.{self.key}",))
+
+    @property
+    def path(self) -> str:
+        """The fact's path (``compliance.no_spam``; ``platform_systems`` for a whole part)."""
+        return self.paths[0]
+
+    def read(self, s: Subject) -> Any:
+        found = s.facts.get(self.part)
+        return found if found is None or self.key is None else found.get(self.key)
+
+    def __call__(self, s: Subject, _threshold: int, _start: date | None) -> int | None:
+        found = self.read(s)
+        return None if found is None else int(self.test(found))
+
+    def explain(self, s: Subject, _threshold: int, _start: date | None) -> Explanation:
+        """No events; the fact's path as evidence, or as missing when the facts lack it."""
+        return ((), (), self.paths) if self.read(s) is None else ((), self.paths, ())
+
+
+def known_fact(part: str, key: str | None, test: Callable[[Any], Any]) -> tuple[ValueFn, ExplainFn]:
+    """A leaf over the fact ``facts[part][key]`` (``FactValue``).
 
     ``test`` is best a builtin (a bound ``__contains__``, ``partial(operator.eq, …)``): a leaf
     is derived for every subject, and a builtin costs no Python frame.
     """
-    paths: Evidence = (path,)
-
-    def value(s: Subject, _threshold: int, _start: date | None) -> int | None:
-        found = read(s)
-        return None if found is None else int(test(found))
-
-    def explain(s: Subject, _threshold: int, _start: date | None) -> Explanation:
-        return ((), (), paths) if read(s) is None else ((), paths, ())
-
-    return value, explain
-
-
-def part_key(name: str, key: str) -> Callable[[Subject], Any]:
-    """Reader of ``facts[name][key]`` (None when either is absent)."""
-
-    def read(s: Subject) -> Any:
-        part = s.facts.get(name)
-        return None if part is None else part.get(key)
-
-    return read
-
-
-def subject_field(name: str) -> Callable[[Subject], Any]:
-    return lambda s: s.subject.get(name)
+    fact = FactValue(part, key, test)
+    return fact, fact.explain
 
 
 def holds(item: Any) -> Callable[[Any], bool]:
@@ -118,124 +142,160 @@ def holds(item: Any) -> Callable[[Any], bool]:
 EVENTS: Evidence = ("events",)
 
 
-def gather_events(
-    types: Sequence[str], acts: Sequence[str | None] | None
-) -> Callable[[Subject], list[EventData] | None]:
-    """The subject's events of these types and acts (any act when ``acts`` is None), up to as_of."""
-    wanted_types = tuple(types)
-    wanted_acts = tuple(acts) if acts is not None else None
-
-    def gather(s: Subject) -> list[EventData] | None:
-        index = s.events
-        if index is None:
-            return None
-        chosen: list[EventData] = []
-        for t in wanted_types:
-            by_act = index.get(t)
-            if by_act is None:
-                continue
-            if wanted_acts is None:
-                for bucket in by_act.values():
-                    chosen += bucket
-            else:
-                for act in wanted_acts:
-                    found = by_act.get(act)
-                    if found is not None:
-                        chosen += found
-        return chosen
-
-    return gather
-
-
 # An event attribute a condition filters on (act, grade) is unknown when absent (CONTRACT §3): such
 # an event may or may not count. A selection keeps the events that surely count apart from those
 # that possibly count, with the attributes they lack; a leaf is then unknown exactly when the
 # possible events could still change its outcome.
-Filters = tuple[tuple[str, frozenset[str]], ...]
 Possible = list[tuple[EventData, tuple[str, ...]]]  # an event and the filtered attributes it lacks
+_ACT: tuple[str, ...] = ("act",)
+_GRADE: tuple[str, ...] = ("grade",)
+_ACT_GRADE: tuple[str, ...] = ("act", "grade")
 Selection = tuple[list[EventData], Possible]  # (surely counted, possibly counted)
-
-
-def filters_of(acts: Sequence[str] | None, grades: Sequence[str] | None) -> Filters:
-    found: list[tuple[str, frozenset[str]]] = []
-    if acts is not None:
-        found.append(("act", frozenset(acts)))
-    if grades is not None:
-        found.append(("grade", frozenset(grades)))
-    return tuple(found)
-
-
-def lacking_of(e: EventData, filters: Filters) -> tuple[str, ...] | None:
-    """The filtered attributes ``e`` lacks (empty: it surely counts), or None when one rules it out."""
-    lacking: tuple[str, ...] = ()
-    for name, allowed in filters:
-        value = e.get(name)
-        if value is None:
-            lacking += (name,)
-        elif value not in allowed:
-            return None
-    return lacking
 
 
 def selector(
     types: Sequence[str], acts: Sequence[str] | None, grades: Sequence[str] | None = None
 ) -> Callable[[Subject, date | None], Selection | None]:
     """The subject's events of these types dated from ``start``, sure and possible (None: events unknown)."""
-    # Events without an act may be of any act: the index keeps them under None, gathered with the rest.
-    gather = gather_events(types, None if acts is None else [*acts, None])
-    filters = filters_of(acts, grades)
+    return EventCount(
+        tuple(types), None if acts is None else tuple(acts), None if grades is None else frozenset(grades)
+    ).select
 
-    def select(s: Subject, start: date | None) -> Selection | None:
-        chosen = gather(s)
-        if chosen is None:
+
+def count_bucket(bucket: list[EventData], start: date | None, grades: frozenset[str] | None) -> tuple[int, int]:
+    """How many events of one index bucket, dated from ``start``, surely and possibly have one of ``grades``
+    (None: any grade); an event lacking a grade possibly has it."""
+    if grades is None:
+        if start is None:
+            return len(bucket), 0
+        dated = 0
+        for e in bucket:
+            if e["date"] >= start:
+                dated += 1
+        return dated, 0
+    sure = maybe = 0
+    for e in bucket:
+        if start is not None and e["date"] < start:
+            continue
+        grade = e.get("grade")
+        if grade is None:
+            maybe += 1
+        elif grade in grades:
+            sure += 1
+    return sure, maybe
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: a cheap key of Subject.selections
+class EventCount:
+    """An ``events`` leaf: the subject's events of ``types``, of ``acts`` (None: any act) and ``grades``
+    (None: any grade), counted from the leaf's start; called, it is the leaf's value function.
+
+    ``types`` and ``acts`` keep the order and any repetition written in the rule (a repeated type
+    counts its events twice, as it always has). Data rather than a closure, so that
+    ``derive.Derivation`` counts every ``events`` leaf of a subject in one pass over its events.
+    """
+
+    types: tuple[str, ...]
+    acts: tuple[str, ...] | None
+    grades: frozenset[str] | None
+    # The acts as a set when none repeats: a subject's few acts are then looked up in it rather than
+    # each of a long list in the subject's index.
+    distinct_acts: frozenset[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        distinct = None if self.acts is None else frozenset(self.acts)
+        repeated = distinct is None or len(distinct) != len(self.acts or ())
+        object.__setattr__(self, "distinct_acts", None if repeated else distinct)
+
+    def gather(self, s: Subject) -> tuple[list[EventData], list[EventData]] | None:
+        """The subject's events of these types with one of the acts (any act when ``acts`` is None), and
+        those lacking an act the leaf filters on (possibly counted); None when the facts say nothing
+        about events. Whole index buckets are added at a time: most hold a single event."""
+        index = s.events
+        if index is None:
             return None
-        if not filters:
-            return (chosen if start is None else [e for e in chosen if e["date"] >= start]), []
+        known: list[EventData] = []
+        unknown: list[EventData] = []
+        acts, distinct = self.acts, self.distinct_acts
+        for t in self.types:
+            by_act = index.get(t)
+            if by_act is None:
+                continue
+            if acts is None:
+                for bucket in by_act.values():
+                    known += bucket
+            elif distinct is not None and len(by_act) < len(distinct):
+                for act, bucket in by_act.items():
+                    if act is None:  # events without an act may be of any act
+                        unknown += bucket
+                    elif act in distinct:
+                        known += bucket
+            else:
+                for act in acts:
+                    listed = by_act.get(act)
+                    if listed is not None:
+                        known += listed
+                without = by_act.get(None)  # events without an act may be of any act
+                if without is not None:
+                    unknown += without
+        return known, unknown
+
+    def counts(self, s: Subject, start: date | None) -> tuple[int, int] | None:
+        """How many events surely count and how many at most (None: events unknown)."""
+        found = self.gather(s)
+        if found is None:
+            return None
+        sure, maybe = count_bucket(found[0], start, self.grades)
+        act_sure, act_maybe = count_bucket(found[1], start, self.grades)
+        return sure, sure + maybe + act_sure + act_maybe
+
+    def __call__(self, s: Subject, threshold: int, start: date | None) -> int | None:
+        found = self.counts(s, start)
+        return None if found is None else decided(found[0], found[1], threshold)
+
+    def select(self, s: Subject, start: date | None) -> Selection | None:
+        """The events that surely count and those that possibly do, with the attributes they lack
+        (None: events unknown). Worked out once per subject; callers must not change the lists."""
+        if s.events is None:
+            return None
+        selected = s.selections.get((self, start))
+        if selected is None:
+            selected = s.selections[self, start] = self._select(s, start)
+        return selected
+
+    def _select(self, s: Subject, start: date | None) -> Selection:
+        known, unknown = self.gather(s) or ([], [])
+        if start is not None:
+            known = [e for e in known if e["date"] >= start]
+            unknown = [e for e in unknown if e["date"] >= start] if unknown else unknown
+        grades = self.grades
+        if grades is None:
+            return known, [(e, _ACT) for e in unknown]
         sure: list[EventData] = []
         possible: Possible = []
-        for e in chosen:
-            if start is None or e["date"] >= start:
-                lacking = lacking_of(e, filters)
-                if lacking == ():
-                    sure.append(e)
-                elif lacking is not None:
-                    possible.append((e, lacking))
+        for e in known:
+            grade = e.get("grade")
+            if grade is None:
+                possible.append((e, _GRADE))
+            elif grade in grades:
+                sure.append(e)
+        for e in unknown:
+            grade = e.get("grade")
+            if grade is None:
+                possible.append((e, _ACT_GRADE))
+            elif grade in grades:
+                possible.append((e, _ACT))
         return sure, possible
 
-    return select
-
-
-def counter(
-    types: Sequence[str], acts: Sequence[str] | None, grades: Sequence[str] | None
-) -> Callable[[Subject, date | None], tuple[int, int] | None]:
-    """How many events surely count and how many at most, without building lists (runs for every subject)."""
-    gather = gather_events(types, None if acts is None else [*acts, None])
-    wanted_grades = frozenset(grades) if grades is not None else None
-    act_filtered = acts is not None
-
-    def count(s: Subject, start: date | None) -> tuple[int, int] | None:
-        chosen = gather(s)
-        if chosen is None:
-            return None
-        if start is None and wanted_grades is None and not act_filtered:
-            return len(chosen), len(chosen)
-        low = high = 0
-        for e in chosen:
-            if start is not None and e["date"] < start:
-                continue
-            unknown = act_filtered and e.get("act") is None  # gathered acts are the listed ones or None
-            if wanted_grades is not None:
-                grade = e.get("grade")
-                if grade is None:
-                    unknown = True
-                elif grade not in wanted_grades:
-                    continue
-            high += 1
-            if not unknown:
-                low += 1
-        return low, high
-
-    return count
+    def explain(self, s: Subject, threshold: int, start: date | None) -> Explanation:
+        """The counted events when the outcome is settled, else the absent attributes that leave it open."""
+        if s.events is None:
+            return (), (), EVENTS
+        # Not kept in Subject.selections: a report explains a leaf once, and the value never selected.
+        sure, possible = self._select(s, start)
+        if decided(len(sure), len(sure) + len(possible), threshold) is None:
+            return (), (), missing_paths(s, possible)
+        return tuple(sure), (), ()
 
 
 def missing_paths(s: Subject, possible: Possible, extra: str | None = None) -> Evidence:

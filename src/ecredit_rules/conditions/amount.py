@@ -88,6 +88,8 @@ class AmountKind(LeafKind[Amount]):
             found = select(s, start)
             if found is None:
                 return None
+            if not found[0] and not found[1]:
+                return 0  # no such events (most subjects): the amount is surely 0
             return decided(*bounds(*found), threshold)
 
         def explain(s: Subject, threshold: int, start: date | None) -> Explanation:

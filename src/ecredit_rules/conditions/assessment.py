@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..language_base import AssessmentField, Model
-from ..subject import ExplainFn, ValueFn, known_fact, part_key
+from ..subject import ExplainFn, ValueFn, known_fact
 from .base import CheckContext, FactKind, LintAtom
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class AssessmentKind(FactKind[AssessmentIn]):
 
     def derive(self, cond: AssessmentIn, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         name = cond.assessment.field
-        return known_fact(f"assessment.{name}", part_key("assessment", name), tuple(cond.assessment.in_).__contains__)
+        return known_fact("assessment", name, tuple(cond.assessment.in_).__contains__)
 
     def lint_atom(self, cond: AssessmentIn, vocab: Vocabulary) -> LintAtom:
         # An input has exactly one value among those the vocabulary lists.

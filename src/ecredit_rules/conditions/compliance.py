@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from ..language_base import Model
-from ..subject import ExplainFn, ValueFn, known_fact, part_key
+from ..subject import ExplainFn, ValueFn, known_fact
 from .base import CheckContext, FactKind, LintAtom
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class _DutyKind(FactKind[Any]):
 
     def derive(self, cond: Any, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         code = self.body(cond)
-        return known_fact(f"compliance.{code}", part_key("compliance", code), partial(is_, self.met))
+        return known_fact("compliance", code, partial(is_, self.met))
 
     def lint_atom(self, cond: Any, vocab: Vocabulary) -> LintAtom:
         return LintAtom((f"compliance.{self.body(cond)}",), frozenset({self.met}))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from ..ir import Node, threshold_fn
 from ..language_base import Count, EventType, Model, ParamRef
-from ..subject import EVENTS, ExplainFn, Explanation, Subject, ValueFn, counter, decided, missing_paths, selector
+from ..subject import EventCount, ExplainFn, ValueFn
 from .base import CheckContext, CompileContext, LeafKind, LintAtom, independent_atom, param_refs_in
 
 if TYPE_CHECKING:
@@ -72,23 +71,12 @@ class EventsKind(LeafKind[Events]):
 
     def derive(self, cond: Events, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         body = cond.events
-        select = selector(body.types, body.acts, body.grades)
-        count = counter(body.types, body.acts, body.grades)
-
-        def value(s: Subject, threshold: int, start: date | None) -> int | None:
-            found = count(s, start)
-            return None if found is None else decided(found[0], found[1], threshold)
-
-        def explain(s: Subject, threshold: int, start: date | None) -> Explanation:
-            found = select(s, start)
-            if found is None:
-                return (), (), EVENTS
-            sure, possible = found
-            if decided(len(sure), len(sure) + len(possible), threshold) is None:
-                return (), (), missing_paths(s, possible)
-            return tuple(sure), (), ()
-
-        return value, explain
+        count = EventCount(
+            tuple(body.types),
+            None if body.acts is None else tuple(body.acts),
+            None if body.grades is None else frozenset(body.grades),
+        )
+        return count, count.explain
 
     def columnar_counts(self, cond: Events) -> tuple[list[str], list[str] | None, list[str] | None]:
         """The event filter of this leaf for the columnar engine (``batch/columnar.py``)."""

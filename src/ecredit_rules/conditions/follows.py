@@ -86,10 +86,6 @@ class FollowsKind(LeafKind[Follows]):
         earlier = selector(body.after.types, body.after.acts, body.after.grades)
         months = threshold_fn(body.within_months, parameters)
 
-        def count_later(s: Subject, start: date | None) -> list[tuple[EventData, bool]] | None:
-            found = later(s, start)
-            return None if found is None else [(e, True) for e in found[0]] + [(e, False) for e, _ in found[1]]
-
         def pairs(s: Subject, start: date | None) -> tuple[list[list[EventData]], int, Possible] | None:
             """The sure pairs (a later event, then its earlier ones), how many later events are only
             possible, and the possible events (of either side) whose lacking attributes leave them so."""
@@ -112,13 +108,20 @@ class FollowsKind(LeafKind[Follows]):
             for e, lacking in [(e, ()) for e in found_later[0]] + found_later[1]:
                 day = e["date"]
                 reach = [y for y, first, last in sure_reach if first <= day <= last]
+                if reach:
+                    if lacking:
+                        undecided += 1
+                        lacking_events.append((e, lacking))
+                    else:
+                        sure.append([e, *reach])
+                    continue
+                # Only possible earlier events may reach it (most subjects have none to look at).
                 maybe = [(y, lack) for y, lack, first, last in maybe_reach if first <= day <= last]
-                if reach and not lacking:
-                    sure.append([e, *reach])
-                elif reach or maybe:
+                if maybe:
                     undecided += 1
-                    lacking_events += [(e, lacking)] if lacking else []
-                    lacking_events += [] if reach else maybe
+                    if lacking:
+                        lacking_events.append((e, lacking))
+                    lacking_events += maybe
             return sure, undecided, lacking_events
 
         def value(s: Subject, threshold: int, start: date | None) -> int | None:
@@ -128,25 +131,27 @@ class FollowsKind(LeafKind[Follows]):
                 return None
             if not found_earlier[0] and not found_earlier[1]:
                 return 0
-            found_later = count_later(s, start)
+            found_later = later(s, start)
             if found_later is None:
                 return None
             span = months(s.as_of)
             sure_spans = [(y["date"], months_after(y["date"], span)) for y in found_earlier[0]]
             maybe_spans = [(y["date"], months_after(y["date"], span)) for y, _ in found_earlier[1]]
             low = high = 0
-            for e, known in found_later:
+            # A later event surely counts when it surely does and a sure earlier one reaches it; it
+            # possibly counts when a sure or possible earlier one does.
+            for e, known in [*((e, True) for e in found_later[0]), *((e, False) for e, _ in found_later[1])]:
                 day = e["date"]
-                reached = False
                 for first, last in sure_spans:
                     if first <= day <= last:
-                        reached = True
+                        high += 1
+                        low += known
                         break
-                if reached and known:
-                    low += 1
-                    high += 1
-                elif reached or any(first <= day <= last for first, last in maybe_spans):
-                    high += 1
+                else:
+                    for first, last in maybe_spans:
+                        if first <= day <= last:
+                            high += 1
+                            break
             return decided(low, high, threshold)
 
         def explain(s: Subject, threshold: int, start: date | None) -> Explanation:

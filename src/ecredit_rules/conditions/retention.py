@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ..ir import Node, threshold_fn
 from ..language_base import Count, Model, ParamRef
-from ..subject import ExplainFn, ValueFn, known_fact, part_key
+from ..subject import ExplainFn, ValueFn, known_fact
 from .base import CheckContext, CompileContext, LeafKind, LintAtom, independent_atom, param_refs_in
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class RetentionKind(LeafKind[Retention]):
 
     def derive(self, cond: Retention, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         record = cond.retention.record
-        return known_fact(f"retention_days.{record}", part_key("retention_days", record), int)
+        return known_fact("retention_days", record, int)
 
     def lint_atom(self, cond: Retention, vocab: Vocabulary) -> LintAtom:
         return independent_atom(cond)

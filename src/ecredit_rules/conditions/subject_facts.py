@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, StrictBool
 
 from ..language_base import LegalForm, ListName, Model, Role
-from ..subject import ExplainFn, ValueFn, holds, known_fact, subject_field
+from ..subject import ExplainFn, ValueFn, holds, known_fact
 from .base import CheckContext, FactKind, LintAtom
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class RoleKind(FactKind[RoleIs]):
         """The schema lists the roles."""
 
     def derive(self, cond: RoleIs, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
-        return known_fact("subject.roles", subject_field("roles"), holds(cond.role))
+        return known_fact("subject", "roles", holds(cond.role))
 
     def lint_atom(self, cond: RoleIs, vocab: Vocabulary) -> LintAtom:
         # A subject may hold several roles: each role is its own yes/no.
@@ -57,7 +57,7 @@ class LegalFormKind(FactKind[LegalFormIn]):
         """The schema lists the legal forms."""
 
     def derive(self, cond: LegalFormIn, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
-        return known_fact("subject.legal_form", subject_field("legal_form"), frozenset(cond.legal_form).__contains__)
+        return known_fact("subject", "legal_form", frozenset(cond.legal_form).__contains__)
 
     def lint_atom(self, cond: LegalFormIn, vocab: Vocabulary) -> LintAtom:
         # A subject has exactly one legal form.
@@ -72,7 +72,7 @@ class LicensedKind(FactKind[LicensedIs]):
         """A yes/no the schema checks."""
 
     def derive(self, cond: LicensedIs, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
-        return known_fact("subject.licensed", subject_field("licensed"), partial(eq, cond.licensed))
+        return known_fact("subject", "licensed", partial(eq, cond.licensed))
 
     def lint_atom(self, cond: LicensedIs, vocab: Vocabulary) -> LintAtom:
         return LintAtom(("subject.licensed",), frozenset({cond.licensed}))
@@ -86,7 +86,7 @@ class OnListKind(FactKind[OnList]):
         """The schema lists the lists."""
 
     def derive(self, cond: OnList, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
-        return known_fact("subject.lists", subject_field("lists"), holds(cond.on_list))
+        return known_fact("subject", "lists", holds(cond.on_list))
 
     def lint_atom(self, cond: OnList, vocab: Vocabulary) -> LintAtom:
         # A subject may be on both lists: each is its own yes/no.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from ..language_base import Model
-from ..subject import ExplainFn, Subject, ValueFn, holds, known_fact
+from ..subject import ExplainFn, ValueFn, holds, known_fact
 from .base import CheckContext, FactKind, LintAtom
 
 if TYPE_CHECKING:
@@ -25,10 +25,6 @@ class HasSystem(Model):
     has_system: str = Field(description="平台已建立该制度 / the platform has this system")
 
 
-def _systems(s: Subject) -> Any:
-    return s.facts.get("platform_systems")
-
-
 class _SystemKind(FactKind[Any]):
     """The facts list the systems a platform has; one absent from a given list is known to be lacking."""
 
@@ -40,7 +36,7 @@ class _SystemKind(FactKind[Any]):
     def derive(self, cond: Any, parameters: dict[str, Parameter]) -> tuple[ValueFn, ExplainFn]:
         code = self.body(cond)
         test: Callable[[Any], Any] = holds(code) if self.has else (lambda systems: code not in systems)
-        return known_fact("platform_systems", _systems, test)
+        return known_fact("platform_systems", None, test)
 
     def lint_atom(self, cond: Any, vocab: Vocabulary) -> LintAtom:
         return LintAtom(("platform_systems", self.body(cond)), frozenset({self.has}))
