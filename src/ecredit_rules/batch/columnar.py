@@ -19,6 +19,7 @@ How a partition is judged:
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -48,29 +49,25 @@ NAME = "columnar"
 EVENT_SCHEMA = {"row": pl.Int64, "type": pl.Utf8, "act": pl.Utf8, "grade": pl.Utf8, "date": pl.Date}
 
 
-def events_table(subjects: Sequence[Subject]) -> pl.DataFrame:
-    """One row per event dated on or before as_of, of every subject with events."""
-    rows: list[int] = []
-    types: list[str] = []
-    acts: list[str | None] = []
-    grades: list[str | None] = []
-    dates: list[date] = []
-    for i, s in enumerate(subjects):
-        for by_act in (s.events or {}).values():
-            for bucket in by_act.values():
-                for e in bucket:
-                    rows.append(i)
-                    types.append(e["type"])
-                    acts.append(e.get("act"))
-                    grades.append(e.get("grade"))
-                    dates.append(e["date"])
-    return pl.DataFrame({"row": rows, "type": types, "act": acts, "grade": grades, "date": dates},
-                        schema=EVENT_SCHEMA)
+def events_table(checked: Sequence[dict[str, Any]], as_of: date) -> pl.DataFrame:
+    """One row per event dated on or before as_of (later ones are ignored, CONTRACT §4), of every record.
+
+    Built column by column from the validated facts: one comprehension per column is several
+    times cheaper than appending each event's fields to five lists in one loop.
+    """
+    events = [(i, e) for i, c in enumerate(checked) if c.get("events") for e in c["events"] if e["date"] <= as_of]
+    return pl.DataFrame({
+        "row": [i for i, _ in events],
+        "type": [e["type"] for _, e in events],
+        "act": [e.get("act") for _, e in events],
+        "grade": [e.get("grade") for _, e in events],
+        "date": [e["date"] for _, e in events],
+    }, schema=EVENT_SCHEMA)
 
 
-def events_counts(table: pl.DataFrame, types: list[str], acts: list[str] | None, grades: list[str] | None,
-                  start: date | None) -> pl.DataFrame:
-    """Per subject row: events surely counted (``low``) and possibly counted (``high``), as ``subject.counter``."""
+def _event_filter(types: list[str], acts: list[str] | None, grades: list[str] | None,
+                  start: date | None) -> tuple[pl.Expr, pl.Expr]:
+    """The events a leaf possibly counts, and those of them it counts only possibly (an absent act or grade)."""
     keep = pl.col("type").is_in(types)
     if start is not None:
         keep &= pl.col("date") >= start
@@ -81,9 +78,33 @@ def events_counts(table: pl.DataFrame, types: list[str], acts: list[str] | None,
     if grades is not None:
         keep &= pl.col("grade").is_in(grades) | pl.col("grade").is_null()
         unknown |= pl.col("grade").is_null()
+    return keep, unknown
+
+
+def events_counts(table: pl.DataFrame, types: list[str], acts: list[str] | None, grades: list[str] | None,
+                  start: date | None) -> pl.DataFrame:
+    """Per subject row: events surely counted (``low``) and possibly counted (``high``), as ``subject.counter``."""
+    keep, unknown = _event_filter(types, acts, grades, start)
     return (table.filter(keep)
             .group_by("row")
             .agg(pl.len().alias("high"), (~unknown).sum().alias("low")))
+
+
+def all_counts(table: pl.DataFrame, n: int, filters: dict[str, tuple[EventFilter, date | None]]) -> pl.DataFrame:
+    """Rows 0..n-1 with, per named filter, columns ``<name>:high`` and ``<name>:low`` (0 without events).
+
+    One group-by over the events table for every filter at once: a group-by per leaf costs the
+    hashing of the rows once per leaf.
+    """
+    aggs: list[pl.Expr] = []
+    for name, ((types, acts, grades), start) in filters.items():
+        keep, unknown = _event_filter(types, acts, grades, start)
+        aggs += [keep.sum().alias(f"{name}:high"), (keep & ~unknown).sum().alias(f"{name}:low")]
+    rows = pl.DataFrame({"row": pl.arange(0, n, eager=True, dtype=pl.Int64)})
+    if not aggs:
+        return rows
+    counts = table.group_by("row").agg(aggs)
+    return rows.join(counts, on="row", how="left", maintain_order="left").fill_null(0)
 
 
 def decide_columns(rs: CompiledRuleset, truths: pl.DataFrame) -> pl.DataFrame:
@@ -123,6 +144,19 @@ class ColumnarEngine:
     def judge_partition(self, rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date,
                         lang: Lang = "zh") -> list[Report | RecordError]:
         """One result per record, in order; byte-identical (``engine`` aside) to the per-subject engines."""
+        # A partition allocates a few hundred thousand objects that all live until its reports are
+        # written, and none of them is cyclic garbage: the collector would only scan them again and
+        # again while they are built. It runs once the partition is done instead.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._judge(rs, start, raws, as_of, lang)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _judge(self, rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date,
+               lang: Lang) -> list[Report | RecordError]:
         results: list[Report | RecordError | None] = [None] * len(raws)
         valid: list[tuple[int, dict[str, Any]]] = []
         for i, raw in enumerate(raws):
@@ -148,48 +182,62 @@ class ColumnarEngine:
     def _reports(self, rs: CompiledRuleset, checked: list[dict[str, Any]], as_of: date) -> list[Report]:
         program = rs.artefact(DERIVATION)
         day = program.day(as_of)
+        n = len(checked)
         subjects = [Subject(c, as_of) for c in checked]
-        table = events_table(subjects)
-        n = len(subjects)
-        columns: dict[str, list[int]] = {}
-        values: list[list[int | None]] = []
+        # Leaves that count events share one group-by; identical filters (the same events over the
+        # same window) are counted once.
+        filters: dict[str, tuple[EventFilter, date | None]] = {}
+        counted: dict[int, str] = {}
+        seen: dict[tuple[Any, ...], str] = {}
+        per_subject: dict[int, list[int | None]] = {}
         for index, leaf in enumerate(rs.leaves):
-            threshold, first = day.thresholds[index], day.starts[index]
-            got: list[int | None]
             if isinstance(leaf.kind, ColumnarLeaf):
-                counts = leaf.kind.columnar_counts(leaf.spec)
-                got = self._counted(table, subjects, counts, threshold, first)
+                spec = leaf.kind.columnar_counts(leaf.spec)
+                key = (tuple(spec[0]), _frozen(spec[1]), _frozen(spec[2]), day.starts[index])
+                name = seen.setdefault(key, f"f{len(seen)}")
+                filters[name] = (spec, day.starts[index])
+                counted[index] = name
             else:
-                fn = program.values[index]
-                got = [fn(s, threshold, first) for s in subjects]
-            values.append(got)
-            ge = program.ge[index]
-            columns[f"l{index}"] = [
-                UNKNOWN if v is None else (TRUE if (v >= threshold if ge else v < threshold) else FALSE) for v in got
-            ]
-        frame = decide_columns(rs, pl.DataFrame(columns, schema={k: pl.Int8 for k in columns}, height=n))
+                fn, threshold, first = program.values[index], day.thresholds[index], day.starts[index]
+                per_subject[index] = [fn(s, threshold, first) for s in subjects]
+        frame = all_counts(events_table(checked, as_of), n, filters).with_columns(
+            pl.Series("events", [c.get("events") is not None for c in checked], dtype=pl.Boolean))
+        # Values of per-subject leaves stay Python ints (an amount in fen may exceed Int64): only
+        # their truths enter the frame.
+        truths: list[pl.Expr | pl.Series] = []
+        for index, (threshold, ge) in enumerate(zip(day.thresholds, program.ge, strict=True)):
+            name = counted.get(index)
+            if name is None:
+                got = per_subject[index]
+                truths.append(pl.Series(f"l{index}", [
+                    UNKNOWN if v is None else (TRUE if (v >= threshold if ge else v < threshold) else FALSE)
+                    for v in got], dtype=pl.Int8))
+                continue
+            high, low = pl.col(f"{name}:high"), pl.col(f"{name}:low")
+            # subject.decided: the count when the possible events cannot change the outcome of ≥ threshold.
+            value = pl.when(pl.col("events") & ((low >= threshold) | (high < threshold))).then(low)
+            truths.append(value.cast(pl.Int64).alias(f"v{index}"))
+        frame = frame.with_columns(truths)
+        frame = frame.with_columns(
+            pl.when(pl.col(f"v{i}").is_null()).then(UNKNOWN)
+            .when(pl.col(f"v{i}") >= t if ge else pl.col(f"v{i}") < t).then(TRUE).otherwise(FALSE)
+            .cast(pl.Int8).alias(f"l{i}")
+            for i, (t, ge) in enumerate(zip(day.thresholds, program.ge, strict=True)) if i in counted
+        )
+        frame = decide_columns(rs, frame)
         rule_ids = [rule.id for rule in rs.all_rules()]
         decided = frame.select([f"r:{r}" for r in rule_ids]).rows() if rule_ids else [()] * n
+        columns = [per_subject[i] if i not in counted else frame[f"v{i}"].to_list() for i in range(len(rs.leaves))]
+        leaf_values = list(zip(*columns, strict=True)) if columns else [()] * n
         reports = []
-        for row, (s, c) in enumerate(zip(subjects, checked, strict=True)):
-            derived = Derived(program, s, as_of, tuple(v[row] for v in values))
+        for s, c, outcome, got in zip(subjects, checked, decided, leaf_values, strict=True):
+            derived = Derived(program, s, as_of, got)
             cases = derived.deadlines or ()
             statuses = tuple(deadline_status(k.due, k.answer["date"] if k.answer else None, as_of) for k in cases)
-            outcomes = Outcomes(dict(zip(rule_ids, decided[row], strict=True)), statuses)
+            outcomes = Outcomes(dict(zip(rule_ids, outcome, strict=True)), statuses)
             reports.append(build_report(rs, c["subject"]["id"], derived, outcomes, NAME, as_of, digest_of_checked(c)))
         return reports
 
-    @staticmethod
-    def _counted(table: pl.DataFrame, subjects: list[Subject], counts: EventFilter, threshold: int,
-                 first: date | None) -> list[int | None]:
-        types, acts, grades = counts
-        agg = events_counts(table, types, acts, grades, first)
-        low = [0] * len(subjects)
-        high = [0] * len(subjects)
-        for row, hi, lo in agg.select("row", "high", "low").iter_rows():
-            low[row], high[row] = lo, hi
-        # decided(): the count when the unknown events cannot change the outcome of ≥ threshold.
-        return [
-            None if s.events is None else (low[i] if low[i] >= threshold or high[i] < threshold else None)
-            for i, s in enumerate(subjects)
-        ]
+
+def _frozen(items: list[str] | None) -> tuple[str, ...] | None:
+    return None if items is None else tuple(items)
