@@ -206,13 +206,12 @@ class ColumnarEngine:
         # their truths enter the frame.
         truths: list[pl.Expr | pl.Series] = []
         for index, (threshold, ge) in enumerate(zip(day.thresholds, program.ge, strict=True)):
-            name = counted.get(index)
-            if name is None:
-                got = per_subject[index]
+            if index not in counted:
                 truths.append(pl.Series(f"l{index}", [
                     UNKNOWN if v is None else (TRUE if (v >= threshold if ge else v < threshold) else FALSE)
-                    for v in got], dtype=pl.Int8))
+                    for v in per_subject[index]], dtype=pl.Int8))
                 continue
+            name = counted[index]
             high, low = pl.col(f"{name}:high"), pl.col(f"{name}:low")
             # subject.decided: the count when the possible events cannot change the outcome of ≥ threshold.
             value = pl.when(pl.col("events") & ((low >= threshold) | (high < threshold))).then(low)
