@@ -25,9 +25,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.generate import subjects_json
 import polars as pl
 
+from bench.generate import subjects_json
 from ecredit_rules.batch import columnar, io_parquet
 from ecredit_rules.batch.records import judge
 from ecredit_rules.batch.runner import partitions
@@ -37,6 +37,7 @@ STAGES = {
     "facts_data": "validation (facts_data)",
     "Subject": "Subject",
     "events_table": "events table",
+    "leaf_values": "per-subject leaf values",
     "Derived": "Derived",
     "digest_of_checked": "digest",
     "build_report": "build_report",
@@ -93,7 +94,7 @@ def main() -> int:
         judge(rs, i, raw, day, "compiled").to_json()
     loop = time.perf_counter() - start
     # Derived is timed inside, and Subject is built inside nothing else: stages do not nest.
-    spent["the rest (engine glue)"] = total - sum(v for k, v in spent.items() if not k.startswith("read"))
+    spent["the rest (engine glue)"] = total - sum(v for k, v in spent.items() if not k.startswith(("read", "to_json")))
     whole = total + spent["to_json"]
     print(f"{args.ruleset} {day}, {len(records):,} records{' from Parquet' if args.parquet else ''}, "
           f"partitions of {args.partition:,}: columnar {len(records) / whole:,.0f}/s, "

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import polars as pl
 
 from ..dates import date_in_range
-from ..derive import DERIVATION, Derived
+from ..derive import DERIVATION, Derivation, Derived
 from ..digest import digest_of_checked
 from ..engines import Outcomes
 from ..engines.compiled import deadline_status
@@ -190,7 +190,7 @@ class ColumnarEngine:
         filters: dict[str, tuple[EventFilter, date | None]] = {}
         counted: dict[int, str] = {}
         seen: dict[tuple[Any, ...], str] = {}
-        per_subject: dict[int, list[int | None]] = {}
+        others: list[int] = []
         for index, leaf in enumerate(rs.leaves):
             if isinstance(leaf.kind, ColumnarLeaf):
                 spec = leaf.kind.columnar_counts(leaf.spec)
@@ -199,8 +199,8 @@ class ColumnarEngine:
                 filters[name] = (spec, day.starts[index])
                 counted[index] = name
             else:
-                fn, threshold, first = program.values[index], day.thresholds[index], day.starts[index]
-                per_subject[index] = [fn(s, threshold, first) for s in subjects]
+                others.append(index)
+        per_subject = leaf_values(program, as_of, subjects, others)
         # Values of per-subject leaves stay Python ints (an amount in fen may exceed Int64): only
         # their truths enter the frame.
         known = pl.DataFrame([
@@ -230,15 +230,26 @@ class ColumnarEngine:
             [f"r:{r}" for r in rule_ids] + [f"v{i}" for i in counted]).collect()
         decided = out.select([f"r:{r}" for r in rule_ids]).rows() if rule_ids else [()] * n
         columns = [per_subject[i] if i not in counted else out[f"v{i}"].to_list() for i in range(len(rs.leaves))]
-        leaf_values = list(zip(*columns, strict=True)) if columns else [()] * n
+        values_of = list(zip(*columns, strict=True)) if columns else [()] * n
         reports = []
-        for s, c, outcome, got in zip(subjects, checked, decided, leaf_values, strict=True):
+        for s, c, outcome, got in zip(subjects, checked, decided, values_of, strict=True):
             derived = Derived(program, s, as_of, got)
             cases = derived.deadlines or ()
             statuses = tuple(deadline_status(k.due, k.answer["date"] if k.answer else None, as_of) for k in cases)
             outcomes = Outcomes(dict(zip(rule_ids, outcome, strict=True)), statuses)
             reports.append(build_report(rs, c["subject"]["id"], derived, outcomes, NAME, as_of, digest_of_checked(c)))
         return reports
+
+
+def leaf_values(program: Derivation, as_of: date, subjects: Sequence[Subject], leaves: list[int]
+                ) -> dict[int, list[int | None]]:
+    """The values of leaves without a columnar form, subject by subject, by their kinds' value functions."""
+    day = program.day(as_of)
+    found: dict[int, list[int | None]] = {}
+    for index in leaves:
+        fn, threshold, first = program.values[index], day.thresholds[index], day.starts[index]
+        found[index] = [fn(s, threshold, first) for s in subjects]
+    return found
 
 
 def _frozen(items: list[str] | None) -> tuple[str, ...] | None:
