@@ -82,9 +82,11 @@ def events_counts(table: pl.DataFrame, types: list[str], acts: list[str] | None,
                   start: date | None) -> pl.DataFrame:
     """Per subject row: events surely counted (``low``) and possibly counted (``high``), as ``subject.counter``."""
     keep, unknown = _event_filter(types, acts, grades, start)
-    return (table.filter(keep)
-            .group_by("row")
-            .agg(pl.len().alias("high"), (~unknown).sum().alias("low")))
+    # ``keep & ~unknown``, not ``~unknown`` after filtering: without acts and grades ``unknown`` is a
+    # literal, and a literal's sum in a group is 1 however many rows the group has.
+    return (table.group_by("row")
+            .agg(keep.sum().alias("high"), (keep & ~unknown).sum().alias("low"))
+            .filter(pl.col("high") > 0))
 
 
 def all_counts(table: pl.DataFrame, rows: pl.DataFrame, filters: dict[str, tuple[EventFilter, date | None]]
