@@ -1,18 +1,20 @@
 """The columnar engine (issue 14 item 3), EXPERIMENTAL: a whole partition decided on polars columns.
 
-Not offered by ``ecredit batch`` yet (``get_engine("columnar")`` refuses it with a plain message):
-it is wired in only once its output agrees byte for byte with the per-subject engines on the
-generated corpus at scale (``tests/test_columnar.py`` checks a few hundred subjects).
+Not offered by ``ecredit batch`` yet (``cli.py`` refuses ``--engine columnar`` with a plain
+message): its output agrees byte for byte with the per-subject engines (``tests/test_columnar.py``;
+``bench/bench_columnar.py`` at scale), but it is at par with the compiled loop per core, not faster
+(docs/batch.md gives the measured ratios and where the time goes).
 
-How a partition is judged:
+How a partition is judged (the garbage collector paused meanwhile):
 
 1. every record goes through the same validation as today (``facts_data``); a refused record is
    judged by ``records.judge`` so its error record is the one the other engines give;
 2. the valid records' events become one polars table (a row per event dated on or before as_of);
-3. each leaf whose kind opts in (``columnar_leaf.ColumnarLeaf``: ``columnar_counts(spec)``) is a group-by over that
-   table giving each subject's value; other leaves use their kind's per-subject value function;
-4. the Kleene decision runs over the intermediate form as polars expressions, one column per rule
-   (AND = min, OR = max, NOT = 2 − x, at_least by counting TRUE and non-FALSE children);
+3. every leaf whose kind opts in (``columnar_leaf.ColumnarLeaf``: ``columnar_counts(spec)``) is
+   counted by one group-by over that table (``all_counts``); other leaves use their kind's
+   per-subject value function (``leaf_values``);
+4. the leaf truths and the Kleene decision are polars expressions in the same lazy plan, one column
+   per rule (AND = min, OR = max, NOT = 2 − x, at_least by counting TRUE and non-FALSE children);
 5. reports are assembled at the end by ``report.build_report``, the builder every engine uses, from
    the decided outcomes — so evidence, undetermined paths and ratings are worded by the same code.
 """
