@@ -89,6 +89,7 @@ def main() -> int:
     for r in results:
         r.to_json()
     spent["to_json"] = time.perf_counter() - start
+    del results  # thousands of live reports would slow the loop's garbage collections, not the engine's
     start = time.perf_counter()
     for i, raw in enumerate(records):
         judge(rs, i, raw, day, "compiled").to_json()
