@@ -16,7 +16,14 @@ pl = pytest.importorskip("polars")
 
 from bench.generate import subjects_json  # noqa: E402
 
-from ecredit_rules.batch.columnar import EVENT_SCHEMA, ColumnarEngine, events_counts, node_expr  # noqa: E402
+from ecredit_rules.batch.columnar import (  # noqa: E402
+    EVENT_SCHEMA,
+    ColumnarEngine,
+    all_counts,
+    events_counts,
+    events_table,
+    node_expr,
+)
 from ecredit_rules.batch.records import judge  # noqa: E402
 from ecredit_rules.ir import And, AtLeast, Chain, Not, Or  # noqa: E402
 from ecredit_rules.loader import load_ruleset  # noqa: E402
@@ -91,3 +98,38 @@ def test_an_event_without_the_act_a_condition_names_counts_as_possible_not_sure(
                           "grade": [None] * 3, "date": [date(2024, 1, 1)] * 3}, schema=EVENT_SCHEMA)
     counts = events_counts(table, ["penalty"], ["price_fraud"], None, None).sort("row")
     assert counts.rows(named=True) == [{"row": 0, "high": 2, "low": 1}]
+
+
+def test_one_group_by_for_several_filters_counts_as_one_group_by_per_filter() -> None:
+    table = pl.DataFrame({"row": [0, 0, 0, 2], "type": ["penalty", "penalty", "warning", "penalty"],
+                          "act": ["price_fraud", None, None, "fake_reviews"], "grade": [None] * 4,
+                          "date": [date(2023, 1, 1), date(2024, 1, 1), date(2024, 1, 1), date(2024, 1, 1)]},
+                         schema=EVENT_SCHEMA)
+    filters = {"a": ((["penalty"], ["price_fraud"], None), None), "b": ((["penalty", "warning"], None, None),
+                                                                         date(2023, 6, 1))}
+    rows = pl.DataFrame({"row": [0, 1, 2]}, schema={"row": pl.Int64})
+    got = all_counts(table, rows, filters).collect()
+    for name, ((types, acts, grades), start) in filters.items():
+        alone = {r["row"]: (r["high"], r["low"]) for r in events_counts(table, types, acts, grades, start).rows(
+            named=True)}
+        assert [(h, lo) for h, lo in got.select(f"{name}:high", f"{name}:low").rows()] == [
+            alone.get(row, (0, 0)) for row in range(3)], name
+
+
+def test_the_events_table_leaves_out_events_after_the_day_of_evaluation() -> None:
+    checked = [{"subject": {"id": "A"}, "events": [
+        {"id": "e1", "type": "penalty", "date": date(2024, 1, 1)},
+        {"id": "e2", "type": "penalty", "date": date(2024, 7, 1), "act": "price_fraud"}]},
+        {"subject": {"id": "B"}}, {"subject": {"id": "C"}, "events": [
+            {"id": "e3", "type": "warning", "date": date(2024, 6, 30), "grade": "serious"}]}]
+    assert events_table(checked, date(2024, 6, 30)).rows() == [
+        (0, "penalty", None, None, date(2024, 1, 1)), (2, "warning", None, "serious", date(2024, 6, 30))]
+
+
+def test_judging_a_partition_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    rs = load_ruleset("benxi")
+    assert gc.isenabled()
+    ColumnarEngine().judge_partition(rs, 0, SUBJECTS[:5], date(2024, 6, 30))
+    assert gc.isenabled()
