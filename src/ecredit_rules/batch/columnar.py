@@ -82,7 +82,7 @@ def _event_filter(types: list[str], acts: list[str] | None, grades: list[str] | 
 
 def events_counts(table: pl.DataFrame, types: list[str], acts: list[str] | None, grades: list[str] | None,
                   start: date | None) -> pl.DataFrame:
-    """Per subject row: events surely counted (``low``) and possibly counted (``high``), as ``subject.counter``."""
+    """Per subject row: events surely counted (``low``) and possibly counted (``high``), as ``subject.EventCount``."""
     keep, unknown = _event_filter(types, acts, grades, start)
     # ``keep & ~unknown``, not ``~unknown`` after filtering: without acts and grades ``unknown`` is a
     # literal, and a literal's sum in a group is 1 however many rows the group has.

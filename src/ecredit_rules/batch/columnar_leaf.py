@@ -20,7 +20,7 @@ class ColumnarLeaf(Protocol):
     ``columnar_counts`` gives the leaf's event filter; ``columnar.events_counts`` compiles it to a
     polars filter and a ``group_by`` giving, per subject, the events that surely count and those
     that possibly count (an absent act or grade the filter names: CONTRACT §3), as
-    ``subject.counter`` does per subject.
+    ``subject.EventCount`` does per subject.
     """
 
     def columnar_counts(self, spec: Any) -> EventFilter: ...
