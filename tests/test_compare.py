@@ -6,11 +6,15 @@ Uses tuquan and small rulesets written under tmp_path, so the differences tested
 from __future__ import annotations
 
 import json
+import random
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.generate import subject as generated_subject
+from pydantic import BaseModel
 
 import ecredit_rules as ec
 from ecredit_rules.compare import retention_minimums
@@ -199,6 +203,30 @@ def test_compare_gives_the_same_comparison_for_json_text_a_dict_and_a_model(citi
     as_text = ec.compare(json.dumps(facts), as_of=AS_OF, rulesets=["tuquan", *cities]).to_json()
     assert ec.compare(facts, as_of=AS_OF, rulesets=["tuquan", *cities]).to_json() == as_text
     assert ec.compare(ec.Facts.model_validate(facts), as_of=AS_OF, rulesets=["tuquan", *cities]).to_json() == as_text
+
+
+def _models(value: Any) -> Iterator[BaseModel]:
+    """Every model in ``value``, itself included, depth first."""
+    if isinstance(value, BaseModel):
+        yield value
+        value = value.__dict__
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from _models(item)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_comparison_built_without_validation_is_what_validation_builds(seed: int) -> None:
+    # The comparison's models are built from the package's own data without checking it again
+    # (``Frozen.built``): each must hold its fields in its fields' order, of its fields' types.
+    facts = generated_subject(random.Random(seed), seed)
+    comparison = ec.compare(facts, as_of=date(2024, 6, 30), engine="compiled")
+    assert ec.Comparison.model_validate_json(comparison.to_json()) == comparison
+    for model in _models(comparison):
+        assert list(model.__dict__) == list(type(model).model_fields), type(model).__name__
+        assert type(model).model_validate(model.model_dump()) == model
 
 
 def test_compare_bad_facts_raise_facts_error() -> None:

@@ -7,7 +7,7 @@ written into this module, so a new or amended ruleset shows up in the comparison
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import date
 from functools import cache
@@ -212,13 +212,15 @@ def _column(rs: CompiledRuleset, report: Report) -> RulesetColumn:
         "in_force_from": period.from_, "in_force_until": period.until,
     }
     if not report.in_force:
-        return RulesetColumn(**base, notice=report.verdicts[0] if report.verdicts else None)
+        return RulesetColumn.built(**base, notice=report.verdicts[0] if report.verdicts else None, rating=None,
+                                   verdicts=[], undetermined=[])
     verdicts = [
-        VerdictRef(rule=v.rule, kind=v.kind, label=v.label, clause=v.citation.label, evidence=v.evidence)
+        VerdictRef.built(rule=v.rule, kind=v.kind, label=v.label, clause=v.citation.label, evidence=v.evidence)
         for v in report.verdicts
     ]
     grade = report.rating.grade if report.rating else None
-    return RulesetColumn(**base, rating=grade, verdicts=verdicts, undetermined=report.undetermined)
+    return RulesetColumn.built(**base, notice=None, rating=grade, verdicts=verdicts,
+                               undetermined=list(report.undetermined))
 
 
 # --- the acts view ------------------------------------------------------------------------------
@@ -243,51 +245,66 @@ _SYSTEMS_NAMED: ArtefactKey[dict[str, set[str]]] = ArtefactKey(
 )
 
 
+# (rule, kind, clause label) → its reference: the same for every subject, so built once per ruleset
+# (the models are immutable, so comparisons may share them).
+_CLAUSE_REFS: ArtefactKey[dict[tuple[str, str, str], ClauseRef]] = ArtefactKey("clause_refs", lambda rs: {})
+
+
 class _Cited:
-    """One report's verdicts as clause references, indexed by what each names as evidence."""
+    """One report's verdicts as clause references, with what each names as evidence."""
 
-    def __init__(self, report: Report) -> None:
-        self.refs = [ClauseRef(rule=v.rule, kind=v.kind, clause=v.citation.label) for v in report.verdicts]
-        self.by_evidence: dict[str, list[int]] = {}
-        for position, v in enumerate(report.verdicts):
-            for item in v.evidence:
-                self.by_evidence.setdefault(item, []).append(position)
+    def __init__(self, rs: CompiledRuleset, report: Report) -> None:
+        known = rs.artefact(_CLAUSE_REFS)
+        self.refs: list[ClauseRef] = []
+        for v in report.verdicts:
+            key = (v.rule, v.kind, v.citation.label)
+            ref = known.get(key)
+            if ref is None:
+                ref = known[key] = ClauseRef.built(rule=v.rule, kind=v.kind, clause=v.citation.label)
+            self.refs.append(ref)
+        self.evidence = [v.evidence for v in report.verdicts]
         self.rules = [v.rule for v in report.verdicts]
-
-    def citing(self, evidence: Iterable[str]) -> list[ClauseRef]:
-        """The verdicts naming any of ``evidence``, in the report's order."""
-        positions = {p for item in evidence for p in self.by_evidence.get(item, ())}
-        return [self.refs[p] for p in sorted(positions)]
+        self.on_systems = [p for p, items in enumerate(self.evidence) if "platform_systems" in items]
 
 
 def _system_refs(code: str, cited: _Cited, named: dict[str, set[str]]) -> list[ClauseRef]:
     # Evidence says only "platform_systems"; the rule's own condition (``named``) tells which system.
-    return [
-        cited.refs[p] for p in cited.by_evidence.get("platform_systems", ()) if code in named.get(cited.rules[p], ())
-    ]
+    return [cited.refs[p] for p in cited.on_systems if code in named.get(cited.rules[p], ())]
 
 
 def _fact_rows(data: Mapping[str, Any], active: list[tuple[CompiledRuleset, Report]]) -> list[FactRow]:
     vocab = vocabulary()
-    cited = [(rs.id, _Cited(report)) for rs, report in active]
-    rows: list[FactRow] = []
+    # Each row as (fact, name, events, value), and which rows each evidence item stands for: an act's
+    # row for each of its events, another fact's row for its path.
+    facts: list[tuple[str, str, list[str], bool | int | None]] = []
+    rows_of: dict[str, list[int]] = {}
     by_act: dict[str, list[str]] = {}
     for event in data.get("events") or ():
         act = event.get("act")
         if act is not None:
             by_act.setdefault(act, []).append(event["id"])
     for act in sorted(by_act):
-        ids = by_act[act]
-        clauses = {rid: refs.citing(ids) for rid, refs in cited}
-        rows.append(FactRow(fact=f"act:{act}", name=vocab.acts.get(act, act), events=ids, clauses=clauses))
-    for code, met in sorted((data.get("compliance") or {}).items()):
-        path = f"compliance.{code}"
-        clauses = {rid: refs.citing((path,)) for rid, refs in cited}
-        rows.append(FactRow(fact=path, name=vocab.compliance.get(code, code), value=met, clauses=clauses))
-    for code, days in sorted((data.get("retention_days") or {}).items()):
-        path = f"retention_days.{code}"
-        clauses = {rid: refs.citing((path,)) for rid, refs in cited}
-        rows.append(FactRow(fact=path, name=vocab.retention_days.get(code, code), value=days, clauses=clauses))
+        for event_id in by_act[act]:
+            rows_of.setdefault(event_id, []).append(len(facts))
+        facts.append((f"act:{act}", vocab.acts.get(act, act), by_act[act], None))
+    for section, names in (("compliance", vocab.compliance), ("retention_days", vocab.retention_days)):
+        for code, value in sorted((data.get(section) or {}).items()):
+            path = f"{section}.{code}"
+            rows_of.setdefault(path, []).append(len(facts))
+            facts.append((path, names.get(code, code), [], value))
+    cited = [(rs.id, _Cited(rs, report)) for rs, report in active]
+    # A verdict is listed under a row once, in its report's order, however many of the row's items it names.
+    clauses: list[dict[str, list[ClauseRef]]] = [{rid: [] for rid, _ in cited} for _ in facts]
+    for rid, verdicts in cited:
+        for ref, evidence in zip(verdicts.refs, verdicts.evidence, strict=True):
+            listed: set[int] = set()
+            for item in evidence:
+                for row in rows_of.get(item, ()):
+                    if row not in listed:
+                        listed.add(row)
+                        clauses[row][rid].append(ref)
+    rows = [FactRow.built(fact=fact, name=name, events=events, value=value, clauses=refs)
+            for (fact, name, events, value), refs in zip(facts, clauses, strict=True)]
     if data.get("platform_systems") is not None:  # absent: not known (the fast path omits it, a model has None)
         rows += _system_rows(data["platform_systems"], active, cited)
     return rows
@@ -305,8 +322,8 @@ def _system_rows(
         clauses = {rid: _system_refs(code, refs, named[rid]) for rid, refs in cited}
         if code in present or any(clauses.values()):
             rows.append(
-                FactRow(fact=f"platform_systems.{code}", name=vocab.platform_systems[code], value=code in present,
-                        clauses=clauses)
+                FactRow.built(fact=f"platform_systems.{code}", name=vocab.platform_systems[code], events=[],
+                              value=code in present, clauses=clauses)
             )
     return rows
 
@@ -325,7 +342,7 @@ def _kind_differences(active: list[tuple[CompiledRuleset, Report]]) -> list[Kind
         silent = [rid for rid in defined if rid not in fired[kind]]
         if silent:
             out.append(
-                KindDifference(
+                KindDifference.built(
                     kind=kind, fired_in=fired[kind],
                     not_fired=[rid for rid in silent if kind in defined[rid]],
                     no_rule=[rid for rid in silent if kind not in defined[rid]],
@@ -334,14 +351,21 @@ def _kind_differences(active: list[tuple[CompiledRuleset, Report]]) -> list[Kind
     return out
 
 
-def kinds_defined(rs: CompiledRuleset) -> set[str]:
-    """The verdict kinds ``rs`` can produce at all."""
+def kinds_defined(rs: CompiledRuleset) -> frozenset[str]:
+    """The verdict kinds ``rs`` can produce at all (worked out once per ruleset)."""
+    return rs.artefact(_KINDS_DEFINED)
+
+
+def _kinds_defined(rs: CompiledRuleset) -> frozenset[str]:
     kinds: set[str] = {r.kind for r in rs.model.rules}
     if rs.rating is not None:
         kinds.add("rating")
     if rs.deadlines:
         kinds.add("deadline")
-    return kinds
+    return frozenset(kinds)
+
+
+_KINDS_DEFINED = ArtefactKey("kinds_defined", _kinds_defined)
 
 
 def retention_minimums(rs: CompiledRuleset, day: date) -> dict[str, int]:
@@ -349,10 +373,24 @@ def retention_minimums(rs: CompiledRuleset, day: date) -> dict[str, int]:
 
     A rule fires when records are kept *fewer* days than its threshold, so the threshold is the minimum.
     """
-    out: dict[str, int] = {}
-    for record, leaf in rs.artefact(_RETENTION_LEAVES):
-        out[record] = max(out.get(record, 0), leaf.threshold(day))
-    return out
+    return dict(_minimums_on(rs, day))
+
+
+def _minimums_on(rs: CompiledRuleset, day: date) -> dict[str, int]:
+    """``retention_minimums``, worked out once per ruleset and day (not to be changed by the caller)."""
+    by_day = rs.artefact(_MINIMUMS_BY_DAY)
+    found = by_day.get(day)
+    if found is None:
+        if len(by_day) >= _DAYS_KEPT:
+            by_day.clear()
+        found = by_day[day] = {}
+        for record, leaf in rs.artefact(_RETENTION_LEAVES):
+            found[record] = max(found.get(record, 0), leaf.threshold(day))
+    return found
+
+
+_DAYS_KEPT = 512  # evaluation days whose minimums are kept; a batch rarely uses more than a few
+_MINIMUMS_BY_DAY: ArtefactKey[dict[date, dict[str, int]]] = ArtefactKey("retention_minimums", lambda rs: {})
 
 
 def _retention_leaves(rs: CompiledRuleset) -> tuple[tuple[str, Leaf], ...]:
@@ -367,7 +405,7 @@ _RETENTION_LEAVES = ArtefactKey("retention_leaves", _retention_leaves)
 def _retention_differences(
     data: Mapping[str, Any], active: list[tuple[CompiledRuleset, Report]], day: date
 ) -> list[RetentionDifference]:
-    minimums = {rs.id: retention_minimums(rs, day) for rs, _ in active}
+    minimums = {rs.id: _minimums_on(rs, day) for rs, _ in active}
     records = sorted({record for per in minimums.values() for record in per})
     names = vocabulary().retention_days
     kept = data.get("retention_days") or {}
@@ -376,7 +414,7 @@ def _retention_differences(
         required = {rid: per.get(record) for rid, per in minimums.items()}
         if len(set(required.values())) > 1:
             out.append(
-                RetentionDifference(
+                RetentionDifference.built(
                     record=record, name=names.get(record, record), subject_days=kept.get(record),
                     required_days=required,
                 )
