@@ -7,10 +7,11 @@ written into this module, so a new or amended ruleset shows up in the comparison
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from .bundled import available_rulesets, rules_dir
 from .conditions import kind_of, walk_conditions
 from .digest import digest_of_checked
 from .engines import get_engine
+from .errors import RulesetError
 from .evaluate import check_as_of, evaluate_checked
 from .facts import Facts, facts_data
 from .ir import ArtefactKey, CompiledRuleset, Leaf
@@ -133,7 +135,7 @@ def compare_with_reports(
     data = facts_data(facts)
     day = as_of if as_of is not None else date.today()
     refs = list(rulesets) if rulesets is not None else list(available_rulesets())
-    fresh = cache(_fresh_bundled)  # check the bundled files at most once per comparison
+    fresh = cache(_fresh_bundled)  # check the bundled files at most once per comparison, and only if used
     with ExitStack() as held:
         loaded = [_ruleset(ref, held, fresh) for ref in refs]
         if loaded:  # what evaluate checks first, in its order
@@ -164,14 +166,16 @@ def _bundled() -> RulesetRegistry:
     return RulesetRegistry()
 
 
-def _fresh_bundled() -> RulesetRegistry:
+def _fresh_bundled() -> tuple[RulesetRegistry, dict[str, RulesetError]]:
     registry = _bundled()
     registry.reload()
-    return registry
+    return registry, registry.errors
 
 
 def _ruleset(
-    ref: CompiledRuleset | str | Path, held: ExitStack, bundled: Callable[[], RulesetRegistry]
+    ref: CompiledRuleset | str | Path,
+    held: ExitStack,
+    bundled: Callable[[], tuple[RulesetRegistry, dict[str, RulesetError]]],
 ) -> CompiledRuleset:
     """The compiled ruleset ``ref`` names, kept usable until ``held`` closes.
 
@@ -180,29 +184,45 @@ def _ruleset(
     """
     if isinstance(ref, CompiledRuleset):
         return ref
-    path = resolve_path(ref)
-    if _in_bundled_folder(path) and path.is_file():
-        registry = bundled()
+    bundled_id = _bundled_id(ref)
+    if bundled_id is not None:
+        registry, errors = bundled()
         # A broken edit must stop the comparison, not quietly compare the previous version:
         # a city judged on yesterday's rules would show differences that are not there.
-        error = registry.errors.get(path.stem)
+        error = errors.get(bundled_id)
         if error is not None:
             raise error
-        return held.enter_context(registry.use(path.stem))
+        return held.enter_context(registry.use(bundled_id))
     rs = load_ruleset(ref)
     held.callback(rs.close)
     return rs
 
 
+def _bundled_id(ref: str | Path) -> str | None:
+    """The id of the bundled rule file ``ref`` names (an id, or a path to a file of the bundled
+    folder), else None."""
+    direct = _in_bundled_folder(ref)
+    if direct is not None:
+        file, ruleset_id = direct
+    else:  # only other paths need resolving (symlinks, ``..``), which costs a realpath per ruleset
+        path = resolve_path(ref)
+        if path.parent.resolve() != _bundled_folder():
+            return None
+        file, ruleset_id = str(path), path.stem
+    return ruleset_id if os.path.isfile(file) else None
+
+
+@lru_cache(maxsize=1024)
+def _in_bundled_folder(ref: str | Path) -> tuple[str, str] | None:
+    """(file, id) when ``ref`` names a file of ``rules_dir()`` itself, as a bundled id does; worked
+    out from the name alone, so once per ``ref`` (the pathlib work cost more than the comparison)."""
+    path = resolve_path(ref)
+    return (str(path), path.stem) if path.parent == rules_dir() else None
+
+
 @cache
 def _bundled_folder() -> Path:
     return rules_dir().resolve()
-
-
-def _in_bundled_folder(path: Path) -> bool:
-    # A bundled id names a file of ``rules_dir()`` itself; only other paths need resolving (symlinks,
-    # ``..``), which costs a realpath per ruleset per comparison.
-    return path.parent == rules_dir() or path.parent.resolve() == _bundled_folder()
 
 
 def _column(rs: CompiledRuleset, report: Report) -> RulesetColumn:
