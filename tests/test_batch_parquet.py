@@ -49,6 +49,14 @@ def test_generated_subjects_come_back_byte_for_byte(tmp_path: Path) -> None:
     assert roundtrip(tmp_path, lines) == "".join(line + "\n" for line in lines)
 
 
+def test_a_range_of_records_reads_as_that_slice_of_the_whole(tmp_path: Path) -> None:
+    # 300 subjects' ~9,000 events span several read batches, so records' events are split between batches.
+    roundtrip(tmp_path, subjects_json(300, seed=3))
+    whole = list(io_parquet.read_records(tmp_path / "pq"))
+    for start, stop in [(0, 1), (61, 63), (100, 250), (299, None), (0, None)]:
+        assert list(io_parquet.read_records(tmp_path / "pq", start, stop)) == whole[start:stop]
+
+
 def test_absent_and_empty_stay_apart(tmp_path: Path) -> None:
     assert roundtrip(tmp_path, EDGES).splitlines() == EDGES
 

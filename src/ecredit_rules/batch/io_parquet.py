@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from itertools import groupby, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -209,10 +211,15 @@ def _dumps(obj: Any, amounts_as_text: bool = False) -> str:
 
 def from_rows(row: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
     """The facts dict of one record, keys in the contract's order; nulls are absent keys."""
+    return _facts(row, [{n: e[n] for n in EVENT_FIELDS if e.get(n) is not None} for e in events])
+
+
+def _facts(row: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """``from_rows`` of events already without nulls, their keys in ``EVENT_FIELDS`` order."""
     subject = {n: row[n] for n in SUBJECT_FIELDS if row.get(n) is not None}
     facts: dict[str, Any] = {"subject": subject}
     if row.get("events") is not None:
-        facts["events"] = [{n: e[n] for n in EVENT_FIELDS if e.get(n) is not None} for e in events]
+        facts["events"] = events
     for name in ("compliance", "retention_days"):
         if row.get(name) is not None:
             facts[name] = dict(row[name])
@@ -239,7 +246,7 @@ def read_records(folder: Path, start: int = 0, stop: int | None = None) -> Itera
     record's error, not the whole run's.
     """
     subjects = _rows(folder / SUBJECTS, start, stop)
-    events = _rows(folder / EVENTS, start, stop)
+    events = _events(folder / EVENTS, start, stop)
     pending = next(events, None)
     expected = start
     for row in subjects:
@@ -248,19 +255,51 @@ def read_records(folder: Path, start: int = 0, stop: int | None = None) -> Itera
                              "(records must be numbered 0, 1, 2, … in order)")
         expected += 1
         own: list[dict[str, Any]] = []
-        while pending is not None and pending["record"] <= row["record"]:
-            if pending["record"] < row["record"]:
-                raise ValueError(f"{folder / EVENTS}: an event of record {pending['record']} comes after record "
+        while pending is not None and pending[0] <= row["record"]:
+            if pending[0] < row["record"]:
+                raise ValueError(f"{folder / EVENTS}: an event of record {pending[0]} comes after record "
                                  f"{row['record'] - 1}'s (events must be sorted by record)")
-            own.append(pending)
+            own += pending[1]
             pending = next(events, None)
         yield _record(row, own)
-    if pending is not None and (stop is None or pending["record"] < stop):
-        raise ValueError(f"{folder / EVENTS}: events of record {pending['record']}, which is not in {SUBJECTS}")
+    if pending is not None and (stop is None or pending[0] < stop):
+        raise ValueError(f"{folder / EVENTS}: events of record {pending[0]}, which is not in {SUBJECTS}")
 
 
 def _rows(path: Path, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
-    """The rows of one table with ``start <= record < stop``, in file order, a small batch in memory at a time.
+    """The rows of one table with ``start <= record < stop``, in file order, as dicts."""
+    for batch in _batches(path, start, stop):
+        for row in batch.to_pylist():
+            if stop is not None and row["record"] >= stop:
+                return
+            if row["record"] >= start:
+                yield row
+
+
+def _events(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(record, its events) for each run of rows of one record with ``start <= record < stop``, in
+    file order (a record's rows split across two batches come as two runs); each event without its
+    null fields, keys in ``EVENT_FIELDS`` order (as ``from_rows`` makes them).
+
+    Read column by column and grouped in C: rows as dicts, then filtered one by one, cost twice as
+    much, and the events are most of a record's data. Columns null throughout a batch are skipped.
+    """
+    for batch in _batches(path, start, stop):
+        names = set(batch.schema.names)
+        columns = [(n, batch.column(n)) for n in EVENT_FIELDS if n in names]
+        columns = [(n, c) for n, c in columns if c.null_count < len(c)]
+        keys = tuple(n for n, _ in columns)
+        records = batch.column("record").to_pylist()
+        rows = zip(*(c.to_pylist() for _, c in columns), strict=True) if columns else repeat((), len(records))
+        for record, run in groupby(zip(records, rows, strict=True), key=itemgetter(0)):
+            if stop is not None and record >= stop:
+                return
+            if record >= start:
+                yield record, [{k: v for k, v in zip(keys, values, strict=True) if v is not None} for _, values in run]
+
+
+def _batches(path: Path, start: int, stop: int | None) -> Iterator[Any]:
+    """The record batches of one table that may hold ``start <= record < stop``, a small batch in memory at a time.
 
     Row groups wholly outside the range are skipped by their statistics. (pyarrow.dataset's scanner
     would read ahead far more than a batch: hundreds of MiB on a large events table.)
@@ -273,12 +312,7 @@ def _rows(path: Path, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
         groups = [g for g in range(meta.num_row_groups) if _overlaps(meta.row_group(g), start, stop)]
         if not groups:
             return
-        for batch in table.iter_batches(batch_size=_READ_BATCH, row_groups=groups, use_threads=False):
-            for row in batch.to_pylist():
-                if stop is not None and row["record"] >= stop:
-                    return
-                if row["record"] >= start:
-                    yield row
+        yield from table.iter_batches(batch_size=_READ_BATCH, row_groups=groups, use_threads=False)
 
 
 def _overlaps(group: Any, start: int, stop: int | None) -> bool:
@@ -298,7 +332,7 @@ def _record(row: dict[str, Any], events: list[dict[str, Any]]) -> Raw:
         msg = (Msg("batch_events_unknown", found=len(events)) if said is None
                else Msg("batch_events_count", said=said, found=len(events)))
         return Unreadable([("events", msg)], sid)
-    return from_rows(row, events)
+    return _facts(row, events)
 
 
 def parquet_to_jsonl(folder: Path) -> Iterator[str]:
