@@ -1,9 +1,10 @@
 """The columnar engine against the per-subject compiled loop: agreement byte for byte, and speed.
 
 For each ruleset and day, N generated subjects (bench/generate.py, a fresh seed per ruleset) are judged
-partition by partition (``--partition`` records) by ``batch.columnar.ColumnarEngine`` and one by one by
-the compiled engine (``records.judge``, the loop ``ecredit batch --engine compiled`` runs), each turned
-into its JSON Lines line; every line must be the same (the ``engine`` value aside). The two are run
+partition by partition (``--partition`` records) by ``batch.columnar.ColumnarEngine`` and record by record
+by the compiled engine (``runner.judge_partition``, as ``ecredit batch --engine compiled`` runs it: the
+same partitions, the garbage collector paused during each for both engines), each turned into its
+JSON Lines line; every line must be the same (the ``engine`` value aside). The two are run
 interleaved, ``--repeat`` times each, and the best time of each is kept: the machine is shared, so
 only their ratio in the same run means anything.
 
@@ -34,8 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import subjects_json
 from ecredit_rules.batch import io_parquet
 from ecredit_rules.batch.columnar import ColumnarEngine
-from ecredit_rules.batch.records import judge
-from ecredit_rules.batch.runner import partitions
+from ecredit_rules.batch.runner import collector_paused, judge_partition, partitions
 from ecredit_rules.ir import CompiledRuleset
 from ecredit_rules.loader import load_ruleset
 
@@ -49,12 +49,17 @@ def blank(line: str) -> str:
 
 def columnar_lines(rs: CompiledRuleset, records: Any, day: date, size: int) -> list[str]:
     engine = ColumnarEngine()
+    lines = []
+    for first, part in partitions(records, size=size):
+        with collector_paused():  # as runner.judge_partition runs every engine
+            lines += [r.to_json() for r in engine.judge_partition(rs, first, part, day, "zh")]
+    return lines
+
+
+def compiled_lines(rs: CompiledRuleset, records: Any, day: date, size: int) -> list[str]:
+    """The compiled engine as ``ecredit batch`` runs it: partition by partition, the collector paused."""
     return [r.to_json() for first, part in partitions(records, size=size)
-            for r in engine.judge_partition(rs, first, part, day, "zh")]
-
-
-def compiled_lines(rs: CompiledRuleset, records: Any, day: date) -> list[str]:
-    return [judge(rs, i, raw, day, "compiled").to_json() for i, raw in enumerate(records)]
+            for r in judge_partition(rs, first, part, day, "compiled")]
 
 
 def best(repeat: int, runs: dict[str, Callable[[], list[str]]]) -> tuple[dict[str, float], dict[str, list[str]]]:
@@ -94,7 +99,7 @@ def main() -> int:
                 day = date.fromisoformat(text_day)
                 times, out = best(args.repeat, {
                     "columnar": lambda rs=rs, day=day: columnar_lines(rs, source(), day, args.partition),
-                    "compiled": lambda rs=rs, day=day: compiled_lines(rs, source(), day),
+                    "compiled": lambda rs=rs, day=day: compiled_lines(rs, source(), day, args.partition),
                 })
                 pairs = enumerate(zip(out["columnar"], out["compiled"], strict=True))
                 differ = next((i for i, (a, b) in pairs if blank(a) != blank(b)), None)

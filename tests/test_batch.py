@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 from bench.generate import subjects_json
 
 import ecredit_rules as ec
-from ecredit_rules.batch import io_jsonl
+from ecredit_rules.batch import io_jsonl, runner
 
 AS_OF = date(2024, 6, 30)
 BAD_DATE = '{"subject": {"id": "S-bad"}, "events": [{"id": "E1", "type": "penalty", "date": "2024/6/1"}]}'
@@ -247,3 +248,38 @@ def test_partition_offsets_cover_every_record_after_the_skipped_ones(tmp_path: P
     parts = io_jsonl.partition_offsets(path, skip=1, size=2)
     assert parts == [(1, 2, 2), (3, 6, 2)]
     assert [io_jsonl.read_partition(path, offset, n) for _, offset, n in parts] == [[b"bb", b""], [b"ccc", b"d"]]
+
+
+def test_a_partition_is_judged_with_the_garbage_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    real = runner.judge
+
+    def judge(*args: object, **kwargs: object) -> runner.Result:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "judge", judge)
+    assert gc.isenabled()
+    results = runner.judge_partition(ec.load_ruleset("tuquan"), 0, good(3), AS_OF, "compiled")
+    assert [type(r).__name__ for r in results] == ["Report"] * 3
+    assert seen == [False] * 3
+    assert gc.isenabled()
+
+
+def test_judging_a_partition_leaves_a_collector_the_caller_turned_off_off() -> None:
+    gc.disable()
+    try:
+        runner.judge_partition(ec.load_ruleset("tuquan"), 0, good(1), AS_OF, "compiled")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_partition_that_fails_still_turns_the_collector_back_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(runner, "judge", broken)
+    with pytest.raises(RuntimeError):
+        runner.judge_partition(ec.load_ruleset("tuquan"), 0, good(1), AS_OF, "compiled")
+    assert gc.isenabled()

@@ -124,12 +124,3 @@ def test_the_events_table_leaves_out_events_after_the_day_of_evaluation() -> Non
             {"id": "e3", "type": "warning", "date": date(2024, 6, 30), "grade": "serious"}]}]
     assert events_table(checked, date(2024, 6, 30)).rows() == [
         (0, "penalty", None, None, date(2024, 1, 1)), (2, "warning", None, "serious", date(2024, 6, 30))]
-
-
-def test_judging_a_partition_leaves_the_garbage_collector_as_it_found_it() -> None:
-    import gc
-
-    rs = load_ruleset("benxi")
-    assert gc.isenabled()
-    ColumnarEngine().judge_partition(rs, 0, SUBJECTS[:5], date(2024, 6, 30))
-    assert gc.isenabled()

@@ -21,7 +21,6 @@ How a partition is judged (the garbage collector paused meanwhile):
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -148,20 +147,9 @@ class ColumnarEngine:
 
     def judge_partition(self, rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date,
                         lang: Lang = "zh") -> list[Report | RecordError]:
-        """One result per record, in order; byte-identical (``engine`` aside) to the per-subject engines."""
-        # A partition allocates a few hundred thousand objects that all live until its reports are
-        # written, and none of them is cyclic garbage: the collector would only scan them again and
-        # again while they are built. It runs once the partition is done instead.
-        paused = gc.isenabled()
-        gc.disable()
-        try:
-            return self._judge(rs, start, raws, as_of, lang)
-        finally:
-            if paused:
-                gc.enable()
+        """One result per record, in order; byte-identical (``engine`` aside) to the per-subject engines.
 
-    def _judge(self, rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date,
-               lang: Lang) -> list[Report | RecordError]:
+        ``runner.judge_partition`` calls it with the garbage collector paused, as for every engine."""
         results: list[Report | RecordError | None] = [None] * len(raws)
         valid: list[tuple[int, dict[str, Any]]] = []
         for i, raw in enumerate(raws):

