@@ -61,12 +61,12 @@ def judge_part(
         raws = list(io_parquet.read_records(Path(source), start=start, stop=start + count))
     else:
         raws = io_jsonl.read_partition(Path(source), offset, count)
-    text, refused = lines_of(judge_partition(_ruleset(ruleset_path), start, raws, as_of, engine, lang))
+    data, records, refused = lines_of(judge_partition(_ruleset(ruleset_path), start, raws, as_of, engine, lang))
     final = Path(parts) / f"part-{start:012d}.jsonl"
     temporary = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_bytes(data)
     os.replace(temporary, final)  # whole or absent: a retried task writes the same part again
-    return str(final), text.count("\n"), refused
+    return str(final), records, refused
 
 
 def _ranges(source: Input, skip: int, size: int) -> list[tuple[int, int, int]]:
@@ -79,8 +79,9 @@ def _ranges(source: Input, skip: int, size: int) -> list[tuple[int, int, int]]:
 def judged_on_dask(
     address: str, rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, lang: Lang, out: Path,
     size: int = BATCH_DASK_PARTITION_RECORDS,
-) -> Iterator[tuple[str, int]]:
-    """Per partition, in input order: its JSON Lines text and refused count, judged on the cluster at ``address``."""
+) -> Iterator[tuple[bytes, int, int]]:
+    """Per partition, in input order: its JSON Lines (UTF-8), record count and refused count, judged on the
+    cluster at ``address``."""
     if source.path == "-":
         raise ValueError("a Dask job reads a file or folder the workers can see, not stdin")
     try:
@@ -106,9 +107,9 @@ def judged_on_dask(
         ]
         try:
             for future in futures:
-                path, _records, refused = future.result()
+                path, records, refused = future.result()
                 part = Path(path)
-                yield part.read_text(encoding="utf-8"), refused
+                yield part.read_bytes(), records, refused
                 part.unlink()
         finally:
             client.cancel(futures)  # type: ignore[no-untyped-call]  # distributed is not annotated

@@ -25,6 +25,8 @@ EXIT_ALL_JUDGED = 0
 EXIT_SOME_REFUSED = 1
 EXIT_INTERRUPTED = 130  # the shell's own code for "stopped by Ctrl-C"
 
+_READ_BUFFER = 1 << 20
+
 #: Seconds between plain progress lines when stderr is not a terminal (a log file, a cron mail).
 PROGRESS_EVERY = 5.0
 
@@ -63,7 +65,8 @@ class Input:
         elif self.path == "-":
             yield io_jsonl.read_records(sys.stdin.buffer, skip)
         else:
-            with Path(self.path).open("rb") as f:
+            # A large buffer: the lines are read one by one, and each read of the default 8 KiB is a system call.
+            with Path(self.path).open("rb", buffering=_READ_BUFFER) as f:
                 yield io_jsonl.read_records(f, skip)
 
 
@@ -135,12 +138,11 @@ def run(
         with out.open("ab" if resume else "wb") as f, closing(judged):  # closing stops the workers at once
             written = f.tell()
             try:
-                for text, refused in judged:
-                    data = text.encode("utf-8")
+                for data, records, refused in judged:
                     f.write(data)
                     f.flush()  # whole partitions reach the file as they are done: a kill loses little
                     written += len(data)
-                    progress.advance(text.count("\n"), refused)
+                    progress.advance(records, refused)
             except KeyboardInterrupt:
                 with suppress(OSError):
                     f.truncate(written)  # a write cut short leaves no partial record behind
@@ -162,8 +164,8 @@ def run(
 def _judged(
     rs: CompiledRuleset, source: Input, skip: int, as_of: date, engine: str, lang: Lang, workers: int,
     scheduler: str | None, out: Path, dask_partition_records: int,
-) -> Generator[tuple[str, int], None, None]:
-    """Per partition, in input order: its JSON Lines text and how many of its records were refused."""
+) -> Generator[tuple[bytes, int, int], None, None]:
+    """Per partition, in input order: its JSON Lines (UTF-8), how many records and how many were refused."""
     if scheduler is not None:
         from .dask_runner import judged_on_dask
 

@@ -69,9 +69,11 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def lines_of(results: list[Result]) -> tuple[str, int]:
-    """The results as JSON Lines text (each line ending in a newline) and how many are errors."""
-    return "".join(r.to_json() + "\n" for r in results), sum(isinstance(r, RecordError) for r in results)
+def lines_of(results: list[Result]) -> tuple[bytes, int, int]:
+    """The results as JSON Lines in UTF-8 (each line ending in a newline), how many there are and how
+    many are errors. Encoded where the results are made (a worker), not by the one process writing them."""
+    text = "".join(r.to_json() + "\n" for r in results)
+    return text.encode("utf-8"), len(results), sum(isinstance(r, RecordError) for r in results)
 
 
 def partitions(records: Iterable[Raw], start: int = 0, size: int = BATCH_PARTITION_RECORDS) -> Iterator[
