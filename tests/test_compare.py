@@ -220,7 +220,7 @@ def _models(value: Any) -> Iterator[BaseModel]:
 @pytest.mark.parametrize("seed", range(40))
 def test_a_comparison_built_without_validation_is_what_validation_builds(seed: int) -> None:
     # The comparison's models are built from the package's own data without checking it again
-    # (``Frozen.built``): each must hold its fields in its fields' order, of its fields' types.
+    # (``language_base.built``): each must hold its fields in its fields' order, of its fields' types.
     facts = generated_subject(random.Random(seed), seed)
     comparison = ec.compare(facts, as_of=date(2024, 6, 30), engine="compiled")
     assert ec.Comparison.model_validate_json(comparison.to_json()) == comparison

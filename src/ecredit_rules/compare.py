@@ -25,7 +25,7 @@ from .errors import RulesetError
 from .evaluate import check_as_of, evaluate_checked
 from .facts import Facts, facts_data
 from .ir import ArtefactKey, CompiledRuleset, Leaf
-from .language_base import Frozen
+from .language_base import Frozen, built
 from .loader import load_ruleset, resolve_path
 from .registry import RulesetRegistry
 from .report import Generator, Report, Undetermined, Verdict, generator
@@ -232,14 +232,14 @@ def _column(rs: CompiledRuleset, report: Report) -> RulesetColumn:
         "in_force_from": period.from_, "in_force_until": period.until,
     }
     if not report.in_force:
-        return RulesetColumn.built(**base, notice=report.verdicts[0] if report.verdicts else None, rating=None,
+        return built(RulesetColumn, **base, notice=report.verdicts[0] if report.verdicts else None, rating=None,
                                    verdicts=[], undetermined=[])
     verdicts = [
-        VerdictRef.built(rule=v.rule, kind=v.kind, label=v.label, clause=v.citation.label, evidence=v.evidence)
+        built(VerdictRef, rule=v.rule, kind=v.kind, label=v.label, clause=v.citation.label, evidence=v.evidence)
         for v in report.verdicts
     ]
     grade = report.rating.grade if report.rating else None
-    return RulesetColumn.built(**base, notice=None, rating=grade, verdicts=verdicts,
+    return built(RulesetColumn, **base, notice=None, rating=grade, verdicts=verdicts,
                                undetermined=list(report.undetermined))
 
 
@@ -280,7 +280,7 @@ class _Cited:
             key = (v.rule, v.kind, v.citation.label)
             ref = known.get(key)
             if ref is None:
-                ref = known[key] = ClauseRef.built(rule=v.rule, kind=v.kind, clause=v.citation.label)
+                ref = known[key] = built(ClauseRef, rule=v.rule, kind=v.kind, clause=v.citation.label)
             self.refs.append(ref)
         self.evidence = [v.evidence for v in report.verdicts]
         self.rules = [v.rule for v in report.verdicts]
@@ -323,7 +323,7 @@ def _fact_rows(data: Mapping[str, Any], active: list[tuple[CompiledRuleset, Repo
                     if row not in listed:
                         listed.add(row)
                         clauses[row][rid].append(ref)
-    rows = [FactRow.built(fact=fact, name=name, events=events, value=value, clauses=refs)
+    rows = [built(FactRow, fact=fact, name=name, events=events, value=value, clauses=refs)
             for (fact, name, events, value), refs in zip(facts, clauses, strict=True)]
     if data.get("platform_systems") is not None:  # absent: not known (the fast path omits it, a model has None)
         rows += _system_rows(data["platform_systems"], active, cited)
@@ -342,7 +342,7 @@ def _system_rows(
         clauses = {rid: _system_refs(code, refs, named[rid]) for rid, refs in cited}
         if code in present or any(clauses.values()):
             rows.append(
-                FactRow.built(fact=f"platform_systems.{code}", name=vocab.platform_systems[code], events=[],
+                built(FactRow, fact=f"platform_systems.{code}", name=vocab.platform_systems[code], events=[],
                               value=code in present, clauses=clauses)
             )
     return rows
@@ -362,7 +362,8 @@ def _kind_differences(active: list[tuple[CompiledRuleset, Report]]) -> list[Kind
         silent = [rid for rid in defined if rid not in fired[kind]]
         if silent:
             out.append(
-                KindDifference.built(
+                built(
+                    KindDifference,
                     kind=kind, fired_in=fired[kind],
                     not_fired=[rid for rid in silent if kind in defined[rid]],
                     no_rule=[rid for rid in silent if kind not in defined[rid]],
@@ -434,7 +435,8 @@ def _retention_differences(
         required = {rid: per.get(record) for rid, per in minimums.items()}
         if len(set(required.values())) > 1:
             out.append(
-                RetentionDifference.built(
+                built(
+                    RetentionDifference,
                     record=record, name=names.get(record, record), subject_days=kept.get(record),
                     required_days=required,
                 )

@@ -6,7 +6,7 @@ without importing the module that assembles every kind into the ``Condition`` un
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
@@ -39,24 +39,26 @@ class Frozen(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    @classmethod
-    def built(cls, **values: Any) -> Self:
-        """``cls(**values)`` for the package's own data, not checked again: ``values`` gives every
-        field, in the fields' order, each already of its field's type (nested models built).
-
-        Validating what the code itself just built costs a comparison's rows more than building
-        them; tests compare the result with validation's (``tests/test_compare.py``).
-        """
-        model = _new(cls)
-        _set(model, "__dict__", values)
-        _set(model, "__pydantic_fields_set__", set(values))
-        _set(model, "__pydantic_extra__", None)
-        _set(model, "__pydantic_private__", None)
-        return model
-
 
 _new = object.__new__
 _set = object.__setattr__  # a frozen model's fields are set as pydantic's own constructors set them
+FrozenT = TypeVar("FrozenT", bound=Frozen)
+
+
+def built(cls: type[FrozenT], **values: Any) -> FrozenT:
+    """``cls(**values)`` for the package's own data, not checked again: ``values`` gives every
+    field, in the fields' order, each already of its field's type (nested models built).
+
+    Validating what the code itself just built costs a comparison's rows more than building
+    them; tests compare the result with validation's (``tests/test_compare.py``). A function, not
+    a method, so that the models handed to users carry no constructor that skips validation.
+    """
+    model = _new(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
 
 
 class Model(Frozen):
