@@ -24,7 +24,7 @@ from .engines import get_engine
 from .errors import RulesetError
 from .evaluate import check_as_of, evaluate_checked
 from .facts import Facts, facts_data
-from .ir import ArtefactKey, CompiledRuleset, Leaf
+from .ir import ArtefactKey, CompiledRuleset, DayKey, Leaf
 from .language_base import Frozen, built
 from .loader import load_ruleset, resolve_path
 from .registry import RulesetRegistry
@@ -399,19 +399,17 @@ def retention_minimums(rs: CompiledRuleset, day: date) -> dict[str, int]:
 
 def _minimums_on(rs: CompiledRuleset, day: date) -> dict[str, int]:
     """``retention_minimums``, worked out once per ruleset and day (not to be changed by the caller)."""
-    by_day = rs.artefact(_MINIMUMS_BY_DAY)
-    found = by_day.get(day)
-    if found is None:
-        if len(by_day) >= _DAYS_KEPT:
-            by_day.clear()
-        found = by_day[day] = {}
-        for record, leaf in rs.artefact(_RETENTION_LEAVES):
-            found[record] = max(found.get(record, 0), leaf.threshold(day))
+    return rs.on_day(_MINIMUMS_BY_DAY, day)
+
+
+def _minimums(rs: CompiledRuleset, day: date) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for record, leaf in rs.artefact(_RETENTION_LEAVES):
+        found[record] = max(found.get(record, 0), leaf.threshold(day))
     return found
 
 
-_DAYS_KEPT = 512  # evaluation days whose minimums are kept; a batch rarely uses more than a few
-_MINIMUMS_BY_DAY: ArtefactKey[dict[date, dict[str, int]]] = ArtefactKey("retention_minimums", lambda rs: {})
+_MINIMUMS_BY_DAY = DayKey("retention_minimums", _minimums)
 
 
 def _retention_leaves(rs: CompiledRuleset) -> tuple[tuple[str, Leaf], ...]:

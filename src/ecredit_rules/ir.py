@@ -159,6 +159,22 @@ class ArtefactKey(Generic[T]):
     build: Callable[[CompiledRuleset], T]
 
 
+_DAYS_KEPT = 512  # evaluation days kept per ruleset and key; a batch rarely uses more than a few
+
+
+@dataclass(frozen=True, eq=False)
+class DayKey(Generic[T]):
+    """Names something worked out once per ruleset and evaluation day (the parameters applied on
+    it, the minimums in force), and how: ``rs.on_day(KEY, day)``. Define each key once, at module level."""
+
+    name: str
+    build: Callable[[CompiledRuleset, date], T]
+    days: ArtefactKey[dict[date, T]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "days", ArtefactKey(self.name, lambda rs: {}))
+
+
 @dataclass(eq=False, repr=False)
 class CompiledRuleset:
     """A validated ruleset in the form the engines run. Immutable once built, safe to share."""
@@ -243,6 +259,18 @@ class CompiledRuleset:
                 found = self._artefacts.get(key)
                 if found is None:
                     found = self._artefacts[key] = key.build(self)
+        return found
+
+    def on_day(self, key: DayKey[T], day: date) -> T:
+        """What ``key`` works out from this ruleset for ``day``, once per day. At most ``_DAYS_KEPT``
+        days are kept, then all forgotten at once, so memory stays bounded whatever days are asked;
+        threads racing for a new day may each work it out, with the same result."""
+        by_day = self.artefact(key.days)
+        found = by_day.get(day)
+        if found is None:
+            if len(by_day) >= _DAYS_KEPT:
+                by_day.clear()
+            found = by_day[day] = key.build(self, day)
         return found
 
     def close(self) -> None:

@@ -45,6 +45,18 @@ _set = object.__setattr__  # a frozen model's fields are set as pydantic's own c
 FrozenT = TypeVar("FrozenT", bound=Frozen)
 
 
+def assembled(cls: type[FrozenT], data: dict[str, Any], fields_set: set[str]) -> FrozenT:
+    """A ``cls`` holding ``data`` as its fields, ``fields_set`` marked as given, nothing checked:
+    ``data`` has every field, in the fields' order, each already of its field's type (nested
+    models built). What pydantic's own constructors leave in a model, for the package's own data."""
+    model = _new(cls)
+    _set(model, "__dict__", data)
+    _set(model, "__pydantic_fields_set__", fields_set)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
 def built(cls: type[FrozenT], **values: Any) -> FrozenT:
     """``cls(**values)`` for the package's own data, not checked again: ``values`` gives every
     field, in the fields' order, each already of its field's type (nested models built).
@@ -53,12 +65,7 @@ def built(cls: type[FrozenT], **values: Any) -> FrozenT:
     them; tests compare the result with validation's (``tests/test_compare.py``). A function, not
     a method, so that the models handed to users carry no constructor that skips validation.
     """
-    model = _new(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+    return assembled(cls, values, set(values))
 
 
 class Model(Frozen):

@@ -16,8 +16,8 @@ from pydantic import Field
 
 from .derive import EVENT_ORDER, Derived, EventData, Explanation
 from .engines import Outcomes
-from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or, walk
-from .language_base import Frozen, ParamRef
+from .ir import And, ArtefactKey, AtLeast, Chain, CompiledRuleset, DayKey, Leaf, Node, Not, Or, walk
+from .language_base import Frozen, ParamRef, assembled
 from .limits import MAX_INHERITED_MISSING
 from .logic import FALSE, TRUE, UNKNOWN, closure
 
@@ -211,19 +211,12 @@ def _parameters(applied: tuple[tuple[str, Any, str], ...]) -> dict[str, dict[str
 
 
 _Applied = dict[str, tuple[tuple[str, Any, str], ...]]
-_DAYS_KEPT = 512  # evaluation days whose applied parameters are kept; a batch rarely uses more than a few
 
 
 def _parameters_on(rs: CompiledRuleset, day: date) -> _Applied:
     """Rule id → (parameter, value, from) of each dated parameter it uses, as applied on ``day``;
     worked out once per ruleset and day."""
-    by_day = rs.artefact(_APPLIED_BY_DAY)
-    found = by_day.get(day)
-    if found is None:
-        if len(by_day) >= _DAYS_KEPT:
-            by_day.clear()
-        found = by_day[day] = _applied_on(rs, day)
-    return found
+    return rs.on_day(_APPLIED_BY_DAY, day)
 
 
 def _applied_on(rs: CompiledRuleset, day: date) -> _Applied:
@@ -243,7 +236,7 @@ def _applied_on(rs: CompiledRuleset, day: date) -> _Applied:
     return applied
 
 
-_APPLIED_BY_DAY: ArtefactKey[dict[date, _Applied]] = ArtefactKey("applied_parameters", lambda rs: {})
+_APPLIED_BY_DAY = DayKey("applied_parameters", _applied_on)
 
 
 _Dated = tuple[tuple[str, tuple[tuple[date, Any, str], ...]], ...]
@@ -516,10 +509,6 @@ def report_data(
     return report
 
 
-_new = object.__new__
-_set = object.__setattr__  # a frozen model's fields are set as pydantic's own constructors set them
-
-
 def _construct(cls: type[Frozen], values: dict[str, Any]) -> Any:
     """``cls.model_validate(values)`` for values already of their fields' types, nested models as
     dicts: the same fields in the same order, the same fields marked as set, nothing checked."""
@@ -532,12 +521,7 @@ def _construct(cls: type[Frozen], values: dict[str, Any]) -> Any:
             data[name] = _construct(inner, value)
         elif type(value) is list and value and type(value[0]) is dict:
             data[name] = _construct_each(inner, value)
-    model = _new(cls)
-    _set(model, "__dict__", data)
-    _set(model, "__pydantic_fields_set__", set(values))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+    return assembled(cls, data, set(values))
 
 
 def _construct_each(cls: type[Frozen], items: list[dict[str, Any]]) -> list[Any]:
@@ -545,19 +529,12 @@ def _construct_each(cls: type[Frozen], items: list[dict[str, Any]]) -> list[Any]
     names, nested, defaults = _shape(cls)
     if nested:
         return [_construct(cls, values) for values in items]
-    built = []
     every = len(names)
-    for values in items:
-        model = _new(cls)
-        # A dict with every field is in field order (``report_data`` writes them so, and the tests
-        # compare the order with validation's): counting is cheaper than comparing the keys.
-        _set(model, "__dict__", values if len(values) == every else {
-            name: values[name] if name in values else defaults[name]() for name in names})
-        _set(model, "__pydantic_fields_set__", set(values))
-        _set(model, "__pydantic_extra__", None)
-        _set(model, "__pydantic_private__", None)
-        built.append(model)
-    return built
+    # A dict with every field is in field order (``report_data`` writes them so, and the tests
+    # compare the order with validation's): counting is cheaper than comparing the keys.
+    return [assembled(cls, values if len(values) == every else {
+        name: values[name] if name in values else defaults[name]() for name in names}, set(values))
+        for values in items]
 
 
 _Shape = tuple[tuple[str, ...], tuple[tuple[str, type[Frozen]], ...], dict[str, Callable[[], Any]]]
