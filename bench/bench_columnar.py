@@ -2,7 +2,7 @@
 
 For each ruleset and day, N generated subjects (bench/generate.py, a fresh seed per ruleset) are judged
 partition by partition (``--partition`` records) by ``batch.columnar.ColumnarEngine`` and record by record
-by the compiled engine (``runner.judge_partition``, as ``ecredit batch --engine compiled`` runs it: the
+by the compiled engine (``runner.partition_lines``, as ``ecredit batch --engine compiled`` runs it: the
 same partitions, the garbage collector paused during each for both engines), each turned into its
 JSON Lines line; every line must be the same (the ``engine`` value aside). The two are run
 interleaved, ``--repeat`` times each, and the best time of each is kept: the machine is shared, so
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import subjects_json
 from ecredit_rules.batch import io_parquet
 from ecredit_rules.batch.columnar import ColumnarEngine
-from ecredit_rules.batch.runner import collector_paused, judge_partition, partitions
+from ecredit_rules.batch.runner import collector_paused, partition_lines, partitions
 from ecredit_rules.ir import CompiledRuleset
 from ecredit_rules.loader import load_ruleset
 
@@ -58,8 +58,9 @@ def columnar_lines(rs: CompiledRuleset, records: Any, day: date, size: int) -> l
 
 def compiled_lines(rs: CompiledRuleset, records: Any, day: date, size: int) -> list[str]:
     """The compiled engine as ``ecredit batch`` runs it: partition by partition, the collector paused."""
-    return [r.to_json() for first, part in partitions(records, size=size)
-            for r in judge_partition(rs, first, part, day, "compiled")]
+    # Split on the newline alone: str.splitlines would also split at U+2028, which JSON leaves as is.
+    return [line.decode() for first, part in partitions(records, size=size)
+            for line in partition_lines(rs, first, part, day, "compiled")[0].split(b"\n")[:-1]]
 
 
 def best(repeat: int, runs: dict[str, Callable[[], list[str]]]) -> tuple[dict[str, float], dict[str, list[str]]]:

@@ -283,3 +283,37 @@ def test_a_partition_that_fails_still_turns_the_collector_back_on(monkeypatch: p
     with pytest.raises(RuntimeError):
         runner.judge_partition(ec.load_ruleset("tuquan"), 0, good(1), AS_OF, "compiled")
     assert gc.isenabled()
+
+
+def test_partition_lines_are_the_judged_results_written_as_json_lines() -> None:
+    rs = ec.load_ruleset("tuquan")
+    raws = [*mixed(), "", "{not json", '{"subject": {"id": "S-\\ud800"}, "events": []}']
+    data, records, refused = runner.partition_lines(rs, 7, raws, AS_OF, "compiled")
+    assert (data, records, refused) == runner.lines_of(runner.judge_partition(rs, 7, raws, AS_OF, "compiled"))
+    assert records == len(raws) and refused >= 3
+
+
+def test_partition_lines_are_written_with_the_garbage_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    real = runner.judge_json
+
+    def judge_json(*args: object, **kwargs: object) -> bytes | ec.RecordError:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "judge_json", judge_json)
+    _, records, refused = runner.partition_lines(ec.load_ruleset("tuquan"), 0, good(3), AS_OF, "compiled")
+    assert (records, refused, seen) == (3, 0, [False] * 3)
+    assert gc.isenabled()
+
+
+def test_a_subject_id_naming_a_lone_surrogate_gets_an_error_record_and_the_run_goes_on(tmp_path: Path) -> None:
+    # JSON text may escape a lone surrogate, which UTF-8 cannot hold: the whole output once failed on it.
+    lines = ['{"subject": {"id": "S-\\ud800"}, "events": []}', good(1)[0]]
+    out = tmp_path / "out.jsonl"
+    result = batch("-r", "tuquan", str(write_lines(tmp_path / "in.jsonl", lines)), "--as-of", "2024-06-30",
+                   "-o", str(out))
+    assert result.returncode == 1, result.stderr
+    first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    assert (first["index"], first["subject"]) == (0, "S-\ud800")
+    assert second["subject"] == json.loads(lines[1])["subject"]["id"]

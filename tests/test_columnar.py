@@ -52,6 +52,16 @@ def test_columnar_reports_equal_compiled_reports(ruleset: str, day: date) -> Non
     assert _lines(got) == _lines(expected)
 
 
+@pytest.mark.parametrize("day", (date(2024, 6, 30), date(2000, 1, 1)), ids=str)
+def test_columnar_lines_are_its_reports_json(day: date) -> None:
+    rs = load_ruleset("nanan")
+    raws = [*SUBJECTS[:60], *EXTRA]
+    engine = ColumnarEngine()
+    written = engine.judge_partition_json(rs, 0, raws, day, "zh")
+    assert [r.decode() if isinstance(r, bytes) else r.to_json() for r in written] == [
+        r.to_json() for r in engine.judge_partition(rs, 0, raws, day, "zh")]
+
+
 def test_columnar_reports_name_their_engine() -> None:
     rs = load_ruleset("tuquan")
     (report,) = ColumnarEngine().judge_partition(rs, 0, SUBJECTS[:1], date(2024, 6, 30), "zh")

@@ -19,8 +19,9 @@ from pydantic import BaseModel
 import ecredit_rules as ec
 from ecredit_rules.derive import derive
 from ecredit_rules.engines import get_engine
+from ecredit_rules.evaluate import evaluate_json
 from ecredit_rules.facts import facts_data
-from ecredit_rules.report import Report, build_report, fast_json, report_data
+from ecredit_rules.report import Report, build_report, fast_json, report_data, report_json
 
 HOSTILE = [
     'quote " and backslash \\ inside', "line\nbreak\ttab\rreturn\x00nul\x1f\x7f", "中文标点“”：；", "emoji 😀 and 𠀀",
@@ -161,3 +162,45 @@ def test_built_rating_shares_no_list_with_its_verdict() -> None:
             verdict = next(v for v in built.verdicts if v.rule == built.rating.rule)
             assert built.rating.evidence is not verdict.evidence
             assert built.rating.derived_from is not verdict.derived_from
+
+
+def _judged_args() -> list[tuple[Any, ...]]:
+    """build_report's arguments for generated subjects under every ruleset, in force and not."""
+    engine = get_engine("compiled")
+    found = []
+    for rid in ec.available_rulesets():
+        rs = ec.load_ruleset(rid)
+        for day in (date(2000, 1, 1), AS_OF):
+            for text in subjects_json(30):
+                checked = facts_data(text)
+                derived = derive(rs, checked, day) if rs.in_force(day) else None
+                outcomes = engine.decide(rs, derived) if derived is not None else None
+                found.append((rs, checked["subject"]["id"], derived, outcomes, "compiled", day, "sha256:0"))
+    return found
+
+
+def test_report_json_writes_the_models_bytes_without_building_them() -> None:
+    args = _judged_args()
+    assert any(a[2] is None for a in args)
+    for each in args:
+        assert report_json(*each) == build_report(*each).to_json().encode()
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_report_json_writes_hostile_strings_as_the_models_do(text: str) -> None:
+    rs, _, derived, outcomes, engine, day, _ = next(a for a in _judged_args() if a[2] is not None)
+    assert report_json(rs, text, derived, outcomes, engine, day, text) == build_report(
+        rs, text, derived, outcomes, engine, day, text).to_json().encode()
+
+
+def test_report_json_leaves_what_orjson_refuses_to_the_models() -> None:
+    rs, _, derived, outcomes, engine, day, digest = _judged_args()[-1]
+    with pytest.raises(pydantic_core.PydanticSerializationError):
+        report_json(rs, "bad \ud800", derived, outcomes, engine, day, digest)
+
+
+def test_evaluate_json_is_evaluate_to_json_in_utf8_for_both_engines() -> None:
+    rs = ec.load_ruleset("xining")
+    for engine in ("compiled", "durable"):
+        for text in subjects_json(5):
+            assert evaluate_json(rs, text, AS_OF, engine) == ec.evaluate(rs, text, AS_OF, engine).to_json().encode()

@@ -191,6 +191,16 @@ def test_evaluate_many_names_a_key_repeated_inside_one_subject(server: Server, l
     assert items[1] == {"index": 1, "subject": "B", "error": {"problems": [repeated]}}
 
 
+def test_evaluate_many_answers_an_error_record_for_a_subject_id_naming_a_lone_surrogate(server: Server) -> None:
+    # JSON text may escape a lone surrogate, which UTF-8 cannot hold: echoing it once made the whole answer a 500.
+    body = '[{"subject": {"id": "S-\\ud800"}, "events": []}, {"subject": {"id": "B"}, "events": []}]'
+    with server.client() as client:
+        response = client.post("/v1/rulesets/tuquan/evaluate-many", params={"as_of": AS_OF}, content=body)
+    assert response.status_code == 200
+    first, second = response.json()
+    assert (first["index"], first["subject"], second["subject"]) == (0, "S-\ud800", "B")
+
+
 def test_evaluate_many_refuses_more_than_a_thousand_subjects_and_a_body_that_is_not_a_list(server: Server) -> None:
     with server.client() as client:
         many = client.post("/v1/rulesets/tuquan/evaluate-many", json=[{"subject": {"id": "S"}}] * 1001)

@@ -17,7 +17,7 @@ from .ir import CompiledRuleset
 from .limits import MAX_DATE, MIN_DATE
 from .loader import load_ruleset
 from .messages import Lang, Msg
-from .report import Report, build_report
+from .report import Report, Writer, Written, build_report, report_json
 
 
 def evaluate(
@@ -40,24 +40,60 @@ def evaluate(
     >>> report.in_force, [v.rule for v in report.verdicts]
     (True, [])
     """
+    return evaluate_written(ruleset, facts, as_of, engine, lang, build_report)
+
+
+def evaluate_json(
+    ruleset: CompiledRuleset | str | Path,
+    facts: Facts | Mapping[str, Any] | str | bytes,
+    as_of: date | None = None,
+    engine: str = "durable",
+    *,
+    lang: Lang = "zh",
+) -> bytes:
+    """``evaluate(...).to_json()`` in UTF-8, the same bytes, written without building the report's
+    models (``report.report_json``): for callers that only pass the JSON on, such as ``ecredit batch``.
+
+    >>> import ecredit_rules as ec
+    >>> facts = {"subject": {"id": "S1"}, "events": []}
+    >>> evaluate_json("tuquan", facts, date(2024, 6, 30), "compiled") == ec.evaluate(
+    ...     "tuquan", facts, date(2024, 6, 30), "compiled").to_json().encode()
+    True
+    """
+    return evaluate_written(ruleset, facts, as_of, engine, lang, report_json)
+
+
+def evaluate_written(
+    ruleset: CompiledRuleset | str | Path,
+    facts: Facts | Mapping[str, Any] | str | bytes,
+    as_of: date | None,
+    engine: str,
+    lang: Lang,
+    write: Writer[Written],
+) -> Written:
+    """``evaluate`` with the report written by ``write`` (``report.build_report`` or ``report.report_json``)."""
     rs = ruleset if isinstance(ruleset, CompiledRuleset) else load_ruleset(ruleset)
-    machine = get_engine(engine)
+    name = get_engine(engine).name
     day = as_of if as_of is not None else date.today()
     check_as_of(day, lang)
     checked = facts_data(facts, lang=lang)
-    return evaluate_checked(rs, checked, digest_of_checked(checked), day, machine.name)
+    return _judged(rs, checked, digest_of_checked(checked), day, name, write)
 
 
 def evaluate_checked(rs: CompiledRuleset, checked: dict[str, Any], digest: str, day: date, engine: str) -> Report:
     """``evaluate`` of facts already validated (``facts_data``) with their digest, on a checked ``day``:
     ``compare`` validates and digests a subject once for all its rulesets."""
+    return _judged(rs, checked, digest, day, engine, build_report)
+
+
+def _judged(rs: CompiledRuleset, checked: dict[str, Any], digest: str, day: date, engine: str,
+            write: Writer[Written]) -> Written:
     machine = get_engine(engine)
     subject_id = checked["subject"]["id"]
     if not rs.in_force(day):
-        return build_report(rs, subject_id, None, None, machine.name, day, digest)
+        return write(rs, subject_id, None, None, machine.name, day, digest)
     derived = derive(rs, checked, day)
-    outcomes = machine.decide(rs, derived)
-    return build_report(rs, subject_id, derived, outcomes, machine.name, day, digest)
+    return write(rs, subject_id, derived, machine.decide(rs, derived), machine.name, day, digest)
 
 
 def check_as_of(day: date, lang: Lang = "zh") -> None:

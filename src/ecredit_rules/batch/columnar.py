@@ -36,10 +36,10 @@ from ..facts import facts_data
 from ..ir import And, AtLeast, Chain, CompiledRuleset, Leaf, Node, Not, Or
 from ..logic import FALSE, TRUE, UNKNOWN
 from ..messages import Lang
-from ..report import build_report
+from ..report import Writer, Written, build_report, report_json
 from ..subject import Subject
 from .columnar_leaf import ColumnarLeaf, EventFilter
-from .records import Raw, RecordError, Unreadable, judge
+from .records import Raw, RecordError, Unreadable, judge_written
 
 if TYPE_CHECKING:
     from ..report import Report
@@ -150,7 +150,17 @@ class ColumnarEngine:
         """One result per record, in order; byte-identical (``engine`` aside) to the per-subject engines.
 
         ``runner.judge_partition`` calls it with the garbage collector paused, as for every engine."""
-        results: list[Report | RecordError | None] = [None] * len(raws)
+        return self._judged(rs, start, raws, as_of, lang, build_report)
+
+    def judge_partition_json(self, rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date,
+                             lang: Lang = "zh") -> list[bytes | RecordError]:
+        """``judge_partition`` with each report as its JSON in UTF-8 (``report.report_json``), as
+        ``runner.partition_lines`` writes a partition."""
+        return self._judged(rs, start, raws, as_of, lang, report_json)
+
+    def _judged(self, rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date, lang: Lang,
+                write: Writer[Written]) -> list[Written | RecordError]:
+        results: list[Written | RecordError | None] = [None] * len(raws)
         valid: list[tuple[int, dict[str, Any]]] = []
         for i, raw in enumerate(raws):
             checked = None
@@ -160,19 +170,19 @@ class ColumnarEngine:
                 except Exception:
                     checked = None
             if checked is None:  # refused: the error record every engine gives
-                results[i] = judge(rs, start + i, raw, as_of, "compiled", lang)
+                results[i] = judge_written(rs, start + i, raw, as_of, "compiled", lang, write)
             else:
                 valid.append((i, checked))
         if not rs.in_force(as_of):
             for i, checked in valid:
-                results[i] = build_report(rs, checked["subject"]["id"], None, None, NAME, as_of,
-                                          digest_of_checked(checked))
+                results[i] = write(rs, checked["subject"]["id"], None, None, NAME, as_of, digest_of_checked(checked))
         elif valid:
-            for (i, _), report in zip(valid, self._reports(rs, [c for _, c in valid], as_of), strict=True):
+            for (i, _), report in zip(valid, self._reports(rs, [c for _, c in valid], as_of, write), strict=True):
                 results[i] = report
         return [r for r in results if r is not None]
 
-    def _reports(self, rs: CompiledRuleset, checked: list[dict[str, Any]], as_of: date) -> list[Report]:
+    def _reports(self, rs: CompiledRuleset, checked: list[dict[str, Any]], as_of: date, write: Writer[Written]
+                 ) -> list[Written]:
         program = rs.artefact(DERIVATION)
         day = program.day(as_of)
         n = len(checked)
@@ -229,7 +239,7 @@ class ColumnarEngine:
             cases = derived.deadlines or ()
             statuses = tuple(deadline_status(k.due, k.answer["date"] if k.answer else None, as_of) for k in cases)
             outcomes = Outcomes(dict(zip(rule_ids, outcome, strict=True)), statuses)
-            reports.append(build_report(rs, c["subject"]["id"], derived, outcomes, NAME, as_of, digest_of_checked(c)))
+            reports.append(write(rs, c["subject"]["id"], derived, outcomes, NAME, as_of, digest_of_checked(c)))
         return reports
 
 

@@ -22,7 +22,7 @@ from ..limits import BATCH_DASK_PARTITION_RECORDS
 from ..loader import load_ruleset
 from ..messages import Lang
 from . import io_jsonl, io_parquet
-from .runner import judge_partition, lines_of
+from .runner import partition_lines
 
 if TYPE_CHECKING:
     from .job import Input
@@ -61,7 +61,7 @@ def judge_part(
         raws = list(io_parquet.read_records(Path(source), start=start, stop=start + count))
     else:
         raws = io_jsonl.read_partition(Path(source), offset, count)
-    data, records, refused = lines_of(judge_partition(_ruleset(ruleset_path), start, raws, as_of, engine, lang))
+    data, records, refused = partition_lines(_ruleset(ruleset_path), start, raws, as_of, engine, lang)
     final = Path(parts) / f"part-{start:012d}.jsonl"
     temporary = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")
     temporary.write_bytes(data)

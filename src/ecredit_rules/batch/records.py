@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from ..errors import FactsError, Problem
-from ..evaluate import evaluate
+from ..evaluate import evaluate_written
 from ..ir import CompiledRuleset
 from ..messages import Lang, Msg
-from ..report import Report
+from ..report import Report, Writer, Written, build_report, report_json
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,19 @@ class RecordError:
     def to_json(self) -> str:
         """The error record of CONTRACT §6, on one line."""
         problems = [{"path": p.where, "message": p.message} for p in self.problems]
-        return json.dumps(
+        text = json.dumps(
             {"index": self.index, "subject": self.subject, "error": {"problems": problems}}, ensure_ascii=False
         )
+        # JSON text may name a lone surrogate ("\ud800"), which Python reads but UTF-8 cannot hold: such
+        # a subject id, echoed here, is escaped again as JSON allows, or the output could not be written.
+        return _SURROGATE.sub(_escaped, text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escaped(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"
 
 
 # A record as it arrives: JSON text (a JSON Lines line), a facts dict (built from Parquet columns or
@@ -59,12 +70,26 @@ def judge(
     rs: CompiledRuleset, index: int, raw: Raw, as_of: date, engine: str, lang: Lang = "zh"
 ) -> Report | RecordError:
     """The report for one record, or its ``RecordError``; never raises for bad input."""
+    return judge_written(rs, index, raw, as_of, engine, lang, build_report)
+
+
+def judge_json(
+    rs: CompiledRuleset, index: int, raw: Raw, as_of: date, engine: str, lang: Lang = "zh"
+) -> bytes | RecordError:
+    """``judge``, with the report as its JSON in UTF-8 (``report.report_json``: no models built)."""
+    return judge_written(rs, index, raw, as_of, engine, lang, report_json)
+
+
+def judge_written(
+    rs: CompiledRuleset, index: int, raw: Raw, as_of: date, engine: str, lang: Lang, write: Writer[Written]
+) -> Written | RecordError:
+    """``judge`` with the report written by ``write`` (``report.build_report`` or ``report.report_json``)."""
     if isinstance(raw, Unreadable):
         return RecordError(index, raw.subject, raw.worded(lang))
     if isinstance(raw, str | bytes) and not raw.strip():
         return RecordError(index, None, (Problem("(json)", Msg("batch_empty_line").render(lang)),))
     try:
-        return evaluate(rs, raw, as_of=as_of, engine=engine, lang=lang)
+        return evaluate_written(rs, raw, as_of, engine, lang, write)
     except FactsError as err:
         return RecordError(index, subject_id(raw), err.problems)
     except Exception as exc:  # a bug must not cost the night's other records: this record says so instead

@@ -3,8 +3,10 @@
 A *partition* is a run of consecutive records. ``judge_partition`` decides one; it is the hook for an
 engine that decides a whole partition at once (a columnar engine): if the engine object has a
 ``judge_partition(rs, start, raws, as_of, lang)`` method, it is handed the partition whole and must return
-one result per record, in order; otherwise each record is judged on its own. Local processes and
-Dask both call ``judge_partition``, so such an engine runs under either without further change.
+one result per record, in order; otherwise each record is judged on its own. ``partition_lines`` is
+the same with the reports written straight to their JSON (``report.report_json``, no models built),
+which is what ``ecredit batch`` writes; such an engine may offer ``judge_partition_json`` for it.
+Local processes and Dask both call these, so such an engine runs under either without further change.
 
 durable-rules is C code holding the GIL: parallelism comes from processes, each loading the
 ruleset once (``_init_worker``). At most ``WINDOW_PER_WORKER`` partitions per worker are in flight,
@@ -33,7 +35,7 @@ from ..limits import BATCH_PARTITION_RECORDS, BATCH_WINDOW_PER_WORKER
 from ..loader import load_ruleset
 from ..messages import Lang
 from ..report import Report
-from .records import Raw, RecordError, judge
+from .records import Raw, RecordError, judge, judge_json
 
 Result = Report | RecordError
 
@@ -69,11 +71,34 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def lines_of(results: list[Result]) -> tuple[bytes, int, int]:
-    """The results as JSON Lines in UTF-8 (each line ending in a newline), how many there are and how
-    many are errors. Encoded where the results are made (a worker), not by the one process writing them."""
-    text = "".join(r.to_json() + "\n" for r in results)
-    return text.encode("utf-8"), len(results), sum(isinstance(r, RecordError) for r in results)
+def partition_lines(
+    rs: CompiledRuleset, start: int, raws: Sequence[Raw], as_of: date, engine: str, lang: Lang = "zh"
+) -> tuple[bytes, int, int]:
+    """``lines_of(judge_partition(...))``, with each report written straight to its JSON
+    (``report.report_json``): what a worker sends back. An engine that judges a partition whole
+    writes it so with its ``judge_partition_json`` method, if it has one."""
+    with collector_paused():
+        machine = get_engine(engine)
+        whole = getattr(machine, "judge_partition_json", None) or getattr(machine, "judge_partition", None)
+        if whole is not None:
+            return lines_of(whole(rs, start, raws, as_of, lang))
+        return lines_of([judge_json(rs, start + i, raw, as_of, engine, lang) for i, raw in enumerate(raws)])
+
+
+def lines_of(results: Sequence[Result | bytes]) -> tuple[bytes, int, int]:
+    """The results (reports as models or as their JSON in UTF-8) as JSON Lines in UTF-8, each line
+    ending in a newline, how many there are and how many are errors. Encoded where the results are
+    made (a worker), not by the one process writing them."""
+    lines: list[bytes] = []
+    refused = 0
+    for r in results:
+        if isinstance(r, bytes):
+            lines.append(r)
+        else:
+            lines.append(r.to_json().encode())
+            refused += isinstance(r, RecordError)
+    lines.append(b"")
+    return b"\n".join(lines), len(results), refused
 
 
 def partitions(records: Iterable[Raw], start: int = 0, size: int = BATCH_PARTITION_RECORDS) -> Iterator[
@@ -108,8 +133,9 @@ def _exit_with_parent(parent: int) -> None:
 
 def _worker_partition(start: int, raws: list[Raw], as_of: date, engine: str, lang: Lang, as_lines: bool) -> Any:
     assert _worker_ruleset is not None
-    results = judge_partition(_worker_ruleset, start, raws, as_of, engine, lang)
-    return lines_of(results) if as_lines else results
+    if as_lines:
+        return partition_lines(_worker_ruleset, start, raws, as_of, engine, lang)
+    return judge_partition(_worker_ruleset, start, raws, as_of, engine, lang)
 
 
 def stream(
@@ -124,8 +150,10 @@ def stream(
     """Per partition, in input order: its results (or, with ``as_lines``, ``lines_of`` them)."""
     if workers <= 1:
         for start, raws in parts:
-            results = judge_partition(rs, start, raws, as_of, engine, lang)
-            yield lines_of(results) if as_lines else results
+            if as_lines:
+                yield partition_lines(rs, start, raws, as_of, engine, lang)
+            else:
+                yield judge_partition(rs, start, raws, as_of, engine, lang)
         return
     # spawn, not fork: a forked durable-rules host is not known to be safe, and spawn is the same everywhere.
     context = multiprocessing.get_context("spawn")

@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from ..batch.records import RecordError, subject_id
 from ..compare import compare
 from ..dates import parse_iso_date
 from ..engines import ENGINES
@@ -426,14 +427,7 @@ def _one_of_many(
             raise FactsError(repeated)
         return call.service.evaluated(ticket, rs, item, call.as_of, call.engine, call.lang)
     except FactsError as err:
-        subject = item.get("subject") if isinstance(item, dict) else None
-        sid = subject.get("id") if isinstance(subject, dict) else None
-        record = {
-            "index": index,
-            "subject": sid if isinstance(sid, str) else None,
-            "error": {"problems": problem_items(err.problems, call.lang)},
-        }
-        return json.dumps(record, ensure_ascii=False)
+        return RecordError(index, subject_id(item), tuple(err.problems)).to_json()
 
 
 async def compare_all(request: Request) -> Response:
