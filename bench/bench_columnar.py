@@ -1,12 +1,12 @@
 """The columnar engine against the per-subject compiled loop: agreement byte for byte, and speed.
 
 For each ruleset and day, N generated subjects (bench/generate.py, a fresh seed per ruleset) are judged
-partition by partition (``--partition`` records) by ``batch.columnar.ColumnarEngine`` and record by record
-by the compiled engine (``runner.partition_lines``, as ``ecredit batch --engine compiled`` runs it: the
-same partitions, the garbage collector paused during each for both engines), each turned into its
-JSON Lines line; every line must be the same (the ``engine`` value aside). The two are run
-interleaved, ``--repeat`` times each, and the best time of each is kept: the machine is shared, so
-only their ratio in the same run means anything.
+partition by partition (``--partition`` records) by ``batch.columnar.ColumnarEngine`` (its
+``judge_partition_json``) and record by record by the compiled engine (``runner.partition_lines``, as
+``ecredit batch --engine compiled`` runs it: the same partitions, the garbage collector paused during
+each for both engines), each turned into its JSON Lines line; every line must be the same (the
+``engine`` value aside). The two are run interleaved, ``--repeat`` times each, and the best time of
+each is kept: the machine is shared, so only their ratio in the same run means anything.
 
 With ``--parquet`` the subjects are first converted to the Parquet layout (``io_parquet``) and both
 engines are timed from reading the folder (``io_parquet.read_records``) to the output lines.
@@ -51,8 +51,9 @@ def columnar_lines(rs: CompiledRuleset, records: Any, day: date, size: int) -> l
     engine = ColumnarEngine()
     lines = []
     for first, part in partitions(records, size=size):
-        with collector_paused():  # as runner.judge_partition runs every engine
-            lines += [r.to_json() for r in engine.judge_partition(rs, first, part, day, "zh")]
+        with collector_paused():  # as runner.partition_lines runs every engine
+            lines += [r.decode() if isinstance(r, bytes) else r.to_json()
+                      for r in engine.judge_partition_json(rs, first, part, day, "zh")]
     return lines
 
 

@@ -2,7 +2,7 @@
 
 Not offered by ``ecredit batch`` yet (``cli.py`` refuses ``--engine columnar`` with a plain
 message): its output agrees byte for byte with the per-subject engines (``tests/test_columnar.py``;
-``bench/bench_columnar.py`` at scale), but it is at par with the compiled loop per core, not faster
+``bench/bench_columnar.py`` at scale), but it runs 0.8–1.0× the compiled loop per core, not faster
 (docs/batch.md gives the measured ratios and where the time goes).
 
 How a partition is judged (the garbage collector paused meanwhile):
@@ -15,8 +15,9 @@ How a partition is judged (the garbage collector paused meanwhile):
    per-subject value function (``leaf_values``);
 4. the leaf truths and the Kleene decision are polars expressions in the same lazy plan, one column
    per rule (AND = min, OR = max, NOT = 2 − x, at_least by counting TRUE and non-FALSE children);
-5. reports are assembled at the end by ``report.build_report``, the builder every engine uses, from
-   the decided outcomes — so evidence, undetermined paths and ratings are worded by the same code.
+5. reports are assembled at the end by ``report.build_report``, the builder every engine uses (for
+   JSON Lines ``report.report_json``: ``judge_partition_json``), from the decided outcomes — so
+   evidence, undetermined paths and ratings are worded by the same code.
 """
 
 from __future__ import annotations
