@@ -96,7 +96,9 @@ def damaged_text(draw: st.DrawFn) -> Damaged:
 hostile_values = st.one_of(
     st.integers(min_value=-(10**12), max_value=10**12),
     st.sampled_from([0, -1, -5, 1_000_000, 10**30, 0.5, True, None, "", "　", "x" * 300, [], {}, "2024-02-30",
-                     "9999-12-31", "0001-01-01", "tuquan.art11.item4", "param", {"param": "nowhere"}, [None]]),
+                     "9999-12-31", "0001-01-01", "tuquan.art11.item4", "param", {"param": "nowhere"}, [None],
+                     # lone surrogates, which YAML's "\u" escapes can write and no file or report can hold
+                     "\ud800", "标题\udfff", "\ud83d\ude00"]),
     st.text(max_size=10),
     st.integers(min_value=1, max_value=200).map(lambda depth: json.loads('{"not": ' * depth + "{}" + "}" * depth)),
     st.integers(min_value=1, max_value=300).map(lambda depth: json.loads('{"all": [' * depth + "{}" + "]}" * depth)),
@@ -166,11 +168,13 @@ def _load_or_refuse(name: str, raw: bytes, folder: Path) -> None:
             assert where, f"not located as file:line:col: {problem}"
             assert int(where["line"]) >= 1 and int(where["col"]) >= 1, problem
             assert problem.message.strip(), problem
+            f"{problem.where}: {problem.message}".encode()  # printable, whatever the file held
         return
     assert isinstance(rs, ec.Ruleset)
     for day in PROBE_DAYS:
         durable, compiled = (ec.evaluate(rs, PROBE_FACTS, as_of=day, engine=e) for e in ("durable", "compiled"))
         assert durable.model_dump(exclude={"engine"}) == compiled.model_dump(exclude={"engine"}), day
+        durable.to_json().encode()  # a loaded ruleset's words can be written out
     rs.close()
 
 

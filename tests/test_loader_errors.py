@@ -299,3 +299,27 @@ def test_a_rule_and_a_reason_under_one_clause_are_refused_at_the_reason(tmp_path
     assert problem.where == at(path, text, "not_encoded: 无法判断。", 5)
     assert '"art11.item3"' in problem.message and "not_encoded" in problem.message
 
+
+
+def test_text_escaping_a_lone_surrogate_is_refused_where_it_is_written(tmp_path: Path) -> None:
+    # "\ud800" is no character: once loaded, every report or message quoting it failed to print.
+    text = edit(TUQUAN_YAML, "label: 文号及标题", 'label: "文号\\ud800及标题"')
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.where == at(path, text, '"文号', '"文号')
+    assert "\\ud800" in problem.message and "\\U" in problem.message
+    problem.message.encode("utf-8")  # the message itself can be printed
+
+
+def test_an_emoji_escaped_as_a_surrogate_pair_is_refused_with_the_eight_digit_escape_suggested(tmp_path: Path) -> None:
+    # YAML's \u takes one 16-bit unit: a pair written as two escapes stays two lone halves.
+    text = edit(TUQUAN_YAML, "label: 文号及标题", 'label: "文号\\ud83d\\ude00"')
+    problem = only_problem(write(tmp_path, text), lang="en")
+    assert "\\ud83d" in problem.message and "\\U with 8 hex digits" in problem.message
+
+
+def test_a_key_escaping_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
+    text = edit(TUQUAN_YAML, "label: 文号及标题", 'label: 文号及标题\n    "x\\udc00": 1')
+    messages = [p.message for p in problems(write(tmp_path, text))]
+    assert any("\\udc00" in m for m in messages)
+    "\n".join(messages).encode("utf-8")

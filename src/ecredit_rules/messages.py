@@ -43,6 +43,7 @@ MessageCode = Literal[
     "bad_date",
     "not_utf8",
     "yaml_control_character",
+    "yaml_lone_surrogate",
     "file_not_found",
     "unknown_ruleset",
     "ruleset_is_directory",
@@ -310,6 +311,13 @@ CATALOGUE: dict[MessageCode, tuple[str, str]] = {
     "yaml_control_character": (
         "这里有一个看不见的控制字符（{code}），YAML 文件中不允许出现，请删除它",
         "an invisible control character ({code}) here, which a YAML file may not contain; delete it",
+    ),
+    "yaml_lone_surrogate": (
+        "这段文字中的转义 {code} 不是一个完整的字符（单独的代理码位，无法保存或显示），多半是转义写错了；"
+        "请直接写出该字符，或改用 \\U 加 8 位十六进制的写法",
+        "the escape {code} in this text is not a whole character (a lone surrogate, which can be neither "
+        "stored nor shown), most likely a mistyped escape; write the character itself, or use \\U with 8 "
+        "hex digits",
     ),
     "file_not_found": ("找不到文件", "file not found"),
     "unknown_ruleset": (

@@ -7,6 +7,7 @@ loader and build plain Python values ourselves, recording each value's position 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from .messages import Msg
 from .yaml_mistakes import explain_syntax_error
 
 PathKey = tuple[str | int, ...]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class _Builder:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     self.doc.problems.append((_mark(key_node), Msg("yaml_merge_key")))
                     continue
-                key = self.constructor.construct_object(key_node, deep=True)
+                key = self._whole(self.constructor.construct_object(key_node, deep=True), key_node)
                 if not isinstance(key, str | int | bool):
                     self.doc.problems.append((_mark(key_node), Msg("yaml_complex_key")))
                     continue
@@ -95,7 +98,7 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except ValueError:
             # The safe constructor raises a bare ValueError for impossible dates such as 2019-02-30,
             # and for integers past Python's limit on digits converted from text.
@@ -104,6 +107,16 @@ class _Builder:
             else:
                 self.doc.problems.append((_mark(node), Msg("number_too_long", digits=len(node.value))))
             return None
+        return self._whole(value, node)
+
+    def _whole(self, value: Any, node: yaml.Node) -> Any:
+        """``value``, refused if it is text holding a lone surrogate (a double-quoted "\\ud800"): no file,
+        report or terminal can hold one, so every later message or report quoting it would fail."""
+        lone = _SURROGATE.search(value) if isinstance(value, str) else None
+        if lone is None:
+            return value
+        self.doc.problems.append((_mark(node), Msg("yaml_lone_surrogate", code=f"\\u{ord(lone.group()):04x}")))
+        return _SURROGATE.sub("\ufffd", value)  # what later checks quote can be printed
 
 
 class _Refused(Exception):
