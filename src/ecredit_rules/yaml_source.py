@@ -7,7 +7,6 @@ loader and build plain Python values ourselves, recording each value's position 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,10 @@ import yaml
 
 from . import limits
 from .messages import Msg
+from .surrogates import LONE_SURROGATE
 from .yaml_mistakes import explain_syntax_error
 
 PathKey = tuple[str | int, ...]
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -112,11 +110,11 @@ class _Builder:
     def _whole(self, value: Any, node: yaml.Node) -> Any:
         """``value``, refused if it is text holding a lone surrogate (a double-quoted "\\ud800"): no file,
         report or terminal can hold one, so every later message or report quoting it would fail."""
-        lone = _SURROGATE.search(value) if isinstance(value, str) else None
+        lone = LONE_SURROGATE.search(value) if isinstance(value, str) else None
         if lone is None:
             return value
         self.doc.problems.append((_mark(node), Msg("yaml_lone_surrogate", code=f"\\u{ord(lone.group()):04x}")))
-        return _SURROGATE.sub("\ufffd", value)  # what later checks quote can be printed
+        return LONE_SURROGATE.sub("\ufffd", value)  # what later checks quote can be printed
 
 
 class _Refused(Exception):

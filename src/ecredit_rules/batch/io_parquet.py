@@ -3,9 +3,9 @@
 One subjects row per record, in input order (``record`` = 0, 1, 2, …); one events row per event,
 sorted by ``record`` and in the record's own order. A column's null means the key is absent
 (unknown); an empty list or map is given as empty. A record the columns cannot hold exactly (not
-an object, unknown keys, a wrong type, an explicit null) is kept whole as its JSON text in the
-``json`` column, so conversion never loses or alters a record and ``batch`` refuses it with the
-same problems as from JSON Lines.
+an object, unknown keys, a wrong type, an explicit null, a lone surrogate) is kept whole as its JSON
+text in the ``json`` column, so conversion never loses or alters a record and ``batch`` refuses it
+with the same problems as from JSON Lines.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 from ..facts import parse_json
 from ..messages import Msg
+from ..surrogates import LONE_SURROGATE
 from .records import Raw, Unreadable
 
 SUBJECTS = "subjects.parquet"
@@ -174,8 +175,11 @@ def jsonl_to_parquet(lines: Iterator[Raw], out: Path) -> int:
             try:
                 obj, repeated = parse_json(text)
                 row, rows = to_rows(count, obj)
-                # Columns cannot say "this key was given twice", nor hold what they would alter.
-                if repeated or _dumps(from_rows(row, rows)) != _dumps(obj, amounts_as_text=True):
+                written = _dumps(obj, amounts_as_text=True)
+                # Columns cannot say "this key was given twice", nor hold what they would alter, nor
+                # text with a lone surrogate (escaped in the line, "\ud800": no UTF-8 column holds it).
+                if repeated or _dumps(from_rows(row, rows)) != written or (
+                        ("\\ud" in text or "\\uD" in text) and LONE_SURROGATE.search(written)):
                     raise _NotColumnar
             except (_NotColumnar, ValueError, RecursionError):
                 row, rows = _as_json_row(count, text), []

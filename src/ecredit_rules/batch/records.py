@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,6 +12,7 @@ from ..evaluate import evaluate_written
 from ..ir import CompiledRuleset
 from ..messages import Lang, Msg
 from ..report import Report, Writer, Written, build_report, report_json
+from ..surrogates import json_escaped
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,7 @@ class RecordError:
         )
         # JSON text may name a lone surrogate ("\ud800"), which Python reads but UTF-8 cannot hold: such
         # a subject id, echoed here, is escaped again as JSON allows, or the output could not be written.
-        return _SURROGATE.sub(_escaped, text)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _escaped(found: re.Match[str]) -> str:
-    return f"\\u{ord(found.group()):04x}"
+        return json_escaped(text)
 
 
 # A record as it arrives: JSON text (a JSON Lines line), a facts dict (built from Parquet columns or
