@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from bench.generate import subjects_json
 
 import ecredit_rules as ec
-from ecredit_rules.derive import CountingPlan, derive
+from ecredit_rules.derive import DERIVATION, CountingPlan, derive
 from ecredit_rules.facts import facts_data
+from ecredit_rules.ir import _DAYS_KEPT, DayKey
 from ecredit_rules.subject import EventCount, FactValue, Subject, known_fact
 
 AS_OF = date(2024, 6, 30)
@@ -141,3 +142,19 @@ def test_derive_gives_every_bundled_leaf_the_value_of_its_own_function(rid: str,
             for fn, threshold, start in zip(program.values, day.thresholds, day.starts, strict=True)
         )
         assert derived.values == own
+
+
+def test_a_days_constants_are_worked_out_once_and_shared() -> None:
+    program = ec.load_ruleset("tuquan").artefact(DERIVATION)
+    assert program.day(AS_OF) is program.day(date(2024, 6, 30))
+    assert program.day(AS_OF) is not program.day(date(2024, 7, 1))
+
+
+def test_the_days_kept_per_ruleset_are_bounded() -> None:
+    rs = ec.load_ruleset("tuquan")
+    built: list[date] = []
+    key = DayKey("test_days", lambda _rs, day: built.append(day) or day.toordinal())
+    days = [date(2020, 1, 1) + timedelta(days=n) for n in range(_DAYS_KEPT + 10)]
+    assert [rs.on_day(key, day) for day in days] == [day.toordinal() for day in days]
+    assert rs.on_day(key, days[-1]) == days[-1].toordinal() and len(built) == len(days)  # the last one was kept
+    assert len(rs.artefact(key.days)) <= _DAYS_KEPT

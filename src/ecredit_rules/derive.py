@@ -17,13 +17,12 @@ own function.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from .dates import add_working_days, window_start
-from .ir import ArtefactKey, CompiledRuleset, DeadlineIR
+from .ir import ArtefactKey, CompiledRuleset, DayKey, DeadlineIR
 from .logic import FALSE, TRUE, UNKNOWN
 from .subject import EVENT_ORDER, EventCount, EventData, Explanation, FactValue, Subject
 
@@ -159,8 +158,6 @@ class _Day:
 class Derivation:
     """The leaf functions of one ruleset, built once, and its per-day constants."""
 
-    _DAYS_KEPT = 256  # evaluation days remembered; a service mostly asks about today
-
     def __init__(self, rs: CompiledRuleset) -> None:
         self.rs = rs
         # Each kind builds its leaves' functions (conditions/): every leaf of a loaded ruleset has one.
@@ -178,30 +175,27 @@ class Derivation:
         )
         self.ge = tuple(leaf.op == "ge" for leaf in rs.leaves)  # else "lt"
         self._windows = tuple(leaf.window for leaf in rs.leaves)
-        self._days: dict[date, _Day] = {}
-        self._lock = threading.Lock()
 
     def day(self, as_of: date) -> _Day:
-        found = self._days.get(as_of)
-        if found is None:
-            starts = tuple(
-                _first_counted(None if months is None else window_start(as_of, months(as_of)), leaf.since)
-                for months, leaf in zip(self._windows, self.rs.leaves, strict=True)
-            )
-            found = _Day(
-                tuple(leaf.threshold(as_of) for leaf in self.rs.leaves),
-                starts,
-                tuple(rule.working_days(as_of) for rule in self.rs.deadlines),
-                CountingPlan(self.counts, starts),
-            )
-            with self._lock:
-                if len(self._days) >= self._DAYS_KEPT:
-                    self._days.clear()
-                self._days[as_of] = found
-        return found
+        """The thresholds, window starts, deadline periods and counting plan on ``as_of``, worked out
+        once per day (``CompiledRuleset.on_day``: a bounded cache of days)."""
+        return self.rs.on_day(_DAYS, as_of)
+
+    def _worked_out(self, as_of: date) -> _Day:
+        starts = tuple(
+            _first_counted(None if months is None else window_start(as_of, months(as_of)), leaf.since)
+            for months, leaf in zip(self._windows, self.rs.leaves, strict=True)
+        )
+        return _Day(
+            tuple(leaf.threshold(as_of) for leaf in self.rs.leaves),
+            starts,
+            tuple(rule.working_days(as_of) for rule in self.rs.deadlines),
+            CountingPlan(self.counts, starts),
+        )
 
 
 DERIVATION = ArtefactKey("derive", Derivation)
+_DAYS = DayKey("derive_days", lambda rs, as_of: rs.artefact(DERIVATION)._worked_out(as_of))
 
 
 class Derived:
