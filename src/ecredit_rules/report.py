@@ -134,7 +134,7 @@ def report_json(
 ) -> bytes:
     """``build_report(...).to_json()`` in UTF-8, written straight from ``report_data`` without the
     report's models, for callers that only pass the JSON on (``ecredit batch``): building the models
-    and reading them back cost a quarter of a subject's evaluation.
+    and reading them back cost about 20 µs of a subject's 210–240.
 
     What depends only on the ruleset (its info, each clause's citation) is written once and kept as
     JSON. Wherever orjson could write other bytes than pydantic, the models write the report instead.
@@ -148,7 +148,8 @@ def report_json(
 
 def _as_written(rs: CompiledRuleset, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` (``report_data``, changed in place) as its report's JSON lists it: every field of
-    every model in the model's order, defaults filled in, the ruleset's own models as their JSON."""
+    every model in the model's order, defaults filled in, the models shared by every report (the
+    ruleset's description, its citations, the generator) as their finished JSON."""
     written = rs.artefact(_WRITTEN)
     verdicts = data["verdicts"]
     names, _, defaults = _shape(Verdict)
