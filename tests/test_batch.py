@@ -7,14 +7,18 @@ import json
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import suppress
 from datetime import date
 from itertools import count, islice
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from bench.generate import subjects_json
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ecredit_rules as ec
 from ecredit_rules.batch import io_jsonl, runner
@@ -235,6 +239,30 @@ def test_resume_drops_a_partial_last_line_and_judges_that_record_again(
     assert out.read_bytes() == whole
 
 
+def test_resume_with_two_workers_writes_the_same_bytes(
+    tmp_path: Path, long_input: tuple[Path, bytes]
+) -> None:
+    source, whole = long_input
+    lines = whole.splitlines(keepends=True)
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"".join(lines[:333]))
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--resume", "--workers", "2", str(source), "-o", str(out),
+                 timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert out.read_bytes() == whole
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_resume_of_an_output_longer_than_its_input_is_refused(tmp_path: Path, workers: str) -> None:
+    source = write_lines(tmp_path / "in.jsonl", good(2))
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"{}\n" * 3)
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--resume", "--workers", workers, str(source), "-o", str(out))
+    assert done.returncode == 2
+    assert "only 2 records, fewer than the 3 already written" in done.stderr
+    assert out.read_bytes() == b"{}\n" * 3
+
+
 def test_complete_records_counts_whole_lines_and_error_records(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_bytes(b'{"ruleset": 1}\n{"index": 1, "subject": null}\n{"rules')
@@ -245,7 +273,7 @@ def test_complete_records_counts_whole_lines_and_error_records(tmp_path: Path) -
 def test_partition_offsets_cover_every_record_after_the_skipped_ones(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_bytes(b"a\nbb\n\nccc\nd")
-    parts = io_jsonl.partition_offsets(path, skip=1, size=2)
+    parts = list(io_jsonl.partition_offsets(path, skip=1, size=2))
     assert parts == [(1, 2, 2), (3, 6, 2)]
     assert [io_jsonl.read_partition(path, offset, n) for _, offset, n in parts] == [[b"bb", b""], [b"ccc", b"d"]]
 
@@ -317,3 +345,27 @@ def test_a_subject_id_naming_a_lone_surrogate_gets_an_error_record_and_the_run_g
     first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
     assert (first["index"], first["subject"]) == (0, "S-\ud800")
     assert second["subject"] == json.loads(lines[1])["subject"]["id"]
+
+
+@given(lines=st.lists(st.binary(max_size=6).map(lambda b: b.replace(b"\n", b"")), max_size=12),
+       ending=st.sampled_from([b"\n", b"\r\n", b""]), skip=st.integers(0, 14), size=st.integers(1, 5),
+       chunk=st.integers(1, 9))
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+def test_partition_offsets_agree_with_the_lines_whatever_the_read_blocks(
+    lines: list[bytes], ending: bytes, skip: int, size: int, chunk: int
+) -> None:
+    content = b"\n".join(lines) + (ending if lines else b"")
+    records = content.split(b"\n")
+    if content.endswith(b"\n") or not content:
+        records.pop()
+    starts = [sum(len(r) + 1 for r in records[:i]) for i in range(len(records))]
+    expected = [(i, starts[i], min(size, len(records) - i)) for i in range(skip, len(records), size)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "in.jsonl"
+        path.write_bytes(content)
+        with patch.object(io_jsonl, "_CHUNK", chunk):
+            if skip > len(records):
+                with pytest.raises(ValueError, match=f"only {len(records)} records"):
+                    list(io_jsonl.partition_offsets(path, skip, size))
+            else:
+                assert list(io_jsonl.partition_offsets(path, skip, size)) == expected

