@@ -49,6 +49,14 @@ def main():
             # The first task to start from now on kills its worker; Dask's nanny restarts it and retries.
             client.run(arm, CRASH_ONCE_ENV, str(folder / "crashed"))
         codes["crash"] = job("in.jsonl", "dask-crash.jsonl")
+        (folder / "longer.jsonl").write_bytes(b"{}\\n" * 301)  # more records written than the input holds
+        try:
+            run(rs, Input.open(str(folder / "in.jsonl")), folder / "longer.jsonl", as_of=date(2024, 6, 30),
+                engine="compiled", workers=1, scheduler=cluster.scheduler_address, resume=True,
+                dask_partition_records=40)
+            codes["longer"] = "finished"
+        except ValueError as err:
+            codes["longer"] = str(err)
     print(json.dumps(codes))
 
 
@@ -58,7 +66,7 @@ if __name__ == "__main__":
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int | str]]:
     folder = tmp_path_factory.mktemp("dask")
     bad = '{"subject": {"id": "S-bad"}, "events": [{"id": "E1", "type": "penalty", "date": "2024/6/1"}]}'
     lines = subjects_json(300, seed=5)
@@ -78,25 +86,34 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]
     return folder, json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_a_dask_run_writes_the_local_runs_bytes(runs: tuple[Path, dict[str, int]]) -> None:
+def test_a_dask_run_writes_the_local_runs_bytes(runs: tuple[Path, dict[str, int | str]]) -> None:
     folder, codes = runs
     assert codes["jsonl"] == 1
     assert (folder / "dask.jsonl").read_bytes() == (folder / "local.jsonl").read_bytes()
 
 
-def test_a_dask_run_on_parquet_writes_the_local_runs_bytes(runs: tuple[Path, dict[str, int]]) -> None:
+def test_a_dask_run_on_parquet_writes_the_local_runs_bytes(runs: tuple[Path, dict[str, int | str]]) -> None:
     folder, codes = runs
     assert codes["parquet"] == 1
     assert (folder / "dask-parquet.jsonl").read_bytes() == (folder / "local.jsonl").read_bytes()
 
 
-def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(runs: tuple[Path, dict[str, int]]) -> None:
+def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(runs: tuple[Path, dict[str, int | str]]) -> None:
     folder, codes = runs
     assert (folder / "crashed").exists(), "no worker was killed"
     assert codes["crash"] == 1
     assert (folder / "dask-crash.jsonl").read_bytes() == (folder / "local.jsonl").read_bytes()
 
 
-def test_a_dask_run_leaves_no_part_files(runs: tuple[Path, dict[str, int]]) -> None:
+def test_a_dask_run_leaves_no_part_files(runs: tuple[Path, dict[str, int | str]]) -> None:
     folder, _ = runs
     assert not list(folder.glob("*.parts*"))
+
+
+def test_a_dask_run_resumed_on_an_output_longer_than_its_input_is_refused(
+    runs: tuple[Path, dict[str, int | str]],
+) -> None:
+    # It used to say "done, 301 of 300 records" and exit 0.
+    folder, codes = runs
+    assert codes["longer"] == "the input has only 300 records, fewer than the 301 already written"
+    assert (folder / "longer.jsonl").read_bytes() == b"{}\n" * 301

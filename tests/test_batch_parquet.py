@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from bench.generate import subjects_json
 
 from ecredit_rules.batch import io_parquet
@@ -170,3 +171,29 @@ def test_events_of_a_record_that_is_not_there_are_an_unreadable_input(tmp_path: 
     done = _batch(str(folder), "-o", str(tmp_path / "out.jsonl"))
     assert done.returncode == 2
     assert "record 7" in done.stderr
+
+
+def test_resume_of_an_output_longer_than_the_parquet_input_is_refused(tmp_path: Path) -> None:
+    # It used to say "done, 3 of 2 records" and exit 0.
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(line + "\n" for line in subjects_json(2, seed=3)), encoding="utf-8")
+    convert(source, tmp_path / "pq")
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"{}\n" * 3)
+    done = _batch("--resume", str(tmp_path / "pq"), "-o", str(out))
+    assert done.returncode == 2
+    assert "only 2 records, fewer than the 3 already written" in done.stderr
+    assert out.read_bytes() == b"{}\n" * 3
+
+
+def test_a_dask_run_cuts_no_parquet_input_shorter_than_the_records_already_written(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    from ecredit_rules.batch.dask_runner import _ranges
+    from ecredit_rules.batch.job import Input
+
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(line + "\n" for line in subjects_json(2, seed=3)), encoding="utf-8")
+    convert(source, tmp_path / "pq")
+    assert _ranges(Input.open(str(tmp_path / "pq")), 1, 40) == [(1, 0, 1)]
+    with pytest.raises(ValueError, match="only 2 records, fewer than the 3"):
+        _ranges(Input.open(str(tmp_path / "pq")), 3, 40)

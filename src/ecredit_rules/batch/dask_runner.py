@@ -72,6 +72,8 @@ def judge_part(
 def _ranges(source: Input, skip: int, size: int) -> list[tuple[int, int, int]]:
     if source.parquet:
         total = io_parquet.count_records(Path(source.path))
+        if total < skip:
+            raise io_jsonl.shorter_than_written(total, skip)
         return [(start, 0, min(size, total - start)) for start in range(skip, total, size)]
     return list(io_jsonl.partition_offsets(Path(source.path), skip, size))
 
@@ -89,6 +91,7 @@ def judged_on_dask(
     except ImportError:
         raise ValueError("--scheduler needs dask.distributed: pip install 'ecredit-rules[batch]'") from None
 
+    ranges = _ranges(source, skip, size)  # before anything is made: an input it refuses leaves nothing behind
     # A folder of this run's own: parts a stopped run left behind are never taken for this run's.
     parts = Path(f"{out}.parts-{uuid.uuid4().hex[:12]}").resolve()
     parts.mkdir()
@@ -103,7 +106,7 @@ def judged_on_dask(
         futures: list[Any] = [
             client.submit(judge_part, ruleset_path, where, source.parquet, start, offset, count, as_of, engine,
                           lang, str(parts), key=f"ecredit-batch-{uuid.uuid4().hex}-{start}", pure=False)
-            for start, offset, count in _ranges(source, skip, size)
+            for start, offset, count in ranges
         ]
         try:
             for future in futures:

@@ -31,7 +31,7 @@ def read_records(stream: BinaryIO, skip: int = 0) -> Iterator[Raw]:
     """
     for number in range(skip):
         if not _skip_line(stream):
-            raise ValueError(f"the input has only {number} records, fewer than the {skip} already written")
+            raise shorter_than_written(number, skip)
     while True:
         line = stream.readline(MAX_FACTS_BYTES + 1)
         if not line:
@@ -41,6 +41,11 @@ def read_records(stream: BinaryIO, skip: int = 0) -> Iterator[Raw]:
             yield Unreadable([("(json)", Msg("batch_line_too_long", limit=MAX_FACTS_BYTES))])
             continue
         yield line.rstrip(b"\r\n") if line.endswith(b"\n") else line
+
+
+def shorter_than_written(total: int, skip: int) -> ValueError:
+    """The error of a ``--resume`` whose output holds more records than its input (another input?)."""
+    return ValueError(f"the input has only {total} records, fewer than the {skip} already written")
 
 
 def _skip_line(stream: BinaryIO) -> bool:
@@ -108,7 +113,7 @@ def partition_offsets(path: Path, skip: int, size: int) -> Iterator[tuple[int, i
             last = block[-1:]
     total = newlines + (last != b"\n")  # a last line without its newline is a record too
     if total < skip:
-        raise ValueError(f"the input has only {total} records, fewer than the {skip} already written")
+        raise shorter_than_written(total, skip)
     if found is not None and found[0] < total:  # else it starts at the end of the file: no record
         yield found[0], found[1], min(total, wanted) - found[0]
 

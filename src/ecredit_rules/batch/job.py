@@ -61,6 +61,9 @@ class Input:
     @contextmanager
     def records(self, skip: int) -> Iterator[Iterator[Any]]:
         if self.parquet:
+            total = io_parquet.count_records(Path(self.path))
+            if total < skip:
+                raise io_jsonl.shorter_than_written(total, skip)
             yield io_parquet.read_records(Path(self.path), start=skip)
         elif self.path == "-":
             yield io_jsonl.read_records(sys.stdin.buffer, skip)
