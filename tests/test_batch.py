@@ -166,6 +166,22 @@ def test_batch_with_two_workers_writes_the_same_bytes(tmp_path: Path) -> None:
     assert (tmp_path / "out1.jsonl").read_bytes() == (tmp_path / "out2.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("how", ["same path", "symbolic link"])
+def test_batch_refuses_an_output_that_is_its_input_and_leaves_the_input_whole(tmp_path: Path, how: str) -> None:
+    # Opened for writing, the input was emptied before a record was read: "done, 0 of 3 records", exit 0.
+    source = write_lines(tmp_path / "in.jsonl", good(3))
+    before = source.read_bytes()
+    out = source
+    if how == "symbolic link":
+        out = tmp_path / "link.jsonl"
+        out.symlink_to(source)
+    for resume in ([], ["--resume"]):
+        result = batch("-r", "tuquan", "--as-of", "2024-06-30", *resume, str(source), "-o", str(out))
+        assert result.returncode == 2
+        assert "is the input itself" in result.stderr
+    assert source.read_bytes() == before
+
+
 def test_batch_prints_progress_and_a_summary_on_stderr(tmp_path: Path) -> None:
     source = write_lines(tmp_path / "in.jsonl", good(3))
     done = batch("-r", "tuquan", "--as-of", "2024-06-30", str(source), "-o", str(tmp_path / "out.jsonl"))

@@ -197,3 +197,17 @@ def test_a_dask_run_cuts_no_parquet_input_shorter_than_the_records_already_writt
     assert _ranges(Input.open(str(tmp_path / "pq")), 1, 40) == [(1, 0, 1)]
     with pytest.raises(ValueError, match="only 2 records, fewer than the 3"):
         _ranges(Input.open(str(tmp_path / "pq")), 3, 40)
+
+
+@pytest.mark.parametrize("table", [io_parquet.SUBJECTS, io_parquet.EVENTS])
+def test_neither_batch_nor_convert_writes_over_a_table_of_its_parquet_input(tmp_path: Path, table: str) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(line + "\n" for line in subjects_json(2, seed=3)), encoding="utf-8")
+    convert(source, tmp_path / "pq")
+    before = (tmp_path / "pq" / table).read_bytes()
+    with pytest.raises(ValueError, match="is the input itself"):
+        convert(tmp_path / "pq", tmp_path / "pq" / table)
+    done = _batch(str(tmp_path / "pq"), "-o", str(tmp_path / "pq" / table))
+    assert done.returncode == 2 and "is the input itself" in done.stderr
+    assert (tmp_path / "pq" / table).read_bytes() == before
+

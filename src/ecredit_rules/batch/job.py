@@ -19,6 +19,7 @@ from ..ir import CompiledRuleset
 from ..limits import BATCH_DASK_PARTITION_RECORDS
 from ..messages import Lang
 from . import io_jsonl, io_parquet
+from .convert import refuse_overwriting
 from .runner import partitions, stream
 
 EXIT_ALL_JUDGED = 0
@@ -129,6 +130,8 @@ def run(
     dask_partition_records: int = BATCH_DASK_PARTITION_RECORDS,
 ) -> int:
     """Judge every record of ``source`` into ``out``; the exit status of CONTRACT §6 (130 if interrupted)."""
+    if source.path != "-":
+        refuse_overwriting(Path(source.path), [out])
     done = refused_before = 0
     if resume and out.exists():
         done, refused_before = io_jsonl.complete_records(out)
