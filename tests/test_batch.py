@@ -27,6 +27,9 @@ AS_OF = date(2024, 6, 30)
 BAD_DATE = '{"subject": {"id": "S-bad"}, "events": [{"id": "E1", "type": "penalty", "date": "2024/6/1"}]}'
 
 
+# An output line as batch writes it for a refused record.
+REFUSED = b'{"index": 0, "subject": null, "error": {"problems": []}}\n'
+
 def good(n: int) -> list[str]:
     return subjects_json(n, seed=7)
 
@@ -272,17 +275,47 @@ def test_resume_with_two_workers_writes_the_same_bytes(
 def test_resume_of_an_output_longer_than_its_input_is_refused(tmp_path: Path, workers: str) -> None:
     source = write_lines(tmp_path / "in.jsonl", good(2))
     out = tmp_path / "out.jsonl"
-    out.write_bytes(b"{}\n" * 3)
+    out.write_bytes(REFUSED * 3)
     done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--resume", "--workers", workers, str(source), "-o", str(out))
     assert done.returncode == 2
     assert "only 2 records, fewer than the 3 already written" in done.stderr
-    assert out.read_bytes() == b"{}\n" * 3
+    assert out.read_bytes() == REFUSED * 3
+
+
+@pytest.mark.parametrize("changed", [("--as-of", "2024-07-01"), ("--engine", "durable")], ids=["day", "engine"])
+def test_resume_judging_otherwise_than_the_run_it_continues_is_refused(
+    tmp_path: Path, changed: tuple[str, str]
+) -> None:
+    # A resume the next day without --as-of would have put two days' judgings in one file.
+    source = write_lines(tmp_path / "in.jsonl", good(3))
+    out = tmp_path / "out.jsonl"
+    first = ("-r", "tuquan", "--as-of", "2024-06-30", "--engine", "compiled")
+    assert batch(*first, str(source), "-o", str(out)).returncode == 0
+    whole = out.read_bytes()
+    out.write_bytes(b"".join(whole.splitlines(keepends=True)[:2]))
+    flag, value = changed
+    args = dict(zip(first[::2], first[1::2], strict=True)) | {flag: value}
+    refused = batch(*(x for kv in args.items() for x in kv), "--resume", str(source), "-o", str(out))
+    assert refused.returncode == 2
+    assert "--as-of 2024-06-30 --engine compiled" in refused.stderr
+    assert len(out.read_bytes().splitlines()) == 2
+    assert batch(*first, "--resume", str(source), "-o", str(out)).returncode == 0
+    assert out.read_bytes() == whole
+
+
+def test_resume_on_an_output_that_batch_did_not_write_is_refused(tmp_path: Path) -> None:
+    source = write_lines(tmp_path / "in.jsonl", good(3))
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b'{"some": "other file"}\n')
+    refused = batch("-r", "tuquan", "--as-of", "2024-06-30", "--resume", str(source), "-o", str(out))
+    assert refused.returncode == 2 and "not a report of ecredit batch" in refused.stderr
+    assert out.read_bytes() == b'{"some": "other file"}\n'
 
 
 def test_complete_records_counts_whole_lines_and_error_records(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_bytes(b'{"ruleset": 1}\n{"index": 1, "subject": null}\n{"rules')
-    assert io_jsonl.complete_records(out) == (2, 1)
+    assert io_jsonl.complete_records(out) == (2, 1, b'{"ruleset": 1}\n')
     assert out.read_bytes().endswith(b"null}\n")
 
 

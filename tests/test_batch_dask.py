@@ -49,7 +49,8 @@ def main():
             # The first task to start from now on kills its worker; Dask's nanny restarts it and retries.
             client.run(arm, CRASH_ONCE_ENV, str(folder / "crashed"))
         codes["crash"] = job("in.jsonl", "dask-crash.jsonl")
-        (folder / "longer.jsonl").write_bytes(b"{}\\n" * 301)  # more records written than the input holds
+        # More records written than the input holds (as error records: no report to compare the run with).
+        (folder / "longer.jsonl").write_bytes(b'{"index": 0, "subject": null, "error": {}}\\n' * 301)
         try:
             run(rs, Input.open(str(folder / "in.jsonl")), folder / "longer.jsonl", as_of=date(2024, 6, 30),
                 engine="compiled", workers=1, scheduler=cluster.scheduler_address, resume=True,
@@ -116,4 +117,4 @@ def test_a_dask_run_resumed_on_an_output_longer_than_its_input_is_refused(
     # It used to say "done, 301 of 300 records" and exit 0.
     folder, codes = runs
     assert codes["longer"] == "the input has only 300 records, fewer than the 301 already written"
-    assert (folder / "longer.jsonl").read_bytes() == b"{}\n" * 301
+    assert (folder / "longer.jsonl").read_bytes() == b'{"index": 0, "subject": null, "error": {}}\n' * 301

@@ -40,6 +40,9 @@ KEPT_WHOLE = [
 ]
 
 
+# An output line as batch writes it for a refused record.
+REFUSED = b'{"index": 0, "subject": null, "error": {"problems": []}}\n'
+
 def roundtrip(tmp_path: Path, lines: list[str]) -> str:
     source = tmp_path / "in.jsonl"
     source.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
@@ -179,11 +182,11 @@ def test_resume_of_an_output_longer_than_the_parquet_input_is_refused(tmp_path: 
     source.write_text("".join(line + "\n" for line in subjects_json(2, seed=3)), encoding="utf-8")
     convert(source, tmp_path / "pq")
     out = tmp_path / "out.jsonl"
-    out.write_bytes(b"{}\n" * 3)
+    out.write_bytes(REFUSED * 3)
     done = _batch("--resume", str(tmp_path / "pq"), "-o", str(out))
     assert done.returncode == 2
     assert "only 2 records, fewer than the 3 already written" in done.stderr
-    assert out.read_bytes() == b"{}\n" * 3
+    assert out.read_bytes() == REFUSED * 3
 
 
 def test_a_dask_run_cuts_no_parquet_input_shorter_than_the_records_already_written(tmp_path: Path) -> None:

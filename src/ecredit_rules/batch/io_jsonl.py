@@ -58,13 +58,15 @@ def _skip_line(stream: BinaryIO) -> bool:
             return True
 
 
-def complete_records(path: Path) -> tuple[int, int]:
-    """For ``--resume``: cut a partial last line off ``path``; return its whole lines and error records.
+def complete_records(path: Path) -> tuple[int, int, bytes | None]:
+    """For ``--resume``: cut a partial last line off ``path``; return its whole lines, its error
+    records, and its last report's line (None if it holds none), which says how the run judged.
 
     A run killed mid-write leaves at most one partial line, which is dropped and judged again.
     """
     done = errors = 0
     keep = 0
+    report: bytes | None = None
     with path.open("rb") as f:
         offset = 0
         while line := f.readline():
@@ -73,12 +75,15 @@ def complete_records(path: Path) -> tuple[int, int]:
             offset += len(line)
             keep = offset
             done += 1
-            errors += line.startswith(b'{"index"')
+            if line.startswith(b'{"index"'):
+                errors += 1
+            else:
+                report = line
     if keep != path.stat().st_size:
         with path.open("r+b") as f:
             f.truncate(keep)
             os.fsync(f.fileno())
-    return done, errors
+    return done, errors, report
 
 
 def partition_offsets(path: Path, skip: int, size: int) -> Iterator[tuple[int, int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import time
@@ -15,6 +16,7 @@ from typing import Any
 
 import click
 
+from ..engines import get_engine
 from ..ir import CompiledRuleset
 from ..limits import BATCH_DASK_PARTITION_RECORDS
 from ..messages import Lang
@@ -134,7 +136,9 @@ def run(
         refuse_overwriting(Path(source.path), [out])
     done = refused_before = 0
     if resume and out.exists():
-        done, refused_before = io_jsonl.complete_records(out)
+        done, refused_before, last = io_jsonl.complete_records(out)
+        if last is not None:
+            _same_judging(last, out, rs, as_of, engine)
     total = source.total()
     progress = Progress(total, done)
     progress.refused = refused_before
@@ -165,6 +169,30 @@ def run(
         progress.close()
     click.echo(f"ecredit batch: done, {progress.line()}, written to {out}", err=True)
     return EXIT_SOME_REFUSED if progress.refused else EXIT_ALL_JUDGED
+
+
+def _same_judging(report_line: bytes, out: Path, rs: CompiledRuleset, as_of: date, engine: str) -> None:
+    """``ValueError`` unless the run resumed judges as the one that wrote ``out`` (its last report says
+    how): the same day, ruleset version and engine. Otherwise one file would hold two judgings, the
+    most likely slip being a resume on the next day without ``--as-of``."""
+    try:
+        report = json.loads(report_line)
+        then = (report["as_of"], report["ruleset"]["id"], report["ruleset"]["version"], report["ruleset"]["digest"],
+                report["engine"])
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"{out}: its last line is not a report of ecredit batch; not resumed") from None
+    now = (as_of.isoformat(), rs.id, rs.version, rs.digest, get_engine(engine).name)
+    if then == now:
+        return
+    differ = []
+    if then[0] != now[0]:
+        differ.append(f"on {then[0]}, not {now[0]}")
+    if then[1:4] != now[1:4]:
+        differ.append(f"by ruleset {then[1]} {then[2]} ({then[3]}), not {now[1]} {now[2]} ({now[3]})")
+    if then[4] != now[4]:
+        differ.append(f"with the {then[4]} engine, not {now[4]}")
+    raise ValueError(f"{out} was judged {'; '.join(differ)}. To continue it, run with --as-of {then[0]} "
+                     f"--engine {then[4]} and that ruleset; else write to a new OUT")
 
 
 def _judged(
