@@ -303,15 +303,6 @@ def test_resume_judging_otherwise_than_the_run_it_continues_is_refused(
     assert out.read_bytes() == whole
 
 
-def test_resume_on_an_output_that_batch_did_not_write_is_refused(tmp_path: Path) -> None:
-    source = write_lines(tmp_path / "in.jsonl", good(3))
-    out = tmp_path / "out.jsonl"
-    out.write_bytes(b'{"some": "other file"}\n')
-    refused = batch("-r", "tuquan", "--as-of", "2024-06-30", "--resume", str(source), "-o", str(out))
-    assert refused.returncode == 2 and "not a report of ecredit batch" in refused.stderr
-    assert out.read_bytes() == b'{"some": "other file"}\n'
-
-
 def test_complete_records_counts_whole_lines_and_error_records(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_bytes(b'{"ruleset": 1}\n{"index": 1, "subject": null}\n{"rules')

@@ -174,13 +174,14 @@ def run(
 def _same_judging(report_line: bytes, out: Path, rs: CompiledRuleset, as_of: date, engine: str) -> None:
     """``ValueError`` unless the run resumed judges as the one that wrote ``out`` (its last report says
     how): the same day, ruleset version and engine. Otherwise one file would hold two judgings, the
-    most likely slip being a resume on the next day without ``--as-of``."""
+    most likely slip being a resume on the next day without ``--as-of``. A last line that is no
+    report (not written by ``batch``) says nothing about that, and is left to the count of records."""
     try:
         report = json.loads(report_line)
         then = (report["as_of"], report["ruleset"]["id"], report["ruleset"]["version"], report["ruleset"]["digest"],
                 report["engine"])
     except (ValueError, KeyError, TypeError):
-        raise ValueError(f"{out}: its last line is not a report of ecredit batch; not resumed") from None
+        return
     now = (as_of.isoformat(), rs.id, rs.version, rs.digest, get_engine(engine).name)
     if then == now:
         return
