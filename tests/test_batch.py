@@ -117,6 +117,43 @@ def test_evaluate_many_with_two_worker_processes_gives_the_same_results_in_order
     assert done.stdout.strip() == "ok", done.stderr
 
 
+_EDITED_SCRIPT = """
+import dataclasses, shutil, sys, tempfile
+from datetime import date
+from pathlib import Path
+import ecredit_rules as ec
+folder = Path(tempfile.mkdtemp())
+shutil.copy(ec.load_ruleset("tuquan").path, folder / "tuquan.yaml")
+rs = ec.load_ruleset(folder / "tuquan.yaml")
+facts = [{{"subject": {{"id": "S1", "licensed": False, "roles": ["goods_operator"]}}, "events": []}}] * 3
+alone = [r.to_json() for r in ec.evaluate_many(rs, facts, as_of=date(2024, 6, 30), engine="compiled")]
+if {case!r} == "removed":
+    (folder / "tuquan.yaml").unlink()
+    two = [r.to_json() for r in ec.evaluate_many(rs, facts, as_of=date(2024, 6, 30), engine="compiled", workers=2)]
+    print("same" if two == alone else "differ")
+else:
+    broken = dataclasses.replace(rs, source=b"ruleset: [")
+    try:
+        list(ec.evaluate_many(broken, facts, as_of=date(2024, 6, 30), engine="compiled", workers=2))
+        print("no error")
+    except RuntimeError as exc:
+        print(exc)
+"""
+
+
+def test_workers_judge_by_the_rules_the_run_began_with_though_the_file_is_gone() -> None:
+    # They compiled the file again, and a pool whose workers fail to start starts new ones for ever: a hang.
+    done = subprocess.run([sys.executable, "-c", _EDITED_SCRIPT.format(case="removed")],
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert done.stdout.strip() == "same", done.stderr[-2000:]
+
+
+def test_workers_that_cannot_compile_the_rules_stop_the_run_saying_why() -> None:
+    done = subprocess.run([sys.executable, "-c", _EDITED_SCRIPT.format(case="broken")],
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert done.stdout.startswith("a worker process could not compile the rules of"), done.stderr[-2000:]
+
+
 # --- ecredit batch ------------------------------------------------------------------------------
 
 

@@ -188,6 +188,9 @@ class CompiledRuleset:
     rules: tuple[RuleIR, ...]  # chained rules come after what they rest on
     rating: RatingIR | None
     deadlines: tuple[DeadlineIR, ...]
+    # The bytes it was compiled from: worker processes compile these, never the file again, which
+    # may have been edited or removed since (``loader.load_source``).
+    source: bytes = field(default=b"", repr=False)
     # What engines and the report build from this ruleset, by key, built on first use.
     _artefacts: dict[ArtefactKey[Any], Any] = field(default_factory=dict, repr=False)
     # Re-entrant: building one artefact may ask for another (the report's cited rules need citations).

@@ -26,7 +26,7 @@ from .language import Grade, ParamRef, Rule, RulesetFile
 from .language_base import Model
 from .messages import Lang, Msg, suggest
 from .vocabulary import Vocabulary, vocabulary
-from .yaml_source import PathKey, SourceDocument, read_yaml
+from .yaml_source import PathKey, SourceDocument, parse_raw, read_yaml
 
 __all__ = [
     "UNIT_RANGES", "LocatedProblems", "add_validation_problems", "load_ruleset", "resolve_path", "walk_conditions",
@@ -90,7 +90,23 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
         raise _not_loadable(ref, path, lang)
     # One read: the digest must describe exactly the text that was compiled, even if the file
     # is saved again meanwhile (the registry tells versions apart by it).
-    doc = read_yaml(path)
+    return _loaded(read_yaml(path), path, lang)
+
+
+def load_source(path: str | Path, source: bytes, *, lang: Lang = "zh") -> CompiledRuleset:
+    """The ruleset compiled from ``source``, the bytes of the rule file at ``path`` as they were read
+    once (``CompiledRuleset.source``): what worker processes load, so that every one judges by the
+    very rules the run began with, whatever happened to the file since.
+
+    >>> rs = load_ruleset("tuquan")
+    >>> load_source(rs.path, rs.source).digest == rs.digest
+    True
+    """
+    where = Path(path)
+    return _loaded(parse_raw(source, str(where)), where, lang)
+
+
+def _loaded(doc: SourceDocument, path: Path, lang: Lang) -> CompiledRuleset:
     problems = LocatedProblems(doc)
     model: RulesetFile | None = None
     if doc.data is not None:
@@ -108,7 +124,7 @@ def load_ruleset(ref: str | Path, *, lang: Lang = "zh") -> CompiledRuleset:
     checker.check()
     if problems.items:
         raise problems.error(lang)
-    compiled = _compile(model, path, "sha256:" + hashlib.sha256(doc.raw).hexdigest())
+    compiled = _compile(model, path, "sha256:" + hashlib.sha256(doc.raw).hexdigest(), doc.raw)
     # The durable engine's limits, worked out without its C extension (engines/durable_network.py).
     for detail in check_limits(compiled):
         problems.add(("clauses",), Msg("engine_limit", detail=detail))
@@ -528,7 +544,7 @@ def _topological(rules: list[RuleIR]) -> tuple[RuleIR, ...]:
     return tuple(out)
 
 
-def _compile(model: RulesetFile, path: Path, digest: str) -> CompiledRuleset:
+def _compile(model: RulesetFile, path: Path, digest: str, source: bytes) -> CompiledRuleset:
     compiler = _Compiler(model)
     rules = [
         compiler.rule(r.id, r.kind, r.label, r.cites, r.applies_to, r.when, r.interpretation, retroactive=r.retroactive)
@@ -556,4 +572,5 @@ def _compile(model: RulesetFile, path: Path, digest: str) -> CompiledRuleset:
         rules=_topological(rules),
         rating=rating,
         deadlines=deadlines,
+        source=source,
     )

@@ -271,13 +271,17 @@ def read_yaml(path: Path) -> SourceDocument:
         doc = SourceDocument(file=str(path), data=None)
         doc.problems.append((Position(1, 1), Msg("file_too_large", limit=limits.MAX_RULE_FILE_BYTES // 1024)))
         return doc
-    raw = path.read_bytes()
+    return parse_raw(path.read_bytes(), str(path))
+
+
+def parse_raw(raw: bytes, file: str) -> SourceDocument:
+    """``parse_yaml`` of the bytes of ``file`` (UTF-8); the document keeps them."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        doc = SourceDocument(file=str(path), data=None, raw=raw)
+        doc = SourceDocument(file=file, data=None, raw=raw)
         doc.problems.append((Position(1, 1), Msg("not_utf8")))
         return doc
-    doc = parse_yaml(text, str(path))
+    doc = parse_yaml(text, file)
     doc.raw = raw
     return doc

@@ -9,6 +9,7 @@ removes them, so OUT grows exactly as in a local run, and ``--resume`` works the
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..ir import CompiledRuleset
 from ..limits import BATCH_DASK_PARTITION_RECORDS
-from ..loader import load_ruleset
+from ..loader import load_source
 from ..messages import Lang
 from . import io_jsonl, io_parquet
 from .runner import partition_lines
@@ -31,13 +32,16 @@ if TYPE_CHECKING:
 #: its worker process, so tests can check that Dask's retry loses and duplicates nothing.
 CRASH_ONCE_ENV = "ECREDIT_BATCH_CRASH_ONCE"
 
-_rulesets: dict[str, CompiledRuleset] = {}  # per worker process: each rule file loaded once
+_rulesets: dict[str, CompiledRuleset] = {}  # per worker process: each version of the rules compiled once
 
 
-def _ruleset(path: str) -> CompiledRuleset:
-    if path not in _rulesets:
-        _rulesets[path] = load_ruleset(path)
-    return _rulesets[path]
+def _ruleset(path: str, source: bytes) -> CompiledRuleset:
+    """The rules the client began with (its bytes, not the file, which may have been edited since: a
+    worker Dask restarts mid-job would otherwise judge the rest by another version)."""
+    key = f"{path}\0{hashlib.sha256(source).hexdigest()}"
+    if key not in _rulesets:
+        _rulesets[key] = load_source(path, source)
+    return _rulesets[key]
 
 
 def _crash_once() -> None:
@@ -52,8 +56,8 @@ def _crash_once() -> None:
 
 
 def judge_part(
-    ruleset_path: str, source: str, parquet: bool, start: int, offset: int, count: int, as_of: date, engine: str,
-    lang: Lang, parts: str,
+    ruleset_path: str, rules: bytes, source: str, parquet: bool, start: int, offset: int, count: int, as_of: date,
+    engine: str, lang: Lang, parts: str,
 ) -> tuple[str, int, int]:
     """One Dask task: judge ``count`` records from ``start`` and write them as a part file; (path, records, refused)."""
     _crash_once()
@@ -61,7 +65,7 @@ def judge_part(
         raws = list(io_parquet.read_records(Path(source), start=start, stop=start + count))
     else:
         raws = io_jsonl.read_partition(Path(source), offset, count)
-    data, records, refused = partition_lines(_ruleset(ruleset_path), start, raws, as_of, engine, lang)
+    data, records, refused = partition_lines(_ruleset(ruleset_path, rules), start, raws, as_of, engine, lang)
     final = Path(parts) / f"part-{start:012d}.jsonl"
     temporary = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")
     temporary.write_bytes(data)
@@ -103,9 +107,11 @@ def judged_on_dask(
         shutil.rmtree(parts, ignore_errors=True)
         raise ValueError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:
+        # The rules' bytes go to the cluster once; each task gets a reference to them.
+        rules = client.scatter(rs.source, broadcast=True)  # type: ignore[no-untyped-call]  # distributed is not annotated
         futures: list[Any] = [
-            client.submit(judge_part, ruleset_path, where, source.parquet, start, offset, count, as_of, engine,
-                          lang, str(parts), key=f"ecredit-batch-{uuid.uuid4().hex}-{start}", pure=False)
+            client.submit(judge_part, ruleset_path, rules, where, source.parquet, start, offset, count, as_of,
+                          engine, lang, str(parts), key=f"ecredit-batch-{uuid.uuid4().hex}-{start}", pure=False)
             for start, offset, count in ranges
         ]
         try:

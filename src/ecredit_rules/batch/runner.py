@@ -9,8 +9,9 @@ which is what ``ecredit batch`` writes; such an engine may offer ``judge_partiti
 Local processes and Dask both call these, so such an engine runs under either without further change.
 
 durable-rules is C code holding the GIL: parallelism comes from processes, each loading the
-ruleset once (``_init_worker``). At most ``WINDOW_PER_WORKER`` partitions per worker are in flight,
-so memory does not grow with the input, and results are yielded as soon as the oldest is done.
+ruleset once, from the bytes the parent compiled (``_init_worker``). At most ``WINDOW_PER_WORKER``
+partitions per worker are in flight, so memory does not grow with the input, and results are
+yielded as soon as the oldest is done.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 from ..engines import get_engine
 from ..ir import CompiledRuleset
 from ..limits import BATCH_PARTITION_RECORDS, BATCH_WINDOW_PER_WORKER
-from ..loader import load_ruleset
+from ..loader import load_ruleset, load_source
 from ..messages import Lang
 from ..report import Report
 from .records import Raw, RecordError, judge, judge_json
@@ -114,14 +115,21 @@ def partitions(records: Iterable[Raw], start: int = 0, size: int = BATCH_PARTITI
 # --- worker processes ---------------------------------------------------------------------------
 
 _worker_ruleset: CompiledRuleset | None = None
+_worker_failure: str | None = None  # why this worker could not compile the rules
 
 
-def _init_worker(path: str) -> None:
-    global _worker_ruleset
+def _init_worker(path: str, source: bytes) -> None:
+    global _worker_ruleset, _worker_failure
     # Ctrl-C reaches the whole process group: the parent alone decides how to stop, and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    _worker_ruleset = load_ruleset(path)
+    # The bytes the parent compiled, not the file, which may have been edited or removed since. And
+    # a failure is kept, to be raised by the first partition: a pool whose initializer raises starts
+    # new workers for ever, and the run would hang.
+    try:
+        _worker_ruleset = load_source(path, source)
+    except Exception as exc:  # whatever it is, the run must stop and say it
+        _worker_failure = f"a worker process could not compile the rules of {path}: {type(exc).__name__}: {exc}"
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -132,7 +140,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _worker_partition(start: int, raws: list[Raw], as_of: date, engine: str, lang: Lang, as_lines: bool) -> Any:
-    assert _worker_ruleset is not None
+    if _worker_ruleset is None:
+        raise RuntimeError(_worker_failure or "a worker process has no rules")
     if as_lines:
         return partition_lines(_worker_ruleset, start, raws, as_of, engine, lang)
     return judge_partition(_worker_ruleset, start, raws, as_of, engine, lang)
@@ -157,7 +166,7 @@ def stream(
         return
     # spawn, not fork: a forked durable-rules host is not known to be safe, and spawn is the same everywhere.
     context = multiprocessing.get_context("spawn")
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(str(Path(rs.path).resolve()),))
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(str(Path(rs.path).resolve()), rs.source))
     pending: deque[Any] = deque()
     try:
         for start, raws in parts:
