@@ -226,6 +226,7 @@ def test_batch_prints_progress_and_a_summary_on_stderr(tmp_path: Path) -> None:
     source = write_lines(tmp_path / "in.jsonl", good(3))
     done = batch("-r", "tuquan", "--as-of", "2024-06-30", str(source), "-o", str(tmp_path / "out.jsonl"))
     assert "3 of 3 records, 0 refused" in done.stderr
+    assert "as of 2024-06-30" in done.stderr  # the day judged on, whatever the default would have been
 
 
 # --- interrupted runs and --resume ----------------------------------------------------------------

@@ -167,7 +167,9 @@ def run(
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.close()
-    click.echo(f"ecredit batch: done, {progress.line()}, written to {out}", err=True)
+    # The day judged on, said where a cron mail shows it: a default taken from a clock kept in UTC is the
+    # likeliest surprise (docs/batch.md).
+    click.echo(f"ecredit batch: done, {progress.line()}, as of {as_of.isoformat()}, written to {out}", err=True)
     return EXIT_SOME_REFUSED if progress.refused else EXIT_ALL_JUDGED
 
 
