@@ -141,6 +141,53 @@ else:
 """
 
 
+_UNGUARDED_SCRIPT = """
+from datetime import date
+import ecredit_rules as ec
+list(ec.evaluate_many("tuquan", [{"subject": {"id": "S1"}}] * 3, as_of=date(2024, 6, 30), engine="compiled",
+                      workers=2))
+"""
+
+
+def test_a_script_starting_workers_without_a_main_guard_fails_instead_of_hanging(tmp_path: Path) -> None:
+    # Each spawned worker imports the script again and dies; multiprocessing.Pool started new ones for ever.
+    script = tmp_path / "unguarded.py"
+    script.write_text(_UNGUARDED_SCRIPT, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert 'if __name__ == "__main__":' in done.stderr.splitlines()[-1]
+
+
+_KILLED_WORKER_SCRIPT = """
+import multiprocessing, os, signal, sys
+from datetime import date
+sys.path.insert(0, {root!r})
+from bench.generate import subjects_json
+import ecredit_rules as ec
+if __name__ == "__main__":
+    results = ec.evaluate_many("tuquan", subjects_json(200, seed=7) * 20, as_of=date(2024, 6, 30),
+                               engine="compiled", workers=2)
+    next(results)
+    os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+    try:
+        for _ in results:
+            pass
+        print("finished")
+    except RuntimeError as exc:
+        print(exc)
+    print("left:", len(multiprocessing.active_children()))
+"""
+
+
+def test_a_worker_killed_mid_run_stops_it_saying_so_and_leaves_no_worker() -> None:
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run([sys.executable, "-c", _KILLED_WORKER_SCRIPT.format(root=root)],
+                          capture_output=True, text=True, timeout=180, check=False)
+    said, left = done.stdout.strip().splitlines()[-2:]
+    assert said.startswith("a worker process ended abruptly"), done.stdout + done.stderr[-2000:]
+    assert left == "left: 0"
+
+
 def test_workers_judge_by_the_rules_the_run_began_with_though_the_file_is_gone() -> None:
     # They compiled the file again, and a pool whose workers fail to start starts new ones for ever: a hang.
     done = subprocess.run([sys.executable, "-c", _EDITED_SCRIPT.format(case="removed")],

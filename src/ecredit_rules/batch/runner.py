@@ -24,6 +24,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import date
 from itertools import islice
@@ -165,20 +167,44 @@ def stream(
                 yield judge_partition(rs, start, raws, as_of, engine, lang)
         return
     # spawn, not fork: a forked durable-rules host is not known to be safe, and spawn is the same everywhere.
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(str(Path(rs.path).resolve()), rs.source))
-    pending: deque[Any] = deque()
+    # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (killed, out of memory, or a
+    # script that starts workers without ``if __name__ == "__main__":``, whose workers die importing
+    # it) breaks the executor and the run stops saying so; Pool started new workers for ever (a hang).
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                               initargs=(str(Path(rs.path).resolve()), rs.source))
+    pending: deque[Future[Any]] = deque()
     try:
         for start, raws in parts:
-            pending.append(pool.apply_async(_worker_partition, (start, raws, as_of, engine, lang, as_lines)))
+            pending.append(pool.submit(_worker_partition, start, raws, as_of, engine, lang, as_lines))
             if len(pending) >= workers * BATCH_WINDOW_PER_WORKER:
-                yield pending.popleft().get()
+                yield _result(pending.popleft())
         while pending:
-            yield pending.popleft().get()
-        pool.close()
+            yield _result(pending.popleft())
     finally:
-        pool.terminate()
-        pool.join()
+        _stop(pool)
+
+
+def _result(future: Future[Any]) -> Any:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise RuntimeError(
+            "a worker process ended abruptly (killed, out of memory, or started by a script that calls "
+            "evaluate_many or batch with workers without guarding its entry point with "
+            "if __name__ == \"__main__\":); nothing more was judged") from None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now, running partitions included: the run is over, or given up (Ctrl-C, a
+    consumer that stopped reading), and its remaining work is not wanted."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way to kill them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    for worker in workers:
+        worker.join(timeout=5)
+    pool.shutdown(wait=True)  # its queues closed, so that no semaphore outlives the run
 
 
 def evaluate_many(
