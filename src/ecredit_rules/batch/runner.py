@@ -125,9 +125,9 @@ def _init_worker(path: str, source: bytes) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides how to stop, and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    # The bytes the parent compiled, not the file, which may have been edited or removed since. And
-    # a failure is kept, to be raised by the first partition: a pool whose initializer raises starts
-    # new workers for ever, and the run would hang.
+    # The bytes the parent compiled, not the file, which may have been edited or removed since. A
+    # failure is kept, to be raised by the first partition with its reason: raised here, it would only
+    # break the pool, the reason lost.
     try:
         _worker_ruleset = load_source(path, source)
     except Exception as exc:  # whatever it is, the run must stop and say it
