@@ -169,42 +169,58 @@ def stream(
     # spawn, not fork: a forked durable-rules host is not known to be safe, and spawn is the same everywhere.
     # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (killed, out of memory, or a
     # script that starts workers without ``if __name__ == "__main__":``, whose workers die importing
-    # it) breaks the executor and the run stops saying so; Pool started new workers for ever (a hang).
+    # it) breaks the executor and the run stops saying so; Pool started new workers for ever and
+    # waited for the lost partition for ever. (One case still hangs, in CPython itself: a worker killed
+    # in the middle of sending its result leaves the executor reading the rest of it.)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
                                initargs=(str(Path(rs.path).resolve()), rs.source))
     pending: deque[Future[Any]] = deque()
+    started: dict[int, Any] = {}  # every worker process, by pid: a broken executor forgets its own
     try:
         for start, raws in parts:
-            pending.append(pool.submit(_worker_partition, start, raws, as_of, engine, lang, as_lines))
+            try:
+                pending.append(pool.submit(_worker_partition, start, raws, as_of, engine, lang, as_lines))
+            except BrokenProcessPool:
+                raise _broken() from None
+            started.update(getattr(pool, "_processes", None) or {})  # no public way to reach them
             if len(pending) >= workers * BATCH_WINDOW_PER_WORKER:
                 yield _result(pending.popleft())
         while pending:
             yield _result(pending.popleft())
     finally:
-        _stop(pool)
+        _stop(pool, list(started.values()))
 
 
 def _result(future: Future[Any]) -> Any:
     try:
         return future.result()
     except BrokenProcessPool:
-        raise RuntimeError(
-            "a worker process ended abruptly (killed, out of memory, or started by a script that calls "
-            "evaluate_many or batch with workers without guarding its entry point with "
-            "if __name__ == \"__main__\":); nothing more was judged") from None
+        raise _broken() from None
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def _broken() -> RuntimeError:
+    return RuntimeError(
+        "a worker process ended abruptly (killed, out of memory, or started by a script that calls "
+        "evaluate_many or batch with workers without guarding its entry point with "
+        "if __name__ == \"__main__\":); nothing more was judged")
+
+
+def _stop(pool: ProcessPoolExecutor, workers: list[Any]) -> None:
     """Stop the workers now, running partitions included: the run is over, or given up (Ctrl-C, a
-    consumer that stopped reading), and its remaining work is not wanted."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way to kill them
+    consumer that stopped reading, a worker that died), and its remaining work is not wanted."""
     pool.shutdown(wait=False, cancel_futures=True)
     for worker in workers:
         if worker.is_alive():
             worker.terminate()
     for worker in workers:
         worker.join(timeout=5)
-    pool.shutdown(wait=True)  # its queues closed, so that no semaphore outlives the run
+    # Its thread closes the queues, so that no semaphore outlives the run; bounded, as that thread can
+    # be stuck reading a result a killed worker left half-sent.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=5)
+    if manager is None or not manager.is_alive():
+        pool.shutdown(wait=True)  # returns at once now: only the queues' own threads are left to join
 
 
 def evaluate_many(
