@@ -68,6 +68,13 @@ def test_absent_and_empty_stay_apart(tmp_path: Path) -> None:
     assert roundtrip(tmp_path, EDGES).splitlines() == EDGES
 
 
+def test_an_emoji_escaped_as_a_surrogate_pair_stays_in_the_columns(tmp_path: Path) -> None:
+    # A pair is one whole character (JSON reads "\\ud83d\\ude00" as 😀): only a lone half is kept whole.
+    line = '{"subject": {"id": "S-\\ud83d\\ude00"}}'
+    assert roundtrip(tmp_path, [line]) == '{"subject": {"id": "S-\U0001F600"}}\n'
+    assert pq.read_table(tmp_path / "pq" / io_parquet.SUBJECTS).column("json").to_pylist() == [None]
+
+
 def test_records_the_columns_cannot_hold_are_kept_whole(tmp_path: Path) -> None:
     assert roundtrip(tmp_path, KEPT_WHOLE).splitlines() == KEPT_WHOLE
     table = pq.read_table(tmp_path / "pq" / io_parquet.SUBJECTS)

@@ -318,6 +318,13 @@ def test_an_emoji_escaped_as_a_surrogate_pair_is_refused_with_the_eight_digit_es
     assert "\\ud83d" in problem.message and "\\U with 8 hex digits" in problem.message
 
 
+def test_an_emoji_escaped_with_eight_digits_loads_as_the_character(tmp_path: Path) -> None:
+    # The remedy the message suggests: a whole character, not a lone surrogate.
+    text = edit(TUQUAN_YAML, "label: 文号及标题", 'label: "文号\\U0001F600及标题"')
+    rs = ec.load_ruleset(write(tmp_path, text))
+    assert rs.clauses["header"].label == "文号\U0001F600及标题"
+
+
 def test_a_key_escaping_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
     text = edit(TUQUAN_YAML, "label: 文号及标题", 'label: 文号及标题\n    "x\\udc00": 1')
     messages = [p.message for p in problems(write(tmp_path, text))]
