@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 import ecredit_rules as ec
 from ecredit_rules.batch import io_jsonl, runner
+from ecredit_rules.batch.parts import Range
 
 AS_OF = date(2024, 6, 30)
 BAD_DATE = '{"subject": {"id": "S-bad"}, "events": [{"id": "E1", "type": "penalty", "date": "2024/6/1"}]}'
@@ -505,3 +507,72 @@ def test_partition_offsets_agree_with_the_lines_whatever_the_read_blocks(
                     list(io_jsonl.partition_offsets(path, skip, size))
             else:
                 assert list(io_jsonl.partition_offsets(path, skip, size)) == expected
+
+
+# --- part files: what crosses between a worker and the process writing OUT ----------------------
+
+@pytest.mark.parametrize("as_lines", [True, False], ids=["json-lines", "reports"])
+def test_what_a_worker_sends_back_fits_in_one_atomic_pipe_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_lines: bool
+) -> None:
+    # A worker killed while sending a large result through the pool's pipe left CPython's executor
+    # reading the rest for ever; a pipe takes a write of up to PIPE_BUF bytes whole or not at all.
+    import pickle
+    import select
+
+    rs = ec.load_ruleset("tuquan")
+    monkeypatch.setattr(runner, "_worker_ruleset", rs)
+    raws = good(200)
+    sent = runner._worker_partition(400, raws, AS_OF, "compiled", "zh", as_lines, str(tmp_path))
+    assert len(pickle.dumps(sent)) + 200 < select.PIPE_BUF  # 200: the executor's envelope and the pipe's header
+    data = runner._result(_done(sent), as_lines)
+    if as_lines:
+        assert data == runner.partition_lines(rs, 400, raws, AS_OF, "compiled")
+    else:
+        assert [r.to_json() for r in data] == [r.to_json() for r in runner.judge_partition(rs, 400, raws, AS_OF,
+                                                                                            "compiled")]
+    assert list(tmp_path.iterdir()) == []  # a part is read once, then removed
+
+
+def _done(value: object) -> runner.Future[object]:
+    future: runner.Future[object] = runner.Future()
+    future.set_result(value)
+    return future
+
+
+def test_a_worker_reads_its_own_records_from_a_json_lines_file(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", good(5))
+    (_, offset, size), = io_jsonl.partition_offsets(path, skip=2, size=10)
+    task = Range(str(path), False, 2, offset, size)
+    assert task.read() == [line.encode() for line in good(5)[2:]]
+
+
+def test_a_worker_whose_input_was_cut_short_during_the_run_says_so(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", good(5))
+    (_, offset, size), = io_jsonl.partition_offsets(path, skip=2, size=10)
+    write_lines(path, good(3))
+    with pytest.raises(ValueError, match="records 2–4 expected, the input now ends after 3; was it changed"):
+        Range(str(path), False, 2, offset, size).read()
+
+
+_PARTS_SCRIPT = """
+import os, sys
+from datetime import date
+sys.path.insert(0, {root!r})
+from bench.generate import subjects_json
+import ecredit_rules as ec
+
+if __name__ == "__main__":
+    texts = subjects_json(450, seed=7)
+    whole = sum(1 for _ in ec.evaluate_many("tuquan", texts, as_of=date(2024, 6, 30), engine="compiled", workers=2))
+    for _ in ec.evaluate_many("tuquan", texts, as_of=date(2024, 6, 30), engine="compiled", workers=2):
+        break  # a consumer that stops reading: the run is given up, its workers' parts with it
+    print(whole, os.listdir(os.environ["TMPDIR"]))
+"""
+
+
+def test_a_run_with_workers_leaves_no_part_files_whether_finished_or_given_up(tmp_path: Path) -> None:
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run([sys.executable, "-c", _PARTS_SCRIPT.format(root=root)], capture_output=True, text=True,
+                          timeout=180, check=False, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert done.stdout.strip() == "450 []", done.stderr[-2000:]

@@ -1,10 +1,11 @@
 """The same batch on a dask.distributed cluster: one task per partition, each writing its own part file.
 
 Every worker must see the input, the rule file and the output's folder at the same paths (a shared
-file system). A task writes ``<OUT>.parts-<run>/part-<first index>.jsonl`` through a temporary name and
-renames it when whole, so a task Dask retries after a worker died simply writes the same part again:
-nothing is lost or duplicated. The client reads the parts in input order, appends them to OUT and
-removes them, so OUT grows exactly as in a local run, and ``--resume`` works the same way.
+file system). A task reads its own records and writes ``<OUT>.parts-<run>/part-<first index>``
+through a temporary name, renamed when whole (``parts.py``, as local workers do), so a task Dask
+retries after a worker died simply writes the same part again: nothing is lost or duplicated. The
+client reads the parts in input order, appends them to OUT and removes them, so OUT grows exactly as
+in a local run, and ``--resume`` works the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..limits import BATCH_DASK_PARTITION_RECORDS
 from ..loader import load_source
 from ..messages import Lang
 from . import io_jsonl, io_parquet
+from .parts import Range, take_part, write_part
 from .runner import partition_lines
 
 if TYPE_CHECKING:
@@ -56,30 +58,24 @@ def _crash_once() -> None:
 
 
 def judge_part(
-    ruleset_path: str, rules: bytes, source: str, parquet: bool, start: int, offset: int, count: int, as_of: date,
-    engine: str, lang: Lang, parts: str,
+    ruleset_path: str, rules: bytes, task: Range, as_of: date, engine: str, lang: Lang, parts: str,
 ) -> tuple[str, int, int]:
-    """One Dask task: judge ``count`` records from ``start`` and write them as a part file; (path, records, refused)."""
+    """One Dask task: judge the records of ``task`` and write them as a part file; (path, records, refused)."""
     _crash_once()
-    if parquet:
-        raws = list(io_parquet.read_records(Path(source), start=start, stop=start + count))
-    else:
-        raws = io_jsonl.read_partition(Path(source), offset, count)
-    data, records, refused = partition_lines(_ruleset(ruleset_path, rules), start, raws, as_of, engine, lang)
-    final = Path(parts) / f"part-{start:012d}.jsonl"
-    temporary = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, final)  # whole or absent: a retried task writes the same part again
-    return str(final), records, refused
+    data, records, refused = partition_lines(_ruleset(ruleset_path, rules), task.start, task.read(), as_of, engine,
+                                             lang)
+    return write_part(parts, task.start, data), records, refused
 
 
-def _ranges(source: Input, skip: int, size: int) -> list[tuple[int, int, int]]:
+def _ranges(source: Input, skip: int, size: int) -> list[Range]:
+    where = str(Path(source.path).resolve())
     if source.parquet:
         total = io_parquet.count_records(Path(source.path))
         if total < skip:
             raise io_jsonl.shorter_than_written(total, skip)
-        return [(start, 0, min(size, total - start)) for start in range(skip, total, size)]
-    return list(io_jsonl.partition_offsets(Path(source.path), skip, size))
+        return [Range(where, True, start, 0, min(size, total - start)) for start in range(skip, total, size)]
+    return [Range(where, False, start, offset, count)
+            for start, offset, count in io_jsonl.partition_offsets(Path(source.path), skip, size)]
 
 
 def judged_on_dask(
@@ -100,7 +96,6 @@ def judged_on_dask(
     parts = Path(f"{out}.parts-{uuid.uuid4().hex[:12]}").resolve()
     parts.mkdir()
     ruleset_path = str(Path(rs.path).resolve())
-    where = str(Path(source.path).resolve())
     try:
         client = Client(address, timeout="30s")  # type: ignore[no-untyped-call]  # distributed is not annotated
     except (OSError, TimeoutError) as exc:
@@ -110,16 +105,14 @@ def judged_on_dask(
         # The rules' bytes go to the cluster once; each task gets a reference to them.
         rules = client.scatter(rs.source, broadcast=True)  # type: ignore[no-untyped-call]  # distributed is not annotated
         futures: list[Any] = [
-            client.submit(judge_part, ruleset_path, rules, where, source.parquet, start, offset, count, as_of,
-                          engine, lang, str(parts), key=f"ecredit-batch-{uuid.uuid4().hex}-{start}", pure=False)
-            for start, offset, count in ranges
+            client.submit(judge_part, ruleset_path, rules, task, as_of, engine, lang, str(parts),
+                          key=f"ecredit-batch-{uuid.uuid4().hex}-{task.start}", pure=False)
+            for task in ranges
         ]
         try:
             for future in futures:
                 path, records, refused = future.result()
-                part = Path(path)
-                yield part.read_bytes(), records, refused
-                part.unlink()
+                yield take_part(path), records, refused
         finally:
             client.cancel(futures)  # type: ignore[no-untyped-call]  # distributed is not annotated
             shutil.rmtree(parts, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -124,8 +125,7 @@ def partition_offsets(path: Path, skip: int, size: int) -> Iterator[tuple[int, i
 
 
 def read_partition(path: Path, offset: int, count: int) -> list[Raw]:
-    """``count`` records starting at byte ``offset`` of a JSON Lines file."""
+    """``count`` records starting at byte ``offset`` of a JSON Lines file (fewer where the file ends first)."""
     with path.open("rb", buffering=_CHUNK) as f:  # lines are read one by one: few system calls
         f.seek(offset)
-        records = read_records(f)
-        return [next(records) for _ in range(count)]
+        return list(islice(read_records(f), count))

@@ -18,10 +18,11 @@ import click
 
 from ..engines import get_engine
 from ..ir import CompiledRuleset
-from ..limits import BATCH_DASK_PARTITION_RECORDS
+from ..limits import BATCH_DASK_PARTITION_RECORDS, BATCH_PARTITION_RECORDS
 from ..messages import Lang
 from . import io_jsonl, io_parquet
 from .convert import refuse_overwriting
+from .parts import Range
 from .runner import partitions, stream
 
 EXIT_ALL_JUDGED = 0
@@ -207,6 +208,13 @@ def _judged(
         from .dask_runner import judged_on_dask
 
         yield from judged_on_dask(scheduler, rs, source, skip, as_of, engine, lang, out, dask_partition_records)
+        return
+    if workers > 1 and not source.parquet and source.path != "-":
+        # Each worker reads its own records: the parent only finds where partitions start.
+        where = str(Path(source.path).resolve())
+        found = io_jsonl.partition_offsets(Path(source.path), skip, BATCH_PARTITION_RECORDS)
+        ranges = ((start, Range(where, False, start, offset, count)) for start, offset, count in found)
+        yield from stream(rs, ranges, as_of, engine, workers, as_lines=True, lang=lang)
         return
     with source.records(skip) as records:
         yield from stream(rs, partitions(records, skip), as_of, engine, workers, as_lines=True, lang=lang)

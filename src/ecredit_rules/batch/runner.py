@@ -11,7 +11,9 @@ Local processes and Dask both call these, so such an engine runs under either wi
 durable-rules is C code holding the GIL: parallelism comes from processes, each loading the
 ruleset once, from the bytes the parent compiled (``_init_worker``). At most ``WINDOW_PER_WORKER``
 partitions per worker are in flight, so memory does not grow with the input, and results are
-yielded as soon as the oldest is done.
+yielded as soon as the oldest is done. A worker is given its records, or where to read them
+(``parts.Range``: a JSON Lines file it can seek in), and writes its results to a part file in a
+folder of the run's own, which the parent reads back (``parts.py`` says why not through a pipe).
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections import deque
@@ -38,9 +43,11 @@ from ..limits import BATCH_PARTITION_RECORDS, BATCH_WINDOW_PER_WORKER
 from ..loader import load_ruleset, load_source
 from ..messages import Lang
 from ..report import Report
+from .parts import Range, take_part, write_part
 from .records import Raw, RecordError, judge, judge_json
 
 Result = Report | RecordError
+Task = list[Raw] | Range  # a partition's records, or where a worker reads them
 
 
 def judge_partition(
@@ -141,17 +148,24 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _worker_partition(start: int, raws: list[Raw], as_of: date, engine: str, lang: Lang, as_lines: bool) -> Any:
+def _worker_partition(
+    start: int, task: Task, as_of: date, engine: str, lang: Lang, as_lines: bool, folder: str
+) -> tuple[str, int, int]:
+    """Judge one partition into a part file in ``folder``: (its path, records, refused)."""
     if _worker_ruleset is None:
         raise RuntimeError(_worker_failure or "a worker process has no rules")
+    raws = task.read() if isinstance(task, Range) else task
     if as_lines:
-        return partition_lines(_worker_ruleset, start, raws, as_of, engine, lang)
-    return judge_partition(_worker_ruleset, start, raws, as_of, engine, lang)
+        data, records, refused = partition_lines(_worker_ruleset, start, raws, as_of, engine, lang)
+    else:
+        results = judge_partition(_worker_ruleset, start, raws, as_of, engine, lang)
+        data, records, refused = pickle.dumps(results, pickle.HIGHEST_PROTOCOL), len(results), 0
+    return write_part(folder, start, data), records, refused
 
 
 def stream(
     rs: CompiledRuleset,
-    parts: Iterable[tuple[int, list[Raw]]],
+    parts: Iterable[tuple[int, Task]],
     as_of: date,
     engine: str,
     workers: int,
@@ -160,7 +174,8 @@ def stream(
 ) -> Iterator[Any]:
     """Per partition, in input order: its results (or, with ``as_lines``, ``lines_of`` them)."""
     if workers <= 1:
-        for start, raws in parts:
+        for start, task in parts:
+            raws = task.read() if isinstance(task, Range) else task
             if as_lines:
                 yield partition_lines(rs, start, raws, as_of, engine, lang)
             else:
@@ -170,32 +185,35 @@ def stream(
     # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (killed, out of memory, or a
     # script that starts workers without ``if __name__ == "__main__":``, whose workers die importing
     # it) breaks the executor and the run stops saying so; Pool started new workers for ever and
-    # waited for the lost partition for ever. (One case still hangs, in CPython itself: a worker killed
-    # in the middle of sending its result leaves the executor reading the rest of it.)
+    # waited for the lost partition for ever.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
                                initargs=(str(Path(rs.path).resolve()), rs.source))
+    folder = tempfile.mkdtemp(prefix="ecredit-batch-")  # the run's part files; private (0700)
     pending: deque[Future[Any]] = deque()
     started: dict[int, Any] = {}  # every worker process, by pid: a broken executor forgets its own
     try:
-        for start, raws in parts:
+        for start, task in parts:
             try:
-                pending.append(pool.submit(_worker_partition, start, raws, as_of, engine, lang, as_lines))
+                pending.append(pool.submit(_worker_partition, start, task, as_of, engine, lang, as_lines, folder))
             except BrokenProcessPool:
                 raise _broken() from None
             started.update(getattr(pool, "_processes", None) or {})  # no public way to reach them
             if len(pending) >= workers * BATCH_WINDOW_PER_WORKER:
-                yield _result(pending.popleft())
+                yield _result(pending.popleft(), as_lines)
         while pending:
-            yield _result(pending.popleft())
+            yield _result(pending.popleft(), as_lines)
     finally:
         _stop(pool, list(started.values()))
+        shutil.rmtree(folder, ignore_errors=True)  # after the workers are gone: none writes to it any more
 
 
-def _result(future: Future[Any]) -> Any:
+def _result(future: Future[Any], as_lines: bool) -> Any:
     try:
-        return future.result()
+        path, records, refused = future.result()
     except BrokenProcessPool:
         raise _broken() from None
+    data = take_part(path)
+    return (data, records, refused) if as_lines else pickle.loads(data)  # from the run's private folder
 
 
 def _broken() -> RuntimeError:
@@ -214,8 +232,9 @@ def _stop(pool: ProcessPoolExecutor, workers: list[Any]) -> None:
             worker.terminate()
     for worker in workers:
         worker.join(timeout=5)
-    # Its thread closes the queues, so that no semaphore outlives the run; bounded, as that thread can
-    # be stuck reading a result a killed worker left half-sent.
+    # Its thread closes the queues, so that no semaphore outlives the run. Bounded all the same: were a
+    # worker killed while sending its result, that thread would wait for the rest for ever (a result is
+    # a few hundred bytes, which a pipe takes whole or not at all, ``parts.py``; kept as a guard).
     manager = getattr(pool, "_executor_manager_thread", None)
     if manager is not None:
         manager.join(timeout=5)
