@@ -413,7 +413,7 @@ def test_partition_offsets_cover_every_record_after_the_skipped_ones(tmp_path: P
     path.write_bytes(b"a\nbb\n\nccc\nd")
     parts = list(io_jsonl.partition_offsets(path, skip=1, size=2))
     assert parts == [(1, 2, 2), (3, 6, 2)]
-    assert [io_jsonl.read_partition(path, offset, n) for _, offset, n in parts] == [[b"bb", b""], [b"ccc", b"d"]]
+    assert [list(io_jsonl.read_partition(path, offset, n)) for _, offset, n in parts] == [[b"bb", b""], [b"ccc", b"d"]]
 
 
 def test_a_partition_is_judged_with_the_garbage_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -221,3 +221,46 @@ def test_neither_batch_nor_convert_writes_over_a_table_of_its_parquet_input(tmp_
     assert done.returncode == 2 and "is the input itself" in done.stderr
     assert (tmp_path / "pq" / table).read_bytes() == before
 
+
+
+def _grouped(tmp_path: Path, lines: list[str], per_group: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``lines`` converted to Parquet with row groups of ``per_group`` records."""
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    with monkeypatch.context() as patched:
+        patched.setattr(io_parquet, "_ROWS_PER_GROUP", per_group)
+        convert(source, tmp_path / "pq")
+    return tmp_path / "pq"
+
+
+def test_record_ranges_never_cross_a_row_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _grouped(tmp_path, subjects_json(8, seed=3), 3, monkeypatch)  # groups: 0–2, 3–5, 6–7
+    assert io_parquet.record_ranges(folder, 1, 2) == [(1, 2), (3, 2), (5, 1), (6, 2)]
+    assert io_parquet.record_ranges(folder, 8, 2) == []
+    with pytest.raises(ValueError, match="only 8 records, fewer than the 9 already written"):
+        io_parquet.record_ranges(folder, 9, 2)
+
+
+def test_batch_on_parquet_with_two_workers_writes_the_bytes_of_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each worker reads its own records: small row groups make several tasks, read out of order.
+    bad_date = '{"subject": {"id": "S-bad"}, "events": [{"id": "E1", "type": "penalty", "date": "2024/6/1"}]}'
+    folder = _grouped(tmp_path, subjects_json(60, seed=3) + EDGES + KEPT_WHOLE + [bad_date], 16, monkeypatch)
+    one = _batch(str(folder), "-o", str(tmp_path / "one.jsonl"))
+    two = _batch(str(folder), "--workers", "2", "-o", str(tmp_path / "two.jsonl"))
+    assert (one.returncode, two.returncode) == (1, 1), two.stderr
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+
+
+def test_resume_on_parquet_with_two_workers_writes_the_bytes_of_one_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _grouped(tmp_path, subjects_json(40, seed=3), 16, monkeypatch)
+    whole = _batch(str(folder), "-o", str(tmp_path / "whole.jsonl"))
+    out = tmp_path / "out.jsonl"
+    lines = (tmp_path / "whole.jsonl").read_bytes().splitlines(keepends=True)
+    out.write_bytes(b"".join(lines[:21]) + lines[21][:50])  # a run killed mid-record, inside the second group
+    resumed = _batch(str(folder), "--workers", "2", "--resume", "-o", str(out))
+    assert (whole.returncode, resumed.returncode) == (0, 0), resumed.stderr
+    assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()

@@ -24,8 +24,8 @@ from ..limits import BATCH_DASK_PARTITION_RECORDS
 from ..loader import load_source
 from ..messages import Lang
 from . import io_jsonl, io_parquet
-from .parts import Range, take_part, write_part
-from .runner import partition_lines
+from .parts import Range, take_part
+from .runner import judge_range
 
 if TYPE_CHECKING:
     from .job import Input
@@ -62,18 +62,14 @@ def judge_part(
 ) -> tuple[str, int, int]:
     """One Dask task: judge the records of ``task`` and write them as a part file; (path, records, refused)."""
     _crash_once()
-    data, records, refused = partition_lines(_ruleset(ruleset_path, rules), task.start, task.read(), as_of, engine,
-                                             lang)
-    return write_part(parts, task.start, data), records, refused
+    return judge_range(_ruleset(ruleset_path, rules), task, as_of, engine, lang, parts)
 
 
 def _ranges(source: Input, skip: int, size: int) -> list[Range]:
     where = str(Path(source.path).resolve())
     if source.parquet:
-        total = io_parquet.count_records(Path(source.path))
-        if total < skip:
-            raise io_jsonl.shorter_than_written(total, skip)
-        return [Range(where, True, start, 0, min(size, total - start)) for start in range(skip, total, size)]
+        return [Range(where, True, start, 0, count)
+                for start, count in io_parquet.record_ranges(Path(source.path), skip, size)]
     return [Range(where, False, start, offset, count)
             for start, offset, count in io_jsonl.partition_offsets(Path(source.path), skip, size)]
 

@@ -124,8 +124,8 @@ def partition_offsets(path: Path, skip: int, size: int) -> Iterator[tuple[int, i
         yield found[0], found[1], min(total, wanted) - found[0]
 
 
-def read_partition(path: Path, offset: int, count: int) -> list[Raw]:
+def read_partition(path: Path, offset: int, count: int) -> Iterator[Raw]:
     """``count`` records starting at byte ``offset`` of a JSON Lines file (fewer where the file ends first)."""
     with path.open("rb", buffering=_CHUNK) as f:  # lines are read one by one: few system calls
         f.seek(offset)
-        return list(islice(read_records(f), count))
+        yield from islice(read_records(f), count)

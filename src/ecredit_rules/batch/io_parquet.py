@@ -21,6 +21,7 @@ from typing import Any
 from ..facts import parse_json
 from ..messages import Msg
 from ..surrogates import LONE_SURROGATE
+from .io_jsonl import shorter_than_written
 from .records import Raw, Unreadable
 
 SUBJECTS = "subjects.parquet"
@@ -241,6 +242,30 @@ def count_records(folder: Path) -> int:
     return int(pq.ParquetFile(folder / SUBJECTS).metadata.num_rows)
 
 
+def record_ranges(folder: Path, skip: int, size: int) -> list[tuple[int, int]]:
+    """``(first record, records)`` of consecutive runs of at most ``size`` records after ``skip``, cut
+    where the subjects table's row groups begin, so that a process reading one run decodes no row
+    group another run needs (``convert`` writes both tables in groups of 10,000 records); ``ValueError``
+    when the folder has fewer than ``skip`` records, as ``--resume`` says it."""
+    _pa()
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(folder / SUBJECTS).metadata
+    total = int(meta.num_rows)
+    if total < skip:
+        raise shorter_than_written(total, skip)
+    ranges: list[tuple[int, int]] = []
+    group_start = 0
+    for g in range(meta.num_row_groups):  # records are numbered in row order (``read_records`` checks it)
+        group_end = group_start + meta.row_group(g).num_rows
+        first = max(group_start, skip)
+        while first < group_end:
+            ranges.append((first, min(size, group_end - first)))
+            first += ranges[-1][1]
+        group_start = group_end
+    return ranges
+
+
 def read_records(folder: Path, start: int = 0, stop: int | None = None) -> Iterator[Raw]:
     """Each record from ``start`` (before ``stop``): its facts dict, or its JSON text when kept whole.
 
@@ -316,7 +341,13 @@ def _batches(path: Path, start: int, stop: int | None) -> Iterator[Any]:
         groups = [g for g in range(meta.num_row_groups) if _overlaps(meta.row_group(g), start, stop)]
         if not groups:
             return
-        yield from table.iter_batches(batch_size=_READ_BATCH, row_groups=groups, use_threads=False)
+        for batch in table.iter_batches(batch_size=_READ_BATCH, row_groups=groups, use_threads=False):
+            # Batches of a group before ``start`` are decoded but not turned into Python objects, the
+            # costly part: a range inside a row group costs little more than its own records.
+            records = batch.column(0)
+            if len(records) and records[-1].as_py() < start:
+                continue
+            yield batch
 
 
 def _overlaps(group: Any, start: int, stop: int | None) -> bool:

@@ -18,7 +18,11 @@ import click
 
 from ..engines import get_engine
 from ..ir import CompiledRuleset
-from ..limits import BATCH_DASK_PARTITION_RECORDS, BATCH_PARTITION_RECORDS
+from ..limits import (
+    BATCH_DASK_PARTITION_RECORDS,
+    BATCH_PARQUET_TASK_RECORDS,
+    BATCH_PARTITION_RECORDS,
+)
 from ..messages import Lang
 from . import io_jsonl, io_parquet
 from .convert import refuse_overwriting
@@ -209,9 +213,14 @@ def _judged(
 
         yield from judged_on_dask(scheduler, rs, source, skip, as_of, engine, lang, out, dask_partition_records)
         return
-    if workers > 1 and not source.parquet and source.path != "-":
-        # Each worker reads its own records: the parent only finds where partitions start.
+    if workers > 1 and source.path != "-":
+        # Each worker reads its own records: the parent only finds where its tasks start (parts.py).
         where = str(Path(source.path).resolve())
+        if source.parquet:
+            cut = io_parquet.record_ranges(Path(source.path), skip, BATCH_PARQUET_TASK_RECORDS)
+            tasks = [(start, Range(where, True, start, 0, count)) for start, count in cut]
+            yield from stream(rs, tasks, as_of, engine, workers, as_lines=True, lang=lang)
+            return
         found = io_jsonl.partition_offsets(Path(source.path), skip, BATCH_PARTITION_RECORDS)
         ranges = ((start, Range(where, False, start, offset, count)) for start, offset, count in found)
         yield from stream(rs, ranges, as_of, engine, workers, as_lines=True, lang=lang)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from . import io_jsonl, io_parquet
 from .records import Raw
@@ -32,31 +34,51 @@ class Range(NamedTuple):
     offset: int
     size: int
 
-    def read(self) -> list[Raw]:
-        """The records, read by the process that judges them."""
+    def records(self) -> Iterator[Raw]:
+        """The records, read as they are taken by the process that judges them."""
         if self.parquet:
-            raws = list(io_parquet.read_records(Path(self.source), start=self.start, stop=self.start + self.size))
-        else:
-            raws = io_jsonl.read_partition(Path(self.source), self.offset, self.size)
-        if len(raws) != self.size:
-            # The input was cut short after the run measured it (a file rewritten mid-run).
-            raise ValueError(f"{self.source}: records {self.start}–{self.start + self.size - 1} expected, "
-                             f"the input now ends after {self.start + len(raws)}; was it changed during the run?")
+            return io_parquet.read_records(Path(self.source), start=self.start, stop=self.start + self.size)
+        return io_jsonl.read_partition(Path(self.source), self.offset, self.size)
+
+    def read(self) -> list[Raw]:
+        """The records, all at once."""
+        raws = list(self.records())
+        self.check(len(raws))
         return raws
 
+    def check(self, found: int) -> None:
+        """``ValueError`` unless all the records were found."""
+        if found != self.size:
+            # The input was cut short after the run measured it (a file rewritten mid-run).
+            raise ValueError(f"{self.source}: records {self.start}–{self.start + self.size - 1} expected, "
+                             f"the input now ends after {self.start + found}; was it changed during the run?")
 
-def write_part(folder: str | Path, start: int, data: bytes) -> str:
-    """Write the results of the partition starting at record ``start`` into ``folder``; return the part's path.
 
-    Written under a temporary name and renamed when whole: a part is there whole or not at all, so a
-    Dask task retried after its worker died writes it again, and a killed worker leaves no part
-    that could be taken for its results.
+@contextmanager
+def part_file(folder: str | Path, start: int) -> Iterator[tuple[str, BinaryIO]]:
+    """The part file of the partition starting at record ``start`` in ``folder``, open to be written: (its
+    path, the file).
+
+    Written under a temporary name and renamed when the block ends without error: a part is there
+    whole or not at all, so a Dask task retried after its worker died writes it again, and a killed
+    worker leaves no part that could be taken for its results.
     """
     final = Path(folder) / f"part-{start:012d}"
     temporary = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, final)
-    return str(final)
+    try:
+        with temporary.open("wb") as f:
+            yield str(final), f
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_part(folder: str | Path, start: int, data: bytes) -> str:
+    """Write the results of the partition starting at record ``start`` into ``folder`` (``part_file``);
+    return the part's path."""
+    with part_file(folder, start) as (path, f):
+        f.write(data)
+    return path
 
 
 def take_part(path: str) -> bytes:

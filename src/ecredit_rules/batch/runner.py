@@ -43,7 +43,7 @@ from ..limits import BATCH_PARTITION_RECORDS, BATCH_WINDOW_PER_WORKER
 from ..loader import load_ruleset, load_source
 from ..messages import Lang
 from ..report import Report
-from .parts import Range, take_part, write_part
+from .parts import Range, part_file, take_part, write_part
 from .records import Raw, RecordError, judge, judge_json
 
 Result = Report | RecordError
@@ -111,6 +111,23 @@ def lines_of(results: Sequence[Result | bytes]) -> tuple[bytes, int, int]:
     return b"\n".join(lines), len(results), refused
 
 
+def judge_range(
+    rs: CompiledRuleset, task: Range, as_of: date, engine: str, lang: Lang, folder: str | Path
+) -> tuple[str, int, int]:
+    """Judge the records of ``task`` into its part file in ``folder``, a partition at a time as they are
+    read (a task from a Parquet folder is 5,000 records): (the part's path, records,
+    refused). What a worker, local or Dask's, does with a range of the input."""
+    records = refused = 0
+    with part_file(folder, task.start) as (path, out):
+        for start, raws in partitions(task.records(), task.start):
+            data, judged, bad = partition_lines(rs, start, raws, as_of, engine, lang)
+            out.write(data)
+            records += judged
+            refused += bad
+        task.check(records)
+    return path, records, refused
+
+
 def partitions(records: Iterable[Raw], start: int = 0, size: int = BATCH_PARTITION_RECORDS) -> Iterator[
     tuple[int, list[Raw]]
 ]:
@@ -154,6 +171,8 @@ def _worker_partition(
     """Judge one partition into a part file in ``folder``: (its path, records, refused)."""
     if _worker_ruleset is None:
         raise RuntimeError(_worker_failure or "a worker process has no rules")
+    if as_lines and isinstance(task, Range):
+        return judge_range(_worker_ruleset, task, as_of, engine, lang, folder)
     raws = task.read() if isinstance(task, Range) else task
     if as_lines:
         data, records, refused = partition_lines(_worker_ruleset, start, raws, as_of, engine, lang)
