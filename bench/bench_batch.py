@@ -6,7 +6,7 @@ in its own process (wall time, and the peak resident set of the largest process 
 
 - the per-subject loop (``ec.evaluate(...).to_json()`` over the texts, in this process) on a sample;
 - JSON Lines → JSON Lines with 1 worker, and with 2 workers;
-- Parquet → JSON Lines (after ``ecredit convert``), 1 worker;
+- Parquet → JSON Lines (after ``ecredit convert``), with 1 worker and with 2;
 - with ``--also N2``, JSON Lines → JSON Lines again at N2 records, to compare peak memory (it must
   stay flat as the input grows).
 
@@ -112,8 +112,9 @@ def main() -> None:
             rows.append((f"JSON Lines → JSON Lines, {workers} worker(s)", args.records, seconds, rss))
         seconds, _ = timed([sys.executable, "-m", "ecredit_rules", "convert", str(source), str(folder / "pq")])
         print(f"  convert {args.records:,} records to Parquet: {seconds:.1f} s")
-        seconds, rss = batch(folder / "pq", folder / "out.jsonl", args.ruleset, args.engine, 1)
-        rows.append(("Parquet → JSON Lines, 1 worker", args.records, seconds, rss))
+        for workers in (1, 2):
+            seconds, rss = batch(folder / "pq", folder / "out.jsonl", args.ruleset, args.engine, workers)
+            rows.append((f"Parquet → JSON Lines, {workers} worker(s)", args.records, seconds, rss))
         if args.also:
             write_input(source, args.also)
             seconds, rss = batch(source, folder / "out.jsonl", args.ruleset, args.engine, 1)
@@ -122,8 +123,7 @@ def main() -> None:
         rate = records / seconds
         print(f"  {label:40} {records:>9,} records {seconds:8.1f} s {rate:8.0f}/s "
               f"({rate / loop:4.2f}× the loop)  max RSS {rss:7.1f} MiB")
-    one, two = rows[0][2], rows[1][2]
-    print(f"  2 workers / 1 worker: {one / two:.2f}×")
+    print(f"  2 workers / 1 worker: JSON Lines {rows[0][2] / rows[1][2]:.2f}×, Parquet {rows[2][2] / rows[3][2]:.2f}×")
 
 
 if __name__ == "__main__":
