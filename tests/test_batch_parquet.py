@@ -264,3 +264,56 @@ def test_resume_on_parquet_with_two_workers_writes_the_bytes_of_one_run(
     resumed = _batch(str(folder), "--workers", "2", "--resume", "-o", str(out))
     assert (whole.returncode, resumed.returncode) == (0, 0), resumed.stderr
     assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+
+
+# --- datasets written by other systems ------------------------------------------------------------
+
+def _foreign(folder: Path, subjects: pa.Table, events: pa.Table) -> Path:
+    folder.mkdir()
+    pq.write_table(subjects, folder / io_parquet.SUBJECTS)
+    pq.write_table(events, folder / io_parquet.EVENTS)
+    return folder
+
+
+def test_a_dataset_with_columns_left_out_or_in_another_order_reads_as_absent_facts(tmp_path: Path) -> None:
+    # Another writer may leave out the columns it never fills (json, name, …) and put record anywhere:
+    # reading once failed with KeyError 'json', and a first column other than record with a TypeError.
+    folder = _foreign(
+        tmp_path / "pq",
+        pa.table({"id": ["S1", "S2"], "record": [0, 1], "events": pa.array([0, 1], pa.int32())}),
+        pa.table({"type": pa.array(["penalty"], pa.large_string()), "id": ["E1"], "date": ["2024-01-15"],
+                  "record": [1]}),
+    )
+    io_parquet.check_layout(folder)
+    assert list(io_parquet.read_records(folder)) == [
+        {"subject": {"id": "S1"}, "events": []},
+        {"subject": {"id": "S2"}, "events": [{"id": "E1", "type": "penalty", "date": "2024-01-15"}]}]
+    assert [r["subject"] for r in io_parquet.read_records(folder, 1, 2)] == [{"id": "S2"}]
+
+
+@pytest.mark.parametrize(("subjects", "said"), [
+    ({"record": [0], "id": ["S1"], "colour": ["red"]}, "column colour is not in the layout"),
+    ({"record": [0], "id": ["S1"], "licensed": ["yes"]}, "column licensed holds string; the layout has bool"),
+    ({"record": [0], "id": ["S1"], "compliance": [["no_spam"]]},
+     "column compliance holds list<element: string>; the layout has map<string, bool>"),
+    ({"id": ["S1"]}, "no column record"),
+], ids=["unknown", "bool-as-text", "list-for-map", "no-record"])
+def test_a_dataset_whose_columns_are_not_the_layouts_is_refused_naming_them(
+    tmp_path: Path, subjects: dict[str, list[object]], said: str
+) -> None:
+    folder = _foreign(tmp_path / "pq", pa.table(subjects), pa.table({"record": pa.array([], pa.int64())}))
+    done = _batch(str(folder), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 2
+    assert said in done.stderr and "subjects.parquet" in done.stderr and "Traceback" not in done.stderr
+    converted = subprocess.run([sys.executable, "-m", "ecredit_rules", "convert", str(folder),
+                                str(tmp_path / "back.jsonl")], capture_output=True, text=True, timeout=60, check=False)
+    assert converted.returncode == 2 and said in converted.stderr
+
+
+def test_an_events_date_written_as_a_date_type_is_refused_naming_the_column(tmp_path: Path) -> None:
+    from datetime import date
+
+    folder = _foreign(tmp_path / "pq", pa.table({"record": [0], "id": ["S1"], "events": pa.array([1], pa.int32())}),
+                      pa.table({"record": [0], "id": ["E1"], "date": [date(2024, 1, 15)]}))
+    with pytest.raises(ValueError, match=r"events.parquet: column date holds date32\[day\]; the layout has string"):
+        io_parquet.check_layout(folder)

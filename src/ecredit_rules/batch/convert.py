@@ -11,6 +11,7 @@ def convert(source: Path, target: Path) -> int:
     """Convert ``source`` (a JSON Lines file, or a Parquet folder) to the other form at ``target``; return records."""
     refuse_overwriting(source, files_of(target, folder=not source.is_dir()))
     if source.is_dir():
+        io_parquet.check_layout(source)
         count = 0
         with target.open("w", encoding="utf-8", newline="\n") as out:
             for line in io_parquet.parquet_to_jsonl(source):

@@ -235,6 +235,58 @@ def _facts(row: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
     return facts
 
 
+def check_layout(folder: Path) -> None:
+    """``ValueError`` naming every column of the two tables that the layout does not have, or holds
+    another kind of value than it says (a date as a timestamp, an amount as a float), and a table
+    without ``record`` or that is no Parquet file. A column left out is null throughout: absent facts,
+    as a missing key in JSON. Kinds, not exact types: another writer (Spark, polars, a database
+    export) may use large strings or other integer widths for the same values.
+    """
+    pa = _pa()
+    import pyarrow.parquet as pq
+
+    problems: list[str] = []
+    for name, expected in zip((SUBJECTS, EVENTS), schemas(), strict=True):
+        try:
+            actual = pq.read_schema(folder / name)
+        except (OSError, pa.ArrowException) as exc:
+            problems.append(f"{folder / name}: not a readable Parquet file ({exc})")
+            continue
+        if "record" not in actual.names:
+            problems.append(f"{folder / name}: no column record (each row's record number: 0, 1, 2, …)")
+        for field in actual:
+            at = expected.get_field_index(field.name)
+            if at < 0 or actual.get_all_field_indices(field.name) != [actual.get_field_index(field.name)]:
+                problems.append(f"{folder / name}: column {field.name} is not in the layout (docs/batch.md), "
+                                "or is there twice")
+            elif not _same_kind(pa, field.type, expected.field(at).type):
+                problems.append(f"{folder / name}: column {field.name} holds {field.type}; the layout has "
+                                f"{expected.field(at).type}")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def _same_kind(pa: Any, actual: Any, expected: Any) -> bool:
+    t = pa.types
+    if t.is_null(actual):  # a column null throughout, as pandas writes one
+        return True
+    if t.is_string(expected):
+        return bool(t.is_string(actual) or t.is_large_string(actual) or t.is_string_view(actual))
+    if t.is_integer(expected):
+        return bool(t.is_integer(actual))
+    if t.is_list(expected):
+        return bool((t.is_list(actual) or t.is_large_list(actual))
+                    and _same_kind(pa, actual.value_type, expected.value_type))
+    if t.is_map(expected):
+        return bool(t.is_map(actual) and _same_kind(pa, actual.key_type, expected.key_type)
+                    and _same_kind(pa, actual.item_type, expected.item_type))
+    if t.is_struct(expected):
+        return bool(t.is_struct(actual) and all(
+            expected.get_field_index(f.name) >= 0 and _same_kind(pa, f.type, expected.field(f.name).type)
+            for f in actual))
+    return bool(actual.equals(expected))
+
+
 def count_records(folder: Path) -> int:
     _pa()
     import pyarrow.parquet as pq
@@ -338,20 +390,23 @@ def _batches(path: Path, start: int, stop: int | None) -> Iterator[Any]:
 
     with pq.ParquetFile(path) as table:
         meta = table.metadata
-        groups = [g for g in range(meta.num_row_groups) if _overlaps(meta.row_group(g), start, stop)]
+        # By name: ``convert`` writes ``record`` first, another writer (Spark, a database export) may not.
+        at = table.schema_arrow.get_field_index("record")
+        groups = [g for g in range(meta.num_row_groups) if _overlaps(meta.row_group(g).column(at), start, stop)]
         if not groups:
             return
         for batch in table.iter_batches(batch_size=_READ_BATCH, row_groups=groups, use_threads=False):
             # Batches of a group before ``start`` are decoded but not turned into Python objects, the
             # costly part: a range inside a row group costs little more than its own records.
-            records = batch.column(0)
-            if len(records) and records[-1].as_py() < start:
+            records = batch.column(at)
+            last = records[-1].as_py() if len(records) else None
+            if last is not None and last < start:
                 continue
             yield batch
 
 
-def _overlaps(group: Any, start: int, stop: int | None) -> bool:
-    column = group.column(0)  # ``record`` is the first column of both tables
+def _overlaps(column: Any, start: int, stop: int | None) -> bool:
+    """Whether a row group's ``record`` column (its metadata) may hold a record of the range."""
     stats = column.statistics
     if stats is None or not stats.has_min_max:
         return True
@@ -359,9 +414,9 @@ def _overlaps(group: Any, start: int, stop: int | None) -> bool:
 
 
 def _record(row: dict[str, Any], events: list[dict[str, Any]]) -> Raw:
-    if row["json"] is not None:
+    if row.get("json") is not None:
         return row["json"]
-    said = row["events"]
+    said = row.get("events")
     if (said or 0) != len(events):
         sid = row["id"] if isinstance(row.get("id"), str) else None
         msg = (Msg("batch_events_unknown", found=len(events)) if said is None

@@ -56,6 +56,7 @@ class Input:
             for name in (io_parquet.SUBJECTS, io_parquet.EVENTS):
                 if not (where / name).is_file():
                     raise ValueError(f"{path}: a Parquet batch folder holds {name}; it is missing")
+            io_parquet.check_layout(where)
             return cls(path, True)
         if not where.is_file():
             raise ValueError(f"{path}: no such file or folder")

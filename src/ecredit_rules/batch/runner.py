@@ -12,8 +12,9 @@ durable-rules is C code holding the GIL: parallelism comes from processes, each 
 ruleset once, from the bytes the parent compiled (``_init_worker``). At most ``WINDOW_PER_WORKER``
 partitions per worker are in flight, so memory does not grow with the input, and results are
 yielded as soon as the oldest is done. A worker is given its records, or where to read them
-(``parts.Range``: a JSON Lines file it can seek in), and writes its results to a part file in a
-folder of the run's own, which the parent reads back (``parts.py`` says why not through a pipe).
+(``parts.Range``: a run of a JSON Lines file or of a Parquet folder), and writes its results to a
+part file in a folder of the run's own, which the parent reads back (``parts.py`` says why not
+through a pipe).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import gc
 import multiprocessing
 import os
 import pickle
-import shutil
 import signal
 import tempfile
 import threading
@@ -205,25 +205,26 @@ def stream(
     # script that starts workers without ``if __name__ == "__main__":``, whose workers die importing
     # it) breaks the executor and the run stops saying so; Pool started new workers for ever and
     # waited for the lost partition for ever.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                               initargs=(str(Path(rs.path).resolve()), rs.source))
-    folder = tempfile.mkdtemp(prefix="ecredit-batch-")  # the run's part files; private (0700)
-    pending: deque[Future[Any]] = deque()
-    started: dict[int, Any] = {}  # every worker process, by pid: a broken executor forgets its own
-    try:
-        for start, task in parts:
-            try:
-                pending.append(pool.submit(_worker_partition, start, task, as_of, engine, lang, as_lines, folder))
-            except BrokenProcessPool:
-                raise _broken() from None
-            started.update(getattr(pool, "_processes", None) or {})  # no public way to reach them
-            if len(pending) >= workers * BATCH_WINDOW_PER_WORKER:
+    # The run's part files, in a private (0700) folder removed after the workers are gone.
+    with tempfile.TemporaryDirectory(prefix="ecredit-batch-", ignore_cleanup_errors=True) as folder:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(str(Path(rs.path).resolve()), rs.source))
+        pending: deque[Future[Any]] = deque()
+        started: dict[int, Any] = {}  # every worker process, by pid: a broken executor forgets its own
+        try:
+            for start, task in parts:
+                try:
+                    pending.append(pool.submit(_worker_partition, start, task, as_of, engine, lang, as_lines,
+                                               folder))
+                except BrokenProcessPool:
+                    raise _broken() from None
+                started.update(getattr(pool, "_processes", None) or {})  # no public way to reach them
+                if len(pending) >= workers * BATCH_WINDOW_PER_WORKER:
+                    yield _result(pending.popleft(), as_lines)
+            while pending:
                 yield _result(pending.popleft(), as_lines)
-        while pending:
-            yield _result(pending.popleft(), as_lines)
-    finally:
-        _stop(pool, list(started.values()))
-        shutil.rmtree(folder, ignore_errors=True)  # after the workers are gone: none writes to it any more
+        finally:
+            _stop(pool, list(started.values()))
 
 
 def _result(future: Future[Any], as_lines: bool) -> Any:
