@@ -576,3 +576,20 @@ def test_a_run_with_workers_leaves_no_part_files_whether_finished_or_given_up(tm
     done = subprocess.run([sys.executable, "-c", _PARTS_SCRIPT.format(root=root)], capture_output=True, text=True,
                           timeout=180, check=False, env={**os.environ, "TMPDIR": str(tmp_path)})
     assert done.stdout.strip() == "450 []", done.stderr[-2000:]
+
+
+def test_more_workers_than_cpus_is_said_and_the_run_goes_on(tmp_path: Path) -> None:
+    cpus = runner.usable_cpus()
+    source = write_lines(tmp_path / "in.jsonl", good(3))
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--engine", "compiled", "--workers", str(cpus + 1),
+                 str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert f"--workers {cpus + 1} is more than the {cpus} CPUs this process may use" in done.stderr
+    assert len((tmp_path / "out.jsonl").read_bytes().splitlines()) == 3
+
+
+def test_as_many_workers_as_cpus_says_nothing_of_them(tmp_path: Path) -> None:
+    source = write_lines(tmp_path / "in.jsonl", good(3))
+    done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--engine", "compiled", "--workers",
+                 str(min(runner.usable_cpus(), 2)), str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 0 and "CPUs this process may use" not in done.stderr

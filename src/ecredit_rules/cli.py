@@ -624,6 +624,7 @@ def batch_cmd(
     1 some refused, 2 unreadable input or usage, 130 interrupted (run again with --resume).
     """
     from .batch.job import Input, run
+    from .batch.runner import usable_cpus
 
     def body() -> int:
         if scheduler is not None and workers != 1:
@@ -631,6 +632,10 @@ def batch_cmd(
         if engine == "columnar":  # batch/columnar.py: exact, but not yet faster than the loop it would replace
             _fail([Msg("batch_columnar_not_ready").render(lang)])
         [rs] = _load_all([ruleset_ref], lang)
+        cpus = usable_cpus()
+        if workers > cpus:  # a typo (100 for 10) would start that many processes of ~60 MiB each
+            click.echo(f"ecredit batch: --workers {workers} is more than the {cpus} CPUs this process may use; "
+                       "the extra workers add start-up time and memory, not speed", err=True)
         try:
             source = Input.open(input_path)
             return run(rs, source, Path(output), as_of=as_of or date.today(), engine=engine, workers=workers,

@@ -140,6 +140,14 @@ def partitions(records: Iterable[Raw], start: int = 0, size: int = BATCH_PARTITI
 
 # --- worker processes ---------------------------------------------------------------------------
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which a container or ``taskset`` narrows), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 _worker_ruleset: CompiledRuleset | None = None
 _worker_failure: str | None = None  # why this worker could not compile the rules
 
