@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from bench.generate import subjects_json
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecredit_rules.batch import io_parquet
 from ecredit_rules.batch.convert import convert
@@ -317,3 +320,59 @@ def test_an_events_date_written_as_a_date_type_is_refused_naming_the_column(tmp_
                       pa.table({"record": [0], "id": ["E1"], "date": [date(2024, 1, 15)]}))
     with pytest.raises(ValueError, match=r"events.parquet: column date holds date32\[day\]; the layout has string"):
         io_parquet.check_layout(folder)
+
+
+# --- reading by ranges (local workers, Dask tasks) takes what reading from record 0 takes ------------
+
+def _numbered(folder: Path, subjects: list[int | None], events: list[int | None], counts: list[int | None],
+              group: int) -> Path:
+    folder.mkdir()
+    pq.write_table(pa.table({"record": pa.array(subjects, pa.int64()), "id": [f"S{i}" for i in range(len(subjects))],
+                             "events": pa.array(counts, pa.int32())}), folder / io_parquet.SUBJECTS,
+                   row_group_size=group)
+    pq.write_table(pa.table({"record": pa.array(events, pa.int64()), "id": [f"E{i}" for i in range(len(events))],
+                             "type": ["penalty"] * len(events), "date": ["2024-01-15"] * len(events)}),
+                   folder / io_parquet.EVENTS, row_group_size=group)
+    return folder
+
+
+def _read(folder: Path, start: int = 0, stop: int | None = None) -> list[object]:
+    return [r if isinstance(r, dict) else ("refused", tuple(map(str, r.worded("en"))))  # type: ignore[attr-defined]
+            for r in io_parquet.read_records(folder, start, stop)]
+
+
+def _by_ranges(folder: Path, size: int) -> list[object]:
+    io_parquet.check_layout(folder)
+    ranges = io_parquet.record_ranges(folder, 0, size)
+    return [r for start, count in ranges for r in _read(folder, start, start + count)]
+
+
+_RECORD = st.one_of(st.integers(-1, 7), st.none())
+
+
+@given(n=st.integers(1, 6), events=st.lists(st.integers(0, 5), max_size=10), group=st.integers(1, 4),
+       size=st.integers(1, 3), swap=st.lists(st.tuples(st.booleans(), st.integers(0, 15), _RECORD), max_size=2),
+       counts=st.booleans())
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+def test_reading_by_ranges_takes_or_refuses_what_reading_from_record_0_does(
+    n: int, events: list[int], group: int, size: int, swap: list[tuple[bool, int, int | None]], counts: bool
+) -> None:
+    # Rows out of order, numbered below 0 or past the last record, or without a number: a range once
+    # skipped such rows (a batch judged without an event the whole read refused), or read nothing.
+    subjects: list[int | None] = list(range(n))
+    numbers: list[int | None] = sorted(e for e in events if e < n)
+    for in_subjects, at, record in swap:
+        rows = subjects if in_subjects else numbers
+        if rows:
+            rows[at % len(rows)] = record
+    said = [sum(1 for e in numbers if e == r) for r in range(n)] if counts else [None] * n
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = _numbered(Path(tmp) / "pq", subjects, numbers, said, group)
+        try:
+            io_parquet.check_layout(folder)
+            whole = _read(folder)
+        except ValueError:
+            with pytest.raises(ValueError):
+                _by_ranges(folder, size)
+            return
+        assert _by_ranges(folder, size) == whole

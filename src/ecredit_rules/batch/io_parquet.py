@@ -248,12 +248,15 @@ def check_layout(folder: Path) -> None:
     problems: list[str] = []
     for name, expected in zip((SUBJECTS, EVENTS), schemas(), strict=True):
         try:
-            actual = pq.read_schema(folder / name)
+            with pq.ParquetFile(folder / name) as table:
+                actual, meta = table.schema_arrow, table.metadata
         except (OSError, pa.ArrowException) as exc:
             problems.append(f"{folder / name}: not a readable Parquet file ({exc})")
             continue
         if "record" not in actual.names:
             problems.append(f"{folder / name}: no column record (each row's record number: 0, 1, 2, …)")
+        else:
+            problems += _groups_out_of_order(folder / name, meta, name == SUBJECTS)
         for field in actual:
             at = expected.get_field_index(field.name)
             if at < 0 or actual.get_all_field_indices(field.name) != [actual.get_field_index(field.name)]:
@@ -264,6 +267,26 @@ def check_layout(folder: Path) -> None:
                                 f"{expected.field(at).type}")
     if problems:
         raise ValueError("; ".join(problems))
+
+
+def _groups_out_of_order(path: Path, meta: Any, distinct: bool) -> list[str]:
+    """Row groups whose statistics show records below 0 or before the previous group's last record.
+
+    Workers read ranges of records and each reads only the row groups its range may hold: rows out
+    of order across groups, which a reader from record 0 would refuse, could escape every range.
+    """
+    leaf = next(i for i in range(meta.num_columns) if meta.schema.column(i).path == "record")
+    last: int | None = None
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(leaf).statistics
+        if stats is None or not stats.has_min_max:
+            last = None
+            continue
+        if stats.min < 0 or (last is not None and (stats.min < last or (distinct and stats.min == last))):
+            return [f"{path}: row group {g} holds record {stats.min}, before records of an earlier row "
+                    "group or below 0 (rows must be sorted by record, from 0)"]
+        last = stats.max
+    return []
 
 
 def _same_kind(pa: Any, actual: Any, expected: Any) -> bool:
@@ -326,6 +349,8 @@ def read_records(folder: Path, start: int = 0, stop: int | None = None) -> Itera
     add up (the ``events`` count differs from its rows) becomes an ``Unreadable`` saying so: that
     record's error, not the whole run's.
     """
+    if stop is not None and stop >= count_records(folder):
+        stop = None  # the last range reads to the end, where rows of records past the last are refused
     subjects = _rows(folder / SUBJECTS, start, stop)
     events = _events(folder / EVENTS, start, stop)
     pending = next(events, None)
@@ -348,13 +373,20 @@ def read_records(folder: Path, start: int = 0, stop: int | None = None) -> Itera
 
 
 def _rows(path: Path, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
-    """The rows of one table with ``start <= record < stop``, in file order, as dicts."""
+    """The rows of one table with ``start <= record < stop``, in file order, as dicts. Read from the
+    first record, a row numbered below 0 is given too, for ``read_records`` to refuse: skipped, it
+    would be a record lost."""
+    begun = False
     for batch in _batches(path, start, stop):
         for row in batch.to_pylist():
-            if stop is not None and row["record"] >= stop:
+            record = row["record"]
+            if stop is not None and record >= stop:
                 return
-            if row["record"] >= start:
+            if record >= start or start == 0:
+                begun = True
                 yield row
+            elif begun:  # read from 0, read_records says it; else none of the readers would
+                raise _out_of_order(path, record)
 
 
 def _events(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, list[dict[str, Any]]]]:
@@ -364,7 +396,9 @@ def _events(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, lis
 
     Read column by column and grouped in C: rows as dicts, then filtered one by one, cost twice as
     much, and the events are most of a record's data. Columns null throughout a batch are skipped.
+    Read from record 0, rows numbered below 0 are given too, for ``read_records`` to refuse.
     """
+    begun = False
     for batch in _batches(path, start, stop):
         names = set(batch.schema.names)
         columns = [(n, batch.column(n)) for n in EVENT_FIELDS if n in names]
@@ -375,8 +409,16 @@ def _events(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, lis
         for record, run in groupby(zip(records, rows, strict=True), key=itemgetter(0)):
             if stop is not None and record >= stop:
                 return
-            if record >= start:
+            if record >= start or start == 0:
+                begun = True
                 yield record, [{k: v for k, v in zip(keys, values, strict=True) if v is not None} for _, values in run]
+            elif begun:
+                raise _out_of_order(path, record)
+
+
+def _out_of_order(path: Path, record: int) -> ValueError:
+    return ValueError(f"{path}: a row of record {record} comes after rows of later records "
+                      "(rows must be sorted by record)")
 
 
 def _batches(path: Path, start: int, stop: int | None) -> Iterator[Any]:
@@ -386,31 +428,37 @@ def _batches(path: Path, start: int, stop: int | None) -> Iterator[Any]:
     would read ahead far more than a batch: hundreds of MiB on a large events table.)
     """
     _pa()
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(path) as table:
         meta = table.metadata
         # By name: ``convert`` writes ``record`` first, another writer (Spark, a database export) may not.
+        # Its place among the file's leaf columns (a map or a struct is several) and among Arrow's fields.
+        leaf = next(i for i in range(meta.num_columns) if meta.schema.column(i).path == "record")
         at = table.schema_arrow.get_field_index("record")
-        groups = [g for g in range(meta.num_row_groups) if _overlaps(meta.row_group(g).column(at), start, stop)]
+        groups = [g for g in range(meta.num_row_groups) if _overlaps(meta.row_group(g).column(leaf), start, stop)]
         if not groups:
             return
         for batch in table.iter_batches(batch_size=_READ_BATCH, row_groups=groups, use_threads=False):
             # Batches of a group before ``start`` are decoded but not turned into Python objects, the
             # costly part: a range inside a row group costs little more than its own records.
             records = batch.column(at)
-            last = records[-1].as_py() if len(records) else None
-            if last is not None and last < start:
+            if records.null_count:
+                raise ValueError(f"{path}: a row without its record number (record is null)")
+            # The batch's largest record, not its last: rows out of order must reach the readers that refuse them.
+            if start and len(records) and pc.max(records).as_py() < start:
                 continue
             yield batch
 
 
 def _overlaps(column: Any, start: int, stop: int | None) -> bool:
-    """Whether a row group's ``record`` column (its metadata) may hold a record of the range."""
+    """Whether a row group's ``record`` column (its metadata) may hold a record of the range. From
+    record 0 every group below ``stop`` is read: one numbered below 0 is refused, not skipped."""
     stats = column.statistics
     if stats is None or not stats.has_min_max:
         return True
-    return bool(stats.max >= start and (stop is None or stats.min < stop))
+    return bool((stats.max >= start or start == 0) and (stop is None or stats.min < stop))
 
 
 def _record(row: dict[str, Any], events: list[dict[str, Any]]) -> Raw:
