@@ -593,3 +593,27 @@ def test_as_many_workers_as_cpus_says_nothing_of_them(tmp_path: Path) -> None:
     done = batch("-r", "tuquan", "--as-of", "2024-06-30", "--engine", "compiled", "--workers",
                  str(min(runner.usable_cpus(), 2)), str(source), "-o", str(tmp_path / "out.jsonl"))
     assert done.returncode == 0 and "CPUs this process may use" not in done.stderr
+
+
+def test_a_worker_dying_stops_batch_saying_how_to_resume_and_the_resumed_run_writes_the_same_bytes(
+    tmp_path: Path,
+) -> None:
+    # It ended as an "internal error" of the program, which it is not, without a word of --resume.
+    source = write_lines(tmp_path / "in.jsonl", good(450))
+    args = ("-r", "tuquan", "--as-of", "2024-06-30", "--engine", "compiled", str(source))
+    batch(*args, "-o", str(tmp_path / "whole.jsonl"))
+    out = tmp_path / "out.jsonl"
+    marker = tmp_path / "crashed"  # the first task to run kills its worker (runner.CRASH_ONCE_ENV)
+    dying = subprocess.run([sys.executable, "-m", "ecredit_rules", "batch", *args, "--workers", "2", "-o", str(out)],
+                           capture_output=True, text=True, encoding="utf-8", timeout=120, check=False,
+                           env={**os.environ, runner.CRASH_ONCE_ENV: str(marker)})
+    assert dying.returncode == 2, dying.stderr
+    assert "stopped: a worker process ended abruptly" in dying.stderr
+    assert "ends on a whole record. Run the same command with --resume" in dying.stderr
+    assert marker.exists()
+    assert out.read_bytes() == b"" or out.read_bytes().endswith(b"\n")
+    resumed = subprocess.run([sys.executable, "-m", "ecredit_rules", "batch", *args, "--workers", "2", "--resume",
+                              "-o", str(out)], capture_output=True, text=True, encoding="utf-8", timeout=120,
+                             check=False, env={**os.environ, runner.CRASH_ONCE_ENV: str(marker)})
+    assert resumed.returncode == 0, resumed.stderr
+    assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()

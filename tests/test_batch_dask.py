@@ -30,7 +30,7 @@ def main():
     from distributed import Client, LocalCluster
 
     import ecredit_rules as ec
-    from ecredit_rules.batch.dask_runner import CRASH_ONCE_ENV
+    from ecredit_rules.batch.runner import CRASH_ONCE_ENV
     from ecredit_rules.batch.job import Input, run
 
     folder = Path(sys.argv[1])

@@ -11,7 +11,6 @@ in a local run, and ``--resume`` works the same way.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -25,14 +24,10 @@ from ..loader import load_source
 from ..messages import Lang
 from . import io_jsonl, io_parquet
 from .parts import Range, take_part
-from .runner import judge_range
+from .runner import crash_once, judge_range
 
 if TYPE_CHECKING:
     from .job import Input
-
-#: Test hook: when set to a path that does not exist yet, the first task to run creates it and kills
-#: its worker process, so tests can check that Dask's retry loses and duplicates nothing.
-CRASH_ONCE_ENV = "ECREDIT_BATCH_CRASH_ONCE"
 
 _rulesets: dict[str, CompiledRuleset] = {}  # per worker process: each version of the rules compiled once
 
@@ -46,22 +41,11 @@ def _ruleset(path: str, source: bytes) -> CompiledRuleset:
     return _rulesets[key]
 
 
-def _crash_once() -> None:
-    marker = os.environ.get(CRASH_ONCE_ENV)
-    if marker:
-        try:
-            with open(marker, "x"):
-                pass
-        except FileExistsError:
-            return
-        os._exit(1)
-
-
 def judge_part(
     ruleset_path: str, rules: bytes, task: Range, as_of: date, engine: str, lang: Lang, parts: str,
 ) -> tuple[str, int, int]:
     """One Dask task: judge the records of ``task`` and write them as a part file; (path, records, refused)."""
-    _crash_once()
+    crash_once()
     return judge_range(_ruleset(ruleset_path, rules), task, as_of, engine, lang, parts)
 
 

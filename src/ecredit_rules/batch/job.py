@@ -27,11 +27,14 @@ from ..messages import Lang
 from . import io_jsonl, io_parquet
 from .convert import refuse_overwriting
 from .parts import Range
-from .runner import partitions, stream
+from .runner import WorkerLost, partitions, stream
 
 EXIT_ALL_JUDGED = 0
 EXIT_SOME_REFUSED = 1
 EXIT_INTERRUPTED = 130  # the shell's own code for "stopped by Ctrl-C"
+# A worker process died (killed, out of memory) or could not compile the rules: CONTRACT §6 has no
+# code of its own for a run that could not finish, and 2 is its "could not do it".
+EXIT_STOPPED = 2
 
 _READ_BUFFER = 1 << 20
 
@@ -159,17 +162,18 @@ def run(
                     f.flush()  # whole partitions reach the file as they are done: a kill loses little
                     written += len(data)
                     progress.advance(records, refused)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, WorkerLost) as stopped:
                 with suppress(OSError):
                     f.truncate(written)  # a write cut short leaves no partial record behind
                 progress.close()
+                why = "interrupted" if isinstance(stopped, KeyboardInterrupt) else f"stopped: {stopped};"
                 click.echo(
-                    f"ecredit batch: interrupted after {progress.done:,} records ({progress.refused:,} refused); "
+                    f"ecredit batch: {why} after {progress.done:,} records ({progress.refused:,} refused); "
                     f"{out} ends on a whole record. Run the same command with --resume to continue from record "
                     f"{progress.done}.",
                     err=True,
                 )
-                return EXIT_INTERRUPTED
+                return EXIT_INTERRUPTED if isinstance(stopped, KeyboardInterrupt) else EXIT_STOPPED
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.close()

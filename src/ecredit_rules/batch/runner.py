@@ -140,6 +140,28 @@ def partitions(records: Iterable[Raw], start: int = 0, size: int = BATCH_PARTITI
 
 # --- worker processes ---------------------------------------------------------------------------
 
+#: Test hook: when set to a path that does not exist yet, the first task to run (a local worker's or a
+#: Dask task) creates it and kills its own process, so tests can stop a run by a dying worker.
+CRASH_ONCE_ENV = "ECREDIT_BATCH_CRASH_ONCE"
+
+
+def crash_once() -> None:
+    """``CRASH_ONCE_ENV``'s kill, once per marker file (nothing when it is not set)."""
+    marker = os.environ.get(CRASH_ONCE_ENV)
+    if marker:
+        try:
+            with open(marker, "x"):
+                pass
+        except FileExistsError:
+            return
+        os._exit(1)
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended abruptly or could not compile the rules: the run cannot go on (nothing
+    after the results already yielded was judged)."""
+
+
 def usable_cpus() -> int:
     """The CPUs this process may run on (its affinity, which a container or ``taskset`` narrows), at least 1."""
     try:
@@ -178,7 +200,8 @@ def _worker_partition(
 ) -> tuple[str, int, int]:
     """Judge one partition into a part file in ``folder``: (its path, records, refused)."""
     if _worker_ruleset is None:
-        raise RuntimeError(_worker_failure or "a worker process has no rules")
+        raise WorkerLost(_worker_failure or "a worker process has no rules")
+    crash_once()
     if as_lines and isinstance(task, Range):
         return judge_range(_worker_ruleset, task, as_of, engine, lang, folder)
     raws = task.read() if isinstance(task, Range) else task
@@ -244,8 +267,8 @@ def _result(future: Future[Any], as_lines: bool) -> Any:
     return (data, records, refused) if as_lines else pickle.loads(data)  # from the run's private folder
 
 
-def _broken() -> RuntimeError:
-    return RuntimeError(
+def _broken() -> WorkerLost:
+    return WorkerLost(
         "a worker process ended abruptly (killed, out of memory, or started by a script that calls "
         "evaluate_many or batch with workers without guarding its entry point with "
         "if __name__ == \"__main__\":); nothing more was judged")
