@@ -87,8 +87,9 @@ REQUEST_TIMEOUT_SECONDS = 10
 
 # --- batch (docs/batch.md) ----------------------------------------------------------------------
 
-#: Records judged together as one unit of work (one task for a worker process). Large enough that
-#: sending it to a process costs little beside judging it, small enough to keep results flowing.
+#: Records judged together as one unit of work (one task for a worker process, which reads them
+#: itself from a JSON Lines file). Large enough that a task costs little beside judging it, small
+#: enough to keep results flowing.
 BATCH_PARTITION_RECORDS = 200
 
 #: Partitions in flight per worker process: keeps every worker busy while memory stays bounded.
