@@ -300,7 +300,8 @@ def test_a_dataset_with_columns_left_out_or_in_another_order_reads_as_absent_fac
     ({"record": [0], "id": ["S1"], "compliance": [["no_spam"]]},
      "column compliance holds list<element: string>; the layout has map<string, bool>"),
     ({"id": ["S1"]}, "no column record"),
-], ids=["unknown", "bool-as-text", "list-for-map", "no-record"])
+    ({"record": ["0"], "id": ["S1"]}, "column record holds string; the layout has int64"),
+], ids=["unknown", "bool-as-text", "list-for-map", "no-record", "record-as-text"])
 def test_a_dataset_whose_columns_are_not_the_layouts_is_refused_naming_them(
     tmp_path: Path, subjects: dict[str, list[object]], said: str
 ) -> None:

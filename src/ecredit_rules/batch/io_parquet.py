@@ -255,7 +255,7 @@ def check_layout(folder: Path) -> None:
             continue
         if "record" not in actual.names:
             problems.append(f"{folder / name}: no column record (each row's record number: 0, 1, 2, …)")
-        else:
+        elif pa.types.is_integer(actual.field("record").type):  # else named below
             problems += _groups_out_of_order(folder / name, meta, name == SUBJECTS)
         for field in actual:
             at = expected.get_field_index(field.name)
@@ -385,7 +385,7 @@ def _rows(path: Path, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
             if record >= start or start == 0:
                 begun = True
                 yield row
-            elif begun:  # read from 0, read_records says it; else none of the readers would
+            elif begun:  # a row of an earlier record after this range's: no other range's reader meets it
                 raise _out_of_order(path, record)
 
 
