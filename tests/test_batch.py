@@ -617,3 +617,20 @@ def test_a_worker_dying_stops_batch_saying_how_to_resume_and_the_resumed_run_wri
                              check=False, env={**os.environ, runner.CRASH_ONCE_ENV: str(marker)})
     assert resumed.returncode == 0, resumed.stderr
     assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+
+
+def test_reports_a_worker_sends_as_data_are_built_into_the_models_one_process_builds() -> None:
+    # Unpickling the models cost the parent more than judging them (two workers ran 1.11x one).
+    import pickle
+
+    from ecredit_rules.report import report_of
+
+    rs = ec.load_ruleset("tuquan")
+    raws = [*mixed(), *good(20)]
+    sent = pickle.loads(pickle.dumps(runner._partition_data(rs, 3, raws, AS_OF, "compiled", "zh")))
+    built = [report_of(r) if isinstance(r, dict) else r for r in sent]
+    direct = runner.judge_partition(rs, 3, raws, AS_OF, "compiled")
+    assert built == direct
+    assert [r.model_fields_set for r in built if isinstance(r, ec.Report)] == [
+        r.model_fields_set for r in direct if isinstance(r, ec.Report)]
+    assert [r.to_json() for r in built] == [r.to_json() for r in direct]

@@ -118,9 +118,10 @@ def fast_json(report: Report) -> str | None:
     return text.decode()
 
 
-Written = TypeVar("Written", bound=Report | bytes)
+Written = TypeVar("Written", bound=Report | bytes | dict[str, Any])
 Writer = Callable[[CompiledRuleset, str, Derived | None, Outcomes | None, str, date, str], Written]
-"""How a report is written from the engines' outcomes: ``build_report`` (the models) or ``report_json`` (its JSON)."""
+"""How a report is written from the engines' outcomes: ``build_report`` (the models), ``report_json`` (its
+JSON) or ``report_data`` (its data, for ``report_of`` elsewhere)."""
 
 
 def report_json(
@@ -489,8 +490,15 @@ def build_report(
 ) -> Report:
     """Assemble the report. ``derived``/``outcomes`` are None when the ruleset is not in force;
     ``facts_digest`` is the digest of the validated facts (digest.py)."""
-    data = report_data(rs, subject_id, derived, outcomes, engine, as_of, facts_digest)
-    if type(subject_id) is str and type(engine) is str and type(facts_digest) is str and type(as_of) is date:
+    return report_of(report_data(rs, subject_id, derived, outcomes, engine, as_of, facts_digest))
+
+
+def report_of(data: dict[str, Any]) -> Report:
+    """The report of ``report_data``'s dict: what ``build_report`` returns. A worker process sends the
+    dict (plain data, cheap to pickle) and the process that wants the models builds them: unpickling
+    the models costs more than judging the subject."""
+    if (type(data["subject"]) is str and type(data["engine"]) is str and type(data["facts_digest"]) is str
+            and type(data["as_of"]) is date):
         # Everything else in ``data`` is of its field's type by construction (tests/test_report_json.py
         # compares with validation), so checking it again would only cost a quarter of the report.
         report: Report = _construct(Report, data)
