@@ -22,8 +22,7 @@ from ..ir import CompiledRuleset
 from ..limits import BATCH_DASK_PARTITION_RECORDS
 from ..loader import load_source
 from ..messages import Lang
-from . import io_jsonl, io_parquet
-from .parts import Range, take_part
+from .parts import Range, ranges, take_part
 from .runner import crash_once, judge_range
 
 if TYPE_CHECKING:
@@ -50,12 +49,7 @@ def judge_part(
 
 
 def _ranges(source: Input, skip: int, size: int) -> list[Range]:
-    where = str(Path(source.path).resolve())
-    if source.parquet:
-        return [Range(where, True, start, 0, count)
-                for start, count in io_parquet.record_ranges(Path(source.path), skip, size)]
-    return [Range(where, False, start, offset, count)
-            for start, offset, count in io_jsonl.partition_offsets(Path(source.path), skip, size)]
+    return list(ranges(source.path, source.parquet, skip, size))
 
 
 def judged_on_dask(

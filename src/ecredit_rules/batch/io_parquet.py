@@ -275,7 +275,7 @@ def _groups_out_of_order(path: Path, meta: Any, distinct: bool) -> list[str]:
     Workers read ranges of records and each reads only the row groups its range may hold: rows out
     of order across groups, which a reader from record 0 would refuse, could escape every range.
     """
-    leaf = next(i for i in range(meta.num_columns) if meta.schema.column(i).path == "record")
+    leaf = _record_leaf(meta)
     last: int | None = None
     for g in range(meta.num_row_groups):
         stats = meta.row_group(g).column(leaf).statistics
@@ -287,6 +287,12 @@ def _groups_out_of_order(path: Path, meta: Any, distinct: bool) -> list[str]:
                     "group or below 0 (rows must be sorted by record, from 0)"]
         last = stats.max
     return []
+
+
+def _record_leaf(meta: Any) -> int:
+    """Where ``record`` is among a file's leaf columns, whose statistics the metadata holds (a map or a
+    struct is several leaves, so its place among Arrow's fields may differ)."""
+    return next(i for i in range(meta.num_columns) if meta.schema.column(i).path == "record")
 
 
 def _same_kind(pa: Any, actual: Any, expected: Any) -> bool:
@@ -434,8 +440,7 @@ def _batches(path: Path, start: int, stop: int | None) -> Iterator[Any]:
     with pq.ParquetFile(path) as table:
         meta = table.metadata
         # By name: ``convert`` writes ``record`` first, another writer (Spark, a database export) may not.
-        # Its place among the file's leaf columns (a map or a struct is several) and among Arrow's fields.
-        leaf = next(i for i in range(meta.num_columns) if meta.schema.column(i).path == "record")
+        leaf = _record_leaf(meta)
         at = table.schema_arrow.get_field_index("record")
         groups = [g for g in range(meta.num_row_groups) if _overlaps(meta.row_group(g).column(leaf), start, stop)]
         if not groups:

@@ -26,7 +26,7 @@ from ..limits import (
 from ..messages import Lang
 from . import io_jsonl, io_parquet
 from .convert import refuse_overwriting
-from .parts import Range
+from .parts import ranges
 from .runner import WorkerLost, partitions, stream
 
 EXIT_ALL_JUDGED = 0
@@ -220,15 +220,9 @@ def _judged(
         return
     if workers > 1 and source.path != "-":
         # Each worker reads its own records: the parent only finds where its tasks start (parts.py).
-        where = str(Path(source.path).resolve())
-        if source.parquet:
-            cut = io_parquet.record_ranges(Path(source.path), skip, BATCH_PARQUET_TASK_RECORDS)
-            tasks = [(start, Range(where, True, start, 0, count)) for start, count in cut]
-            yield from stream(rs, tasks, as_of, engine, workers, as_lines=True, lang=lang)
-            return
-        found = io_jsonl.partition_offsets(Path(source.path), skip, BATCH_PARTITION_RECORDS)
-        ranges = ((start, Range(where, False, start, offset, count)) for start, offset, count in found)
-        yield from stream(rs, ranges, as_of, engine, workers, as_lines=True, lang=lang)
+        size = BATCH_PARQUET_TASK_RECORDS if source.parquet else BATCH_PARTITION_RECORDS
+        tasks = ((task.start, task) for task in ranges(source.path, source.parquet, skip, size))
+        yield from stream(rs, tasks, as_of, engine, workers, as_lines=True, lang=lang)
         return
     with source.records(skip) as records:
         yield from stream(rs, partitions(records, skip), as_of, engine, workers, as_lines=True, lang=lang)

@@ -54,6 +54,20 @@ class Range(NamedTuple):
                              f"the input now ends after {self.start + found}; was it changed during the run?")
 
 
+def ranges(source: str, parquet: bool, skip: int, size: int) -> Iterator[Range]:
+    """The input at ``source`` after its first ``skip`` records, as ranges of at most ``size`` records
+    for workers to read themselves: by the byte offsets of a JSON Lines file (found as the file is read)
+    or by the row groups of a Parquet folder (``io_parquet.record_ranges``); ``ValueError`` when the
+    input has fewer than ``skip`` records."""
+    where = str(Path(source).resolve())  # a worker may run in another directory
+    if parquet:
+        for start, count in io_parquet.record_ranges(Path(source), skip, size):
+            yield Range(where, True, start, 0, count)
+    else:
+        for start, offset, count in io_jsonl.partition_offsets(Path(source), skip, size):
+            yield Range(where, False, start, offset, count)
+
+
 @contextmanager
 def part_file(folder: str | Path, start: int) -> Iterator[tuple[str, BinaryIO]]:
     """The part file of the partition starting at record ``start`` in ``folder``, open to be written: (its
